@@ -1,0 +1,153 @@
+"""create_app(): the one web application that mounts every domain's API and pages."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from smartgov import __version__
+from smartgov.config import get_settings
+from smartgov.db import get_engine
+from smartgov.errors import AppError
+from smartgov.web.templating import STATIC_DIR, render
+
+log = logging.getLogger("smartgov")
+
+# Domains whose ``views.router`` (JSON API) and ``pages.router`` (HTML) are mounted, in order.
+DOMAINS = ("auth", "org", "workclock", "cases")
+EXTRA_ROUTERS = ("smartgov.cases.open311:router",)
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/open311/", "/healthz", "/token")):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _error_response(request: Request, status: int, code: str, message: str,
+                    details: Any = None) -> Response:
+    if _wants_json(request):
+        body: dict[str, Any] = {"code": code, "message": message}
+        if details is not None:
+            body["details"] = details
+        return JSONResponse(body, status_code=status)
+    if status == 401:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return render(request, "web/error.html", {"code": code, "message": message, "status": status},
+                  status_code=status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> Response:
+        return _error_response(request, exc.status_code, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        details = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e.get("msg")}
+            for e in exc.errors()
+        ]
+        return _error_response(request, 422, "validation_failed", "输入有误 (invalid input)", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated",
+                 403: "forbidden"}
+        message = exc.detail if isinstance(exc.detail, str) else "请求错误"
+        if exc.status_code == 404 and message == "Not Found":
+            message = "页面或对象不存在 (not found)"
+        return _error_response(request, exc.status_code, codes.get(exc.status_code, "http_error"),
+                               message)
+
+
+def _install_principal_middleware(app: FastAPI) -> None:
+    from smartgov.auth.middleware import resolve_principal
+
+    @app.middleware("http")
+    async def principal_middleware(request: Request, call_next: Any) -> Response:
+        if request.url.path.startswith("/static/"):
+            return await call_next(request)
+        session = request.app.state.session_factory()
+        try:
+            principal, csrf = resolve_principal(request, session)
+            session.commit()
+        finally:
+            session.close()
+        request.state.principal = principal
+        request.state.csrf_token = csrf
+        response = await call_next(request)
+        after = getattr(request.state, "after_response", None)
+        if after:
+            after(response)
+        return response
+
+
+def _include_domain_routers(app: FastAPI) -> None:
+    for domain in DOMAINS:
+        for part in ("views", "pages"):
+            try:
+                module = importlib.import_module(f"smartgov.{domain}.{part}")
+            except ModuleNotFoundError as exc:
+                if exc.name == f"smartgov.{domain}.{part}":
+                    continue
+                raise
+            router = getattr(module, "router", None)
+            if router is not None:
+                app.include_router(router)
+    for spec in EXTRA_ROUTERS:
+        module_name, attr = spec.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        app.include_router(getattr(module, attr))
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    """Build the application; ``engine`` defaults to ``SMARTGOV_DATABASE_URL`` (or var/smartgov.db)."""
+    settings = get_settings()
+    settings.ensure_dirs()
+    engine = engine or get_engine()
+    app = FastAPI(
+        title="smartgov 智慧政务一体化平台",
+        version=__version__,
+        description="一网统管 · 一网通办 — JSON API. Errors carry a stable `code` and a `message`.",
+    )
+    app.state.engine = engine
+    app.state.session_factory = sessionmaker(engine, expire_on_commit=False)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _install_error_handlers(app)
+    _install_principal_middleware(app)
+
+    @app.get("/healthz", tags=["system"])
+    def healthz() -> dict[str, str]:
+        """Liveness with a database round trip."""
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    _include_domain_routers(app)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
+    return app
+
+
+def home_page(request: Request) -> HTMLResponse:
+    return render(request, "web/home.html")

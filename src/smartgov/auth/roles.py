@@ -1,0 +1,52 @@
+"""Roles of the platform (DOMAIN §1), including the three separate administrators (三权分立)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    ENTERPRISE = "enterprise"
+    HOTLINE_OPERATOR = "hotline_operator"
+    INSPECTOR = "inspector"
+    DUTY_CHIEF = "duty_chief"
+    DISPATCHER = "dispatcher"
+    HANDLER = "handler"
+    WINDOW_CLERK = "window_clerk"
+    APPROVER = "approver"
+    SUPERVISOR = "supervisor"
+    LEADER = "leader"
+    SYSTEM_ADMIN = "system_admin"
+    SECURITY_ADMIN = "security_admin"
+    AUDIT_ADMIN = "audit_admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @property
+    def is_public(self) -> bool:
+        return self in (Role.CITIZEN, Role.ENTERPRISE)
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.CITIZEN: "群众",
+    Role.ENTERPRISE: "企业",
+    Role.HOTLINE_OPERATOR: "话务员",
+    Role.INSPECTOR: "网格监督员",
+    Role.DUTY_CHIEF: "值班长",
+    Role.DISPATCHER: "派遣员",
+    Role.HANDLER: "专业部门处置人员",
+    Role.WINDOW_CLERK: "窗口人员",
+    Role.APPROVER: "审批人员",
+    Role.SUPERVISOR: "督办人员",
+    Role.LEADER: "领导",
+    Role.SYSTEM_ADMIN: "系统管理员",
+    Role.SECURITY_ADMIN: "安全管理员",
+    Role.AUDIT_ADMIN: "审计管理员",
+}
+
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Roles whose work needs to see personal data unmasked (contacting the requester).
+SEES_PERSONAL_DATA = frozenset({Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF, Role.DISPATCHER, Role.HANDLER})

@@ -1,0 +1,1 @@
+"""Tables of 一网统管 (filled in by the cases domain)."""

@@ -1,0 +1,85 @@
+"""The ``smartgov`` command: serve, db, demo, geo, clock, users, dispatch, open311 …"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+from rich.console import Console
+
+from smartgov.config import get_settings
+
+app = typer.Typer(help="smartgov 智慧政务一体化平台", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="数据库 (database schema)", no_args_is_help=True)
+demo_app = typer.Typer(help="演示数据 (demo district)", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+console = Console()
+
+# (module, attribute, command name): each domain owns its own sub-commands.
+DOMAIN_COMMANDS = (
+    ("smartgov.workclock.cli", "app", "clock"),
+    ("smartgov.org.cli", "app", "geo"),
+    ("smartgov.auth.cli", "app", "users"),
+    ("smartgov.cases.cli", "dispatch_app", "dispatch"),
+    ("smartgov.cases.cli", "open311_app", "open311"),
+    ("smartgov.cases.cli", "cases_app", "cases"),
+)
+for _module, _attr, _name in DOMAIN_COMMANDS:
+    try:
+        _sub = getattr(importlib.import_module(_module), _attr)
+    except (ModuleNotFoundError, AttributeError):
+        continue
+    app.add_typer(_sub, name=_name)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="监听地址 (default SMARTGOV_HOST or 127.0.0.1)"),
+    port: int = typer.Option(None, help="端口 (default SMARTGOV_PORT or 8000)"),
+    workers: int = typer.Option(1, help="进程数"),
+) -> None:
+    """Serve the platform (启动服务)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("smartgov.app:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, workers=workers, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Create or migrate the database schema (数据库迁移)."""
+    from smartgov.db import get_engine
+    from smartgov.migrate import upgrade
+
+    engine = get_engine()
+    upgrade(engine, revision)
+    console.print(f"[green]schema at {revision}[/green] · {engine.url.render_as_string(hide_password=True)}")
+
+
+@demo_app.command("load")
+def demo_load(
+    cases: int = typer.Option(0, "--cases", help="生成的历史案件数 (historical cases to generate)"),
+    force: bool = typer.Option(False, help="即使数据库非空也加载 (load even if not empty)"),
+    seed: int = typer.Option(20261121, help="随机种子"),
+) -> None:
+    """Load the demo district, departments, staff and catalogue (演示区县)."""
+    from smartgov.demo import load_demo
+
+    load_demo(cases=cases, force=force, seed=seed, console=console)
+
+
+@app.command("setup")
+def setup(quiet: bool = typer.Option(False)) -> None:
+    """Migrate the database and load the demo district when it is empty (used by ``make run``)."""
+    from smartgov.db import get_engine
+    from smartgov.demo import load_demo
+    from smartgov.migrate import upgrade
+
+    upgrade(get_engine())
+    load_demo(cases=0, force=False, seed=20261121, console=console, only_if_empty=True)
+
+
+if __name__ == "__main__":
+    app()

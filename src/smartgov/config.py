@@ -1,0 +1,87 @@
+"""Settings from ``SMARTGOV_*`` environment variables (配置)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_var_dir() -> Path:
+    return Path.cwd() / "var"
+
+
+class Settings(BaseSettings):
+    """Everything a deployment may change without touching code."""
+
+    model_config = SettingsConfigDict(env_prefix="SMARTGOV_", extra="ignore")
+
+    var_dir: Path = Field(default_factory=_default_var_dir)
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: str = ""
+    timezone: str = "Asia/Shanghai"
+    language: str = "zh-CN"
+    # Working hours as "HH:MM-HH:MM" ranges separated by commas (工作时间).
+    work_hours: str = "08:30-12:00,13:30-17:30"
+    # Security baseline (等保 2.0).
+    lockout_attempts: int = 5
+    lockout_minutes: int = 15
+    idle_timeout_minutes: int = 30
+    password_min_length: int = 8
+    secure_cookies: bool = False
+    # Geography: a point outside every grid snaps to the nearest one within this distance.
+    grid_fallback_m: float = 200.0
+    # Uploads.
+    max_upload_mb: int = 10
+    # Map tiles; empty = draw grids on a blank canvas (offline intranet).
+    map_tile_url: str = ""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'smartgov.db').as_posix()}"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.var_dir / "uploads"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.var_dir / "models"
+
+    def ensure_dirs(self) -> None:
+        for path in (self.var_dir, self.uploads_dir, self.models_dir):
+            path.mkdir(parents=True, exist_ok=True)
+
+    def effective_secret_key(self) -> str:
+        """The cookie-signing key; generated once and kept under var/ when not configured."""
+        if self.secret_key:
+            return self.secret_key
+        self.ensure_dirs()
+        key_file = self.var_dir / "secret.key"
+        if not key_file.exists():
+            import secrets
+
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,9 @@
+"""Imports every domain's tables so that Base.metadata (and Alembic) sees the whole schema."""
+
+from smartgov.auth import models as auth_models  # noqa: F401
+from smartgov.cases import models as cases_models  # noqa: F401
+from smartgov.db import Base
+from smartgov.org import models as org_models  # noqa: F401
+from smartgov.workclock import models as workclock_models  # noqa: F401
+
+metadata = Base.metadata

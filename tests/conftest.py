@@ -1,0 +1,125 @@
+"""Shared fixtures: a fresh database per test on SQLite (or PostgreSQL), the app and a client.
+
+Set SMARTGOV_TEST_DATABASE_URL=postgresql://... to run the same suite on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+SHARED_CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
+TEST_DATABASE_URL = os.environ.get("SMARTGOV_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point var/ at a temporary folder so tests never touch a developer's database."""
+    var_dir = tmp_path_factory.mktemp("var")
+    os.environ["SMARTGOV_VAR_DIR"] = str(var_dir)
+    os.environ["SMARTGOV_SECRET_KEY"] = "test-secret-key"
+    os.environ.pop("SMARTGOV_DATABASE_URL", None)
+    from smartgov.config import reset_settings
+
+    reset_settings()
+    yield var_dir
+    reset_settings()
+
+
+def _build_schema(engine: Engine) -> None:
+    """Create the schema from the models; tests/test_migrations.py proves the migrations match."""
+    from smartgov.models import metadata
+
+    metadata.create_all(engine)
+
+
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory: pytest.TempPathFactory, _test_settings: Path) -> Iterator[str]:
+    """A migrated database: a template SQLite file, or the PostgreSQL test database."""
+    from smartgov.db import make_engine
+
+    if TEST_DATABASE_URL:
+        engine = make_engine(TEST_DATABASE_URL)
+        with engine.begin() as conn:
+            tables = conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars().all()
+            if tables:
+                conn.execute(text("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in tables)
+                                  + " CASCADE"))
+        _build_schema(engine)
+        engine.dispose()
+        yield TEST_DATABASE_URL
+    else:
+        path = tmp_path_factory.mktemp("db") / "template.db"
+        engine = make_engine(f"sqlite:///{path}")
+        _build_schema(engine)
+        engine.dispose()
+        yield str(path)
+
+
+def _truncate_all(engine: Engine) -> None:
+    from smartgov.models import metadata
+
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture()
+def engine(_template_db: str, tmp_path: Path) -> Iterator[Engine]:
+    """A clean, migrated database for one test."""
+    from smartgov.db import make_engine, set_engine
+
+    if TEST_DATABASE_URL:
+        eng = make_engine(TEST_DATABASE_URL)
+    else:
+        target = tmp_path / "test.db"
+        shutil.copyfile(_template_db, target)
+        eng = make_engine(f"sqlite:///{target}")
+    set_engine(eng)
+    yield eng
+    set_engine(None)
+    if TEST_DATABASE_URL:
+        _truncate_all(eng)
+    eng.dispose()
+
+
+@pytest.fixture()
+def session(engine: Engine) -> Iterator[Session]:
+    from smartgov.db import session_factory
+
+    s = session_factory()()
+    yield s
+    s.rollback()
+    s.close()
+
+
+@pytest.fixture()
+def app(engine: Engine):  # type: ignore[no-untyped-def]
+    from smartgov.app import create_app
+
+    return create_app(engine)
+
+
+@pytest.fixture()
+def client(app):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c
+
+
+def require_shared(*parts: str) -> Path:
+    """Path under ../shared/data, or skip the test with a clear message when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not found: {path} (tests using real data need ../shared/data)")
+    return path
