@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 import json
 
 from sqlalchemy.orm import Session
@@ -13,6 +14,12 @@ from smartgov.org.models import Area, Department
 
 PASSWORD = "Test-Passw0rd"
 _seq = itertools.count(1)
+
+
+@lru_cache
+def _hashed(password: str) -> str:
+    """argon2 is slow on purpose; hash each test password once per run."""
+    return hash_password(password)
 
 
 def make_department(session: Session, code: str | None = None, name: str | None = None) -> Department:
@@ -50,7 +57,7 @@ def make_user(session: Session, *roles: str, username: str | None = None,
     n = next(_seq)
     staff = is_staff if is_staff is not None else not ({"citizen", "enterprise"} & set(roles))
     user = User(username=username or f"user{n}", display_name=f"用户{n}",
-                password_hash=hash_password(password), is_staff=staff,
+                password_hash=_hashed(password), is_staff=staff,
                 department_id=department.id if department else None)
     user.roles = [UserRole(role=r) for r in roles]
     user.areas = [UserArea(area_id=a.id) for a in areas]

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from smartgov.db import make_engine
-from smartgov.migrate import upgrade
+from smartgov.migrate import include_name, upgrade
 from smartgov.models import metadata
 from tests.conftest import TEST_DATABASE_URL
 
@@ -31,7 +31,8 @@ def test_migrations_match_models(tmp_path: Path) -> None:
     try:
         upgrade(engine)
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), metadata)
+            context = MigrationContext.configure(conn, opts={"include_name": include_name})
+            diff = compare_metadata(context, metadata)
             assert diff == [], f"models and migrations differ; add a revision: {diff}"
             assert "audit_log" in inspect(conn).get_table_names()
     finally:

@@ -24,7 +24,13 @@ log = logging.getLogger("smartgov")
 
 # Domains whose ``views.router`` (JSON API) and ``pages.router`` (HTML) are mounted, in order.
 DOMAINS = ("auth", "org", "workclock", "cases")
-EXTRA_ROUTERS = ("smartgov.cases.open311:router",)
+EXTRA_ROUTERS = (
+    "smartgov.cases.channel_pages:router",
+    "smartgov.cases.admin_pages:router",
+    "smartgov.cases.admin_pages:api",
+    "smartgov.cases.open311:router",
+    "smartgov.cases.open311:admin_router",
+)
 
 
 def _wants_json(request: Request) -> bool:
@@ -147,7 +153,3 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         return Response(status_code=204)
 
     return app
-
-
-def home_page(request: Request) -> HTMLResponse:
-    return render(request, "web/home.html")

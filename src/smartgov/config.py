@@ -36,6 +36,15 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     # Geography: a point outside every grid snaps to the nearest one within this distance.
     grid_fallback_m: float = 200.0
+    # Case stage clocks: warning levels at these fractions of the limit (预警), overdue at 1.0.
+    sla_warning_fractions: str = "0.6,0.8"
+    default_handle_limit: str = "5wd"
+    callback_limit: str = "1wd"
+    # Duplicates (并单): same category within this radius and time window, or near-identical text.
+    duplicate_radius_m: float = 50.0
+    duplicate_window_hours: float = 72.0
+    # Learned dispatch: above this confidence a free-text request is dispatched automatically.
+    auto_dispatch_confidence: float = 0.9
     # Uploads.
     max_upload_mb: int = 10
     # Map tiles; empty = draw grids on a blank canvas (offline intranet).

@@ -9,6 +9,12 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+OUTSIDE_METADATA = ("case_fts", "case_search")  # full-text tables made by cases.search
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave tables that live outside the ORM metadata (FTS5 / tsvector search) alone."""
+    return not (type_ == "table" and name is not None and name.startswith(OUTSIDE_METADATA))
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -1,1 +1,314 @@
-"""Tables of 一网统管 (filled in by the cases domain)."""
+"""Tables of 一网统管: categories, cases (案卷), their timeline, clocks, exceptions and reporters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from smartgov.db import AwareDateTime, Base, now
+
+
+class Category(Base):
+    """A class of the catalogue (案件类别): 部件/事件 major class (大类) or minor class (小类).
+
+    A minor class carries the filing and closing conditions, the default department and the
+    time limit of each stage, written like "4wh", "2wd", "24h" (see workclock.TimeLimit).
+    """
+
+    __tablename__ = "case_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16), default="event")  # component 部件 | event 事件
+    level: Mapped[str] = mapped_column(String(8), default="minor")  # major 大类 | minor 小类
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("case_category.id"))
+    description: Mapped[str | None] = mapped_column(Text)
+    filing_condition: Mapped[str | None] = mapped_column(Text)  # 立案条件
+    closing_condition: Mapped[str | None] = mapped_column(Text)  # 结案条件
+    legal_basis: Mapped[str | None] = mapped_column(Text)  # 法律依据
+    default_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    urgency_levels: Mapped[str] = mapped_column(String(64), default="一般,紧急,特急")
+    verify_limit: Mapped[str] = mapped_column(String(16), default="1wh")  # 核实时限
+    file_limit: Mapped[str] = mapped_column(String(16), default="1wh")  # 立案时限
+    dispatch_limit: Mapped[str] = mapped_column(String(16), default="1wh")  # 派遣时限
+    handle_limit: Mapped[str] = mapped_column(String(16), default="2wd")  # 处置时限
+    recheck_limit: Mapped[str] = mapped_column(String(16), default="4wh")  # 核查时限
+    needs_verify: Mapped[bool] = mapped_column(Boolean, default=True)  # 公众上报需核实
+    needs_recheck: Mapped[bool] = mapped_column(Boolean, default=True)  # 需现场核查
+    direct_dispatch: Mapped[bool] = mapped_column(Boolean, default=False)  # 直派
+    keywords: Mapped[str | None] = mapped_column(Text)
+    # Open311 service definition attributes: list of {code, datatype, required, description, values}.
+    attributes: Mapped[list | None] = mapped_column(JSON)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    parent: Mapped[Category | None] = relationship(remote_side="Category.id", lazy="joined")
+
+
+class RequestType(Base):
+    """A 12345 request type (诉求类型: 咨询, 求助, 投诉, 举报, 建议, 表扬) with its handling limit."""
+
+    __tablename__ = "request_type"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    handle_limit: Mapped[str] = mapped_column(String(16))
+    needs_callback: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class DispatchRule(Base):
+    """派遣目录: category × area → department, tried in order; it decides when it matches."""
+
+    __tablename__ = "dispatch_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("case_category.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))  # None = everywhere
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    priority: Mapped[int] = mapped_column(Integer, default=100)
+
+
+class Case(Base):
+    """One case (案卷 / 工单), whatever channel it came from; moves through the seven-step flow."""
+
+    __tablename__ = "case_record"
+    __table_args__ = (
+        Index("ix_case_record_status_dept", "status", "lead_department_id"),
+        Index("ix_case_record_grid_status", "grid_id", "status"),
+        Index("ix_case_record_reported", "reported_at"),
+        Index("ix_case_record_category_reported", "category_id", "reported_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_no: Mapped[str | None] = mapped_column(String(32), unique=True)  # 案件编号
+    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)  # 查询码
+    source: Mapped[str] = mapped_column(String(16), index=True)  # portal, hotline, inspector …
+    source_ref: Mapped[str | None] = mapped_column(String(128))
+    request_type: Mapped[str | None] = mapped_column(String(16))  # 12345 诉求类型
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("case_category.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(300))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    urgency: Mapped[str] = mapped_column(String(8), default="一般")
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    reporter_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    reporter_name: Mapped[str | None] = mapped_column(String(100))
+    reporter_phone: Mapped[str | None] = mapped_column(String(32))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    open311_client_id: Mapped[int | None] = mapped_column(ForeignKey("open311_client.id"))
+    reported_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
+    verified_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    filed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    dispatched_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    handled_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # The open stage's due time and warning level (0 none, 1 黄牌 ≥60 %, 2 橙牌 ≥80 %, 3 超期).
+    due_at: Mapped[datetime | None] = mapped_column(AwareDateTime(), index=True)
+    warning_level: Mapped[int] = mapped_column(Integer, default=0)
+    expected_at: Mapped[datetime | None] = mapped_column(AwareDateTime())  # 预计办结时间
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    auto_dispatched: Mapped[bool] = mapped_column(Boolean, default=False)
+    dispatch_confidence: Mapped[float | None] = mapped_column(Float)
+    self_handled: Mapped[bool] = mapped_column(Boolean, default=False)  # 自行处置
+    is_supervised: Mapped[bool] = mapped_column(Boolean, default=False)  # 督办
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))
+    needs_callback: Mapped[bool] = mapped_column(Boolean, default=False)
+    satisfaction: Mapped[str | None] = mapped_column(String(8))  # 满意/基本满意/不满意
+    result_note: Mapped[str | None] = mapped_column(Text)  # 办理结果 shown to the citizen
+    simhash: Mapped[int | None] = mapped_column(BigInteger)  # SimHash of the text, signed 64-bit
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    helpers: Mapped[list[CaseHelper]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class CaseHelper(Base):
+    """A helping department (协办单位) of a case."""
+
+    __tablename__ = "case_helper"
+    __table_args__ = (UniqueConstraint("case_id", "department_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+
+
+class CaseReporter(Base):
+    """Everyone who reported the problem; merging (并单) keeps them all, and all get the result."""
+
+    __tablename__ = "case_reporter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    original_case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))
+    reported_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
+    notified_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+class CaseEvent(Base):
+    """One step of a case's history (流转记录): who, when, what, why. Never edited or deleted."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str | None] = mapped_column(String(24))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Attachment(Base):
+    """A photo or file attached to a case or to one of its steps, stored under var/uploads."""
+
+    __tablename__ = "case_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_event.id"))
+    kind: Mapped[str] = mapped_column(String(16), default="photo")  # photo, before, after, file
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_path: Mapped[str] = mapped_column(String(300))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
+
+
+class StageClock(Base):
+    """The clock of one stage of a case (核实/立案/派遣/处置/核查/回访) on the working calendar."""
+
+    __tablename__ = "case_clock"
+    __table_args__ = (Index("ix_case_clock_open", "case_id", "stage", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"))
+    stage: Mapped[str] = mapped_column(String(16))
+    limit_text: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
+    warning_level: Mapped[int] = mapped_column(Integer, default=0)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    state: Mapped[dict] = mapped_column(JSON)  # WorkClock.to_dict(): running/paused segments
+
+
+class ExceptionRequest(Base):
+    """An exception asked on a case: 回退 return, 延期 extension, 挂账 parking, 派单异议 objection."""
+
+    __tablename__ = "case_exception"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending/approved/refused
+    reason: Mapped[str] = mapped_column(Text)
+    extension: Mapped[str | None] = mapped_column(String(16))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class Supervision(Base):
+    """督办 (formal supervision) or 催办 (reminder) opened by a supervisor on a case."""
+
+    __tablename__ = "case_supervision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # supervise | remind
+    note: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
+    closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+class Notification(Base):
+    """A message in a staff member's (or a department's) inbox (消息提醒)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    role: Mapped[str | None] = mapped_column(String(32))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
+    read_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+class KnowledgeArticle(Base):
+    """An answer in the hotline knowledge base (知识库) for consultations answered at once."""
+
+    __tablename__ = "knowledge_article"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    keywords: Mapped[str | None] = mapped_column(String(300))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+
+
+class Open311Client(Base):
+    """A client application allowed to POST requests through Open311 (issued API key, hash only)."""
+
+    __tablename__ = "open311_client"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    key_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    key_prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
+    revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+def _install_search_after_create(target, connection, **_kw) -> None:  # type: ignore[no-untyped-def]
+    from smartgov.cases.search import install_search
+
+    install_search(connection)
+
+
+from sqlalchemy import event as _event  # noqa: E402
+
+_event.listen(Case.__table__, "after_create", _install_search_after_create)

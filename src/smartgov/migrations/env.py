@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from smartgov.db import make_engine
+from smartgov.migrate import include_name
 from smartgov.models import metadata
 
 
@@ -13,6 +14,7 @@ def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -1,0 +1,196 @@
+"""The case catalogue (案件分类目录): seed data from DOMAIN §2.2 and CSV/XLSX import/export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from smartgov.cases.models import Category, RequestType
+from smartgov.errors import ValidationFailed
+from smartgov.org.models import Department
+
+# code, name, kind
+MAJOR_CLASSES = [
+    ("01", "公用设施", "component"), ("02", "交通设施", "component"),
+    ("03", "市容环境设施", "component"), ("04", "园林绿化设施", "component"),
+    ("05", "其他设施", "component"),
+    ("11", "市容环境", "event"), ("12", "宣传广告", "event"), ("13", "施工管理", "event"),
+    ("14", "街面秩序", "event"), ("15", "突发事件", "event"), ("16", "其他事件", "event"),
+]
+
+# code, name, default department code, handle limit, verify?, recheck?, direct dispatch?
+MINOR_CLASSES = """
+0101|井盖破损缺失|shizheng|4wh|1|1|0
+0102|路灯不亮|shizheng|2wd|1|1|1
+0103|报刊亭破损|chengguan|5wd|1|1|0
+0104|消防栓损坏|xiaofang|1wd|1|1|0
+0105|供水井盖|shuiwu|4wh|1|1|0
+0106|燃气设施异常|ranqi|2h|0|1|1
+0107|电力设施破损|gongdian|1wd|1|1|0
+0201|交通信号灯故障|jiaojing|4wh|0|1|1
+0202|交通标志牌损坏|jiaojing|3wd|1|1|0
+0203|道路护栏损坏|shizheng|3wd|1|1|0
+0204|公交站亭破损|jiaotong|3wd|1|1|0
+0205|非机动车停放点|chengguan|5wd|1|1|0
+0301|公厕设施损坏|huanwei|1wd|1|1|0
+0302|垃圾箱破损满溢|huanwei|4wh|1|1|1
+0303|果皮箱缺失|huanwei|2wd|1|1|0
+0304|户外广告设施破损|chengguan|3wd|1|1|0
+0401|行道树倒伏|yuanlin|4wh|0|1|1
+0402|绿地护栏损坏|yuanlin|5wd|1|1|0
+0403|花坛破损|yuanlin|5wd|1|1|0
+0501|健身器材损坏|wenlv|5wd|1|1|0
+0502|无障碍设施损坏|zhujian|5wd|1|1|0
+1101|暴露垃圾|huanwei|4wh|1|1|1
+1102|道路不洁|huanwei|2wh|1|1|1
+1103|积存渣土|chengguan|2wd|1|1|0
+1104|私搭乱建|chengguan|7wd|1|1|0
+1105|乱堆物料|chengguan|1wd|1|1|0
+1106|绿地脏乱|yuanlin|5wd|1|1|0
+1107|噪声扰民|chengguan|3wd|0|0|1
+1108|油烟污染|shengtai|5wd|1|1|0
+1109|污水冒溢|shuiwu|4wh|0|1|1
+1201|违规张贴小广告|chengguan|1wd|1|1|0
+1202|违规户外广告|chengguan|5wd|1|1|0
+1203|条幅标语|chengguan|1wd|1|1|0
+1301|施工扰民|zhujian|3wd|0|0|1
+1302|工地扬尘|shengtai|1wd|1|1|0
+1303|道路挖掘未恢复|shizheng|5wd|1|1|0
+1304|渣土车遗撒|chengguan|4wh|1|1|0
+1401|无照经营游商|shichang|1wd|1|1|0
+1402|占道经营|chengguan|4wh|1|1|1
+1403|店外经营|chengguan|1wd|1|1|0
+1404|机动车乱停放|jiaojing|4wh|1|1|0
+1405|非法小广告派发|chengguan|1wd|1|1|0
+1501|道路积水|shuiwu|2h|0|1|1
+1502|路面塌陷|shizheng|2h|0|1|1
+1503|火灾隐患|xiaofang|4wh|0|1|1
+1601|其他市容问题|chengguan|5wd|1|1|0
+1602|宠物扰民|gongan|5wd|0|0|1
+"""
+
+REQUEST_TYPES = [
+    ("consult", "咨询", "1wd", False), ("help", "求助", "3wd", True),
+    ("complaint", "投诉", "13wd", True), ("report", "举报", "13wd", True),
+    ("suggestion", "建议", "13wd", True), ("praise", "表扬", "3wd", False),
+]
+
+CSV_FIELDS = ["code", "name", "kind", "level", "parent_code", "default_department_code",
+              "verify_limit", "file_limit", "dispatch_limit", "handle_limit", "recheck_limit",
+              "needs_verify", "needs_recheck", "direct_dispatch", "filing_condition",
+              "closing_condition", "legal_basis", "urgency_levels", "keywords"]
+
+
+def _department(session: Session, code: str) -> Department | None:
+    return session.scalar(select(Department).where(Department.code == code))
+
+
+def load_demo_catalogue(session: Session) -> int:
+    """Create the demo catalogue (≥ 6 major, ≥ 40 minor classes) and the 12345 request types."""
+    majors: dict[str, Category] = {}
+    for order, (code, name, kind) in enumerate(MAJOR_CLASSES):
+        majors[code] = Category(code=code, name=name, kind=kind, level="major", sort_order=order)
+        session.add(majors[code])
+    session.flush()
+    count = 0
+    for order, line in enumerate(MINOR_CLASSES.strip().splitlines()):
+        code, name, dept_code, limit, verify, recheck, direct = line.split("|")
+        major = majors[code[:2]]
+        dept = _department(session, dept_code) or _department(session, "chengguan")
+        session.add(Category(
+            code=code, name=name, kind=major.kind, level="minor", parent_id=major.id,
+            default_department_id=dept.id if dept else None, handle_limit=limit,
+            needs_verify=verify == "1", needs_recheck=recheck == "1", direct_dispatch=direct == "1",
+            filing_condition=f"{name}，位于本辖区公共区域，属于{major.name}类问题",
+            closing_condition=f"{name}已处置到位，现场核查无误",
+            keywords=name, sort_order=100 + order,
+        ))
+        count += 1
+    for code, name, limit, callback in REQUEST_TYPES:
+        session.add(RequestType(code=code, name=name, handle_limit=limit, needs_callback=callback))
+    session.flush()
+    return count
+
+
+def export_csv(session: Session) -> str:
+    """The whole catalogue as CSV (UTF-8 with BOM so spreadsheet software reads Chinese)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS)
+    writer.writeheader()
+    for cat in session.scalars(select(Category).order_by(Category.level, Category.code)):
+        dept = session.get(Department, cat.default_department_id) if cat.default_department_id else None
+        writer.writerow({
+            "code": cat.code, "name": cat.name, "kind": cat.kind, "level": cat.level,
+            "parent_code": cat.parent.code if cat.parent else "",
+            "default_department_code": dept.code if dept else "",
+            "verify_limit": cat.verify_limit, "file_limit": cat.file_limit,
+            "dispatch_limit": cat.dispatch_limit, "handle_limit": cat.handle_limit,
+            "recheck_limit": cat.recheck_limit, "needs_verify": int(cat.needs_verify),
+            "needs_recheck": int(cat.needs_recheck), "direct_dispatch": int(cat.direct_dispatch),
+            "filing_condition": cat.filing_condition or "",
+            "closing_condition": cat.closing_condition or "", "legal_basis": cat.legal_basis or "",
+            "urgency_levels": cat.urgency_levels, "keywords": cat.keywords or "",
+        })
+    return "\ufeff" + buffer.getvalue()
+
+
+def _rows_from_file(path: Path) -> list[dict[str, str]]:
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True).active
+        rows = list(sheet.iter_rows(values_only=True))
+        header = [str(h).strip() for h in rows[0]]
+        return [{h: "" if v is None else str(v) for h, v in zip(header, row, strict=False)}
+                for row in rows[1:] if any(v is not None for v in row)]
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def import_file(session: Session, path: Path) -> int:
+    """Create or update categories from CSV/XLSX; checks every row before changing anything."""
+    from smartgov.workclock.service import TimeLimit
+
+    rows = _rows_from_file(path)
+    errors: list[str] = []
+    for number, row in enumerate(rows, start=2):
+        if not row.get("code") or not row.get("name"):
+            errors.append(f"第 {number} 行：缺少 code 或 name")
+        for field in ("verify_limit", "file_limit", "dispatch_limit", "handle_limit", "recheck_limit"):
+            if row.get(field):
+                try:
+                    TimeLimit.parse(row[field])
+                except Exception as exc:  # noqa: BLE001 - report every bad cell at once
+                    errors.append(f"第 {number} 行 {field}：{exc}")
+    if errors:
+        raise ValidationFailed("导入文件有误，未做任何修改：" + "；".join(errors), code="bad_import",
+                               details=errors)
+    by_code = {c.code: c for c in session.scalars(select(Category))}
+    for row in sorted(rows, key=lambda r: r.get("level") != "major"):
+        cat = by_code.get(row["code"]) or Category(code=row["code"])
+        cat.name = row["name"]
+        cat.kind = row.get("kind") or cat.kind or "event"
+        cat.level = row.get("level") or "minor"
+        if row.get("parent_code"):
+            parent = by_code.get(row["parent_code"])
+            cat.parent_id = parent.id if parent else None
+        if row.get("default_department_code"):
+            dept = session.scalar(select(Department).where(
+                Department.code == row["default_department_code"]))
+            cat.default_department_id = dept.id if dept else None
+        for field in ("verify_limit", "file_limit", "dispatch_limit", "handle_limit",
+                      "recheck_limit", "filing_condition", "closing_condition", "legal_basis",
+                      "urgency_levels", "keywords"):
+            if row.get(field):
+                setattr(cat, field, row[field])
+        for flag in ("needs_verify", "needs_recheck", "direct_dispatch"):
+            if row.get(flag, "") != "":
+                setattr(cat, flag, row[flag].strip().lower() in ("1", "true", "是", "yes"))
+        session.add(cat)
+        session.flush()
+        by_code[cat.code] = cat
+    return len(rows)

@@ -1,0 +1,167 @@
+"""Staff intake screens: the 12345 hotline operator, the grid inspector (phone), 上级交办."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from smartgov.auth.deps import require_roles, verify_csrf
+from smartgov.auth.principal import Principal
+from smartgov.auth.roles import Role
+from smartgov.cases import flows, service
+from smartgov.cases.attachments import save_attachment
+from smartgov.cases.models import Case, KnowledgeArticle, RequestType
+from smartgov.cases.pages import category_groups
+from smartgov.cases.presenters import case_out
+from smartgov.cases.schemas import CaseIntake, Source
+from smartgov.db import get_session
+from smartgov.errors import AppError
+from smartgov.web.templating import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+HOTLINE_ROLES = require_roles(Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF)
+INSPECTOR_ROLES = require_roles(Role.INSPECTOR)
+ASSIGN_ROLES = require_roles(Role.DUTY_CHIEF, Role.DISPATCHER)
+
+
+def _text(form, key: str) -> str | None:  # type: ignore[no-untyped-def]
+    value = form.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _float(form, key: str) -> float | None:  # type: ignore[no-untyped-def]
+    value = _text(form, key)
+    return float(value) if value else None
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+    return exc.message if isinstance(exc, AppError) else str(exc)
+
+
+def knowledge_search(session: Session, q: str, limit: int = 8) -> list[KnowledgeArticle]:
+    """知识库检索: articles whose title, question, answer or keywords contain the words."""
+    words = [w for w in q.replace("，", " ").split() if w][:5]
+    if not words:
+        return []
+    conditions = [or_(KnowledgeArticle.title.contains(w), KnowledgeArticle.question.contains(w),
+                      KnowledgeArticle.keywords.contains(w), KnowledgeArticle.answer.contains(w))
+                  for w in words]
+    return list(session.scalars(select(KnowledgeArticle).where(or_(*conditions)).limit(limit)))
+
+
+def caller_history(session: Session, phone: str, limit: int = 10) -> list[Case]:
+    """The caller's earlier requests (来电历史), newest first."""
+    return list(session.scalars(select(Case).where(Case.reporter_phone == phone)
+                                .order_by(Case.id.desc()).limit(limit)))
+
+
+@router.get("/hotline", response_class=HTMLResponse)
+def hotline_screen(request: Request, session: Session = Depends(get_session),
+                   principal: Principal = Depends(HOTLINE_ROLES)) -> Response:
+    """话务员受理: caller, request type, urgency, knowledge base and caller history."""
+    return render(request, "cases/hotline.html", {
+        "groups": category_groups(session), "form": {},
+        "request_types": session.scalars(select(RequestType)).all()})
+
+
+@router.get("/hotline/kb", response_class=HTMLResponse)
+def hotline_kb(request: Request, q: str = "", session: Session = Depends(get_session),
+               principal: Principal = Depends(HOTLINE_ROLES)) -> Response:
+    return render(request, "cases/_kb.html", {"articles": knowledge_search(session, q)})
+
+
+@router.get("/hotline/history", response_class=HTMLResponse)
+def hotline_history(request: Request, phone: str = "", session: Session = Depends(get_session),
+                    principal: Principal = Depends(HOTLINE_ROLES)) -> Response:
+    rows = caller_history(session, phone.strip()) if len(phone.strip()) >= 5 else []
+    return render(request, "cases/_history.html", {
+        "rows": [case_out(session, c, principal) for c in rows]})
+
+
+def _staff_intake(form, source: Source) -> CaseIntake:  # type: ignore[no-untyped-def]
+    return CaseIntake(
+        source=source, category_code=_text(form, "category_code"),
+        request_type=_text(form, "request_type"), description=_text(form, "description") or "",
+        address=_text(form, "address"), lon=_float(form, "lon"), lat=_float(form, "lat"),
+        grid_code=_text(form, "grid_code"), urgency=_text(form, "urgency") or "一般",
+        reporter_name=_text(form, "reporter_name"), reporter_phone=_text(form, "reporter_phone"),
+        source_ref=_text(form, "source_ref"), self_handled=form.get("self_handled") == "on",
+        answer=_text(form, "answer") if form.get("direct_close") == "on" else None,
+    )
+
+
+async def _save_photos(session: Session, case: Case, form) -> list[str]:  # type: ignore[no-untyped-def]
+    problems = []
+    for field, kind in (("photos", "photo"), ("before", "before"), ("after", "after")):
+        for upload in form.getlist(field):
+            if isinstance(upload, UploadFile) and upload.filename:
+                try:
+                    save_attachment(session, case, await upload.read(), upload.filename, kind=kind)
+                    session.commit()
+                except AppError as exc:
+                    session.rollback()
+                    problems.append(f"{upload.filename}: {exc.message}")
+    return problems
+
+
+async def _record(request: Request, session: Session, principal: Principal, source: Source,
+                  template: str, context: dict) -> Response:
+    form = await request.form()
+    try:
+        data = _staff_intake(form, source)
+        case = service.intake(session, data, principal=principal,
+                              client_addr=request.client.host if request.client else None)
+    except (ValidationError, AppError) as exc:
+        session.rollback()
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        return render(request, template, {**context, "form": values,
+                                          "error": _error_text(exc)}, 422)
+    problems = await _save_photos(session, case, form)
+    flows.after_intake(request.app.state.session_factory, case.id)
+    message = f"已登记 {case.case_no}" + (f"；照片未上传：{'；'.join(problems)}" if problems else "")
+    if service.get_case(session, case.id, principal) is not None:
+        return RedirectResponse(f"/cases/{case.id}?msg={message}", status_code=303)
+    return RedirectResponse(f"/workbench?msg={message}", status_code=303)
+
+
+@router.post("/hotline")
+async def hotline_record(request: Request, session: Session = Depends(get_session),
+                        principal: Principal = Depends(HOTLINE_ROLES)) -> Response:
+    """登记工单 or 直接办结 (a consultation answered at once)."""
+    return await _record(request, session, principal, Source.HOTLINE, "cases/hotline.html", {
+        "groups": category_groups(session),
+        "request_types": session.scalars(select(RequestType)).all()})
+
+
+@router.get("/inspector", response_class=HTMLResponse)
+def inspector_screen(request: Request, session: Session = Depends(get_session),
+                     principal: Principal = Depends(INSPECTOR_ROLES)) -> Response:
+    """监督员上报 (works on a phone): class, photos, GPS position, grid filled in automatically."""
+    return render(request, "cases/inspector.html", {"groups": category_groups(session), "form": {}})
+
+
+@router.post("/inspector")
+async def inspector_record(request: Request, session: Session = Depends(get_session),
+                           principal: Principal = Depends(INSPECTOR_ROLES)) -> Response:
+    return await _record(request, session, principal, Source.INSPECTOR, "cases/inspector.html",
+                         {"groups": category_groups(session)})
+
+
+@router.get("/assign", response_class=HTMLResponse)
+def assign_screen(request: Request, session: Session = Depends(get_session),
+                  principal: Principal = Depends(ASSIGN_ROLES)) -> Response:
+    """上级交办: record an assignment from a superior office with its reference number."""
+    return render(request, "cases/assign.html", {"groups": category_groups(session), "form": {}})
+
+
+@router.post("/assign")
+async def assign_record(request: Request, session: Session = Depends(get_session),
+                        principal: Principal = Depends(ASSIGN_ROLES)) -> Response:
+    return await _record(request, session, principal, Source.SUPERIOR, "cases/assign.html",
+                         {"groups": category_groups(session)})

@@ -1,0 +1,91 @@
+"""Duplicate reports (并单建议): same class nearby and recent, or near-identical text in the grid."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from datetime import timedelta
+from functools import lru_cache
+
+import numpy as np
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from smartgov.cases.models import Case
+from smartgov.cases.workflow import OPEN_STATES
+from smartgov.config import get_settings
+
+SIMHASH_BITS = 64
+NEAR_IDENTICAL_DISTANCE = 6  # Hamming distance at or below which two texts count as the same
+EARTH_RADIUS_M = 6_371_000.0
+
+
+@lru_cache(maxsize=200_000)
+def _token_hash(token: str) -> int:
+    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "big")
+
+
+def _shingles(text: str) -> list[str]:
+    chars = [c for c in text if not c.isspace() and c not in "，。！？、；：,.!?;:\"'“”‘’（）()"]
+    return ["".join(chars[i:i + 2]) for i in range(len(chars) - 1)] or chars
+
+
+def simhash(text: str) -> int:
+    """64-bit SimHash over character bigrams (robust for Chinese without segmentation), signed."""
+    tokens = _shingles(text)
+    if not tokens:
+        return 0
+    hashes = np.array([_token_hash(t) for t in tokens], dtype=">u8")
+    bits = np.unpackbits(hashes.view(np.uint8)).reshape(len(tokens), SIMHASH_BITS)
+    keep = bits.sum(axis=0) * 2 > len(tokens)  # most significant bit first
+    value = int.from_bytes(np.packbits(keep).tobytes(), "big")
+    return value - (1 << 64) if value >= (1 << 63) else value
+
+
+def hamming(a: int, b: int) -> int:
+    return ((a ^ b) & ((1 << 64) - 1)).bit_count()
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def find_duplicates(session: Session, case: Case, limit: int = 5) -> list[tuple[Case, str]]:
+    """Open cases that may be the same problem, with the reason ("nearby" or "same text")."""
+    settings = get_settings()
+    since = case.reported_at - timedelta(hours=settings.duplicate_window_hours)
+    open_states = [str(s) for s in OPEN_STATES]
+    found: dict[int, tuple[Case, str]] = {}
+    if case.category_id and case.lon is not None and case.lat is not None:
+        dlat = settings.duplicate_radius_m / 111_320
+        dlon = dlat / max(math.cos(math.radians(case.lat)), 0.01)
+        nearby = session.scalars(select(Case).where(
+            Case.category_id == case.category_id, Case.id != case.id,
+            Case.status.in_(open_states), Case.reported_at >= since,
+            Case.lon.between(case.lon - dlon, case.lon + dlon),
+            Case.lat.between(case.lat - dlat, case.lat + dlat)).limit(50))
+        for other in nearby:
+            if distance_m(case.lon, case.lat, other.lon, other.lat) <= settings.duplicate_radius_m:
+                found[other.id] = (other, "nearby")
+    if case.grid_id and case.simhash is not None:
+        same_grid = session.execute(select(Case.id, Case.simhash).where(
+            Case.grid_id == case.grid_id, Case.id != case.id, Case.status.in_(open_states),
+            Case.reported_at >= since, Case.simhash.is_not(None)).limit(500))
+        for other_id, other_hash in same_grid:
+            if other_id not in found and hamming(case.simhash, other_hash) <= NEAR_IDENTICAL_DISTANCE:
+                other = session.get(Case, other_id)
+                if other is not None:
+                    found[other_id] = (other, "same_text")
+    return sorted(found.values(), key=lambda pair: pair[0].id)[:limit]
+
+
+def duplicate_suggestions(session: Session, case: Case) -> list[dict]:
+    """Suggestions shown to the operator and the duty chief; merging stays a person's decision."""
+    reasons = {"nearby": "同类问题、位置相近", "same_text": "同一网格内描述几乎相同"}
+    return [{"id": other.id, "case_no": other.case_no, "title": other.title,
+             "status": other.status, "reason": reasons[why]}
+            for other, why in find_duplicates(session, case)]

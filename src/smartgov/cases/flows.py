@@ -1,0 +1,118 @@
+"""Side effects after a commit (后续处理): automatic routing, notifications, telling reporters.
+
+Nothing here runs inside the request's transaction: a failure is logged and the case that was
+already accepted stays as it is, waiting in its queue for a person.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from smartgov.cases.models import Case, CaseReporter, Category, DispatchRule, Notification
+from smartgov.cases.workflow import Status
+from smartgov.db import now
+from smartgov.org.models import Area, Department
+
+log = logging.getLogger(__name__)
+
+
+def after_intake(factory: sessionmaker[Session], case_id: int) -> None:
+    """Route a new case automatically where the catalogue decides (直派), then notify."""
+    try:
+        with factory() as session:
+            case = session.get(Case, case_id)
+            if case is None:
+                return
+            route_automatically(session, case)
+            session.commit()
+    except Exception:  # the case is safe; a person routes it from the queue
+        log.exception("automatic routing failed for case %s", case_id)
+
+
+def catalogue_department(session: Session, case: Case) -> Department | None:
+    """派遣目录: the first rule of this category whose area contains the case, else the default."""
+    if case.category_id is None:
+        return None
+    rules = session.scalars(select(DispatchRule).where(DispatchRule.category_id == case.category_id)
+                            .order_by(DispatchRule.priority, DispatchRule.id)).all()
+    case_areas = {a for a in (case.grid_id, case.community_id, case.street_id) if a}
+    for rule in rules:
+        if rule.area_id is None or rule.area_id in case_areas:
+            return session.get(Department, rule.department_id)
+    category = session.get(Category, case.category_id)
+    if category and category.default_department_id:
+        return session.get(Department, category.default_department_id)
+    return None
+
+
+def route_automatically(session: Session, case: Case, at: datetime | None = None) -> bool:
+    """File and dispatch a directly dispatched class (直派) without waiting for a person."""
+    from smartgov.cases import service
+
+    at = at or now()
+    status = Status(case.status)
+    if status not in (Status.PENDING_FILE, Status.PENDING_DISPATCH) or case.category_id is None:
+        return False
+    category = session.get(Category, case.category_id)
+    if category is None or not category.direct_dispatch:
+        return False
+    department = catalogue_department(session, case)
+    if department is None:
+        return False
+    if status == Status.PENDING_FILE:
+        case.filed_at = at
+        service.add_event(session, case, None, "auto_file", status, Status.PENDING_DISPATCH,
+                          "按派遣目录自动立案", at=at)
+    service.dispatch_to(session, case, department, at)
+    case.auto_dispatched = True
+    case.updated_at = at
+    service.add_event(session, case, None, "auto_dispatch", Status.PENDING_DISPATCH,
+                      Status.HANDLING, f"按派遣目录自动派遣至{department.name}", at=at,
+                      data={"department": department.code})
+    notify_department(session, case, department.id, "dispatched",
+                      f"新派遣案件 {case.case_no}：{case.title}")
+    return True
+
+
+def notify_department(session: Session, case: Case, department_id: int | None, kind: str,
+                      message: str) -> None:
+    """Put a message in a department's inbox (every handler of the department sees it)."""
+    if department_id is None:
+        return
+    session.add(Notification(department_id=department_id, case_id=case.id, kind=kind,
+                             message=message, created_at=now()))
+
+
+def notify_user(session: Session, user_id: int, case: Case | None, kind: str, message: str) -> None:
+    session.add(Notification(user_id=user_id, case_id=case.id if case else None, kind=kind,
+                             message=message, created_at=now()))
+
+
+def close_merged_cases(session: Session, master: Case, at: datetime) -> None:
+    """Closing the master closes every case merged into it and tells every reporter the result."""
+    merged = session.scalars(select(Case).where(Case.merged_into_id == master.id)).all()
+    for child in merged:
+        child.closed_at = at
+        child.result_note = master.result_note
+        child.updated_at = at
+    reporters = session.scalars(select(CaseReporter).where(CaseReporter.case_id == master.id,
+                                                           CaseReporter.notified_at.is_(None)))
+    for reporter in reporters:
+        message = f"您反映的问题（{master.title}）已办结：{master.result_note or ''}"
+        if reporter.user_id:
+            notify_user(session, reporter.user_id, master, "case_closed", message)
+        elif reporter.phone:
+            session.add(Notification(case_id=master.id, kind="sms_outbox", message=message,
+                                     role=reporter.phone, created_at=at))
+        reporter.notified_at = at
+
+
+def grid_label(session: Session, grid_id: int | None) -> str | None:
+    if grid_id is None:
+        return None
+    grid = session.get(Area, grid_id)
+    return grid.code if grid else None

@@ -1,0 +1,261 @@
+"""Server-rendered pages of 一网统管: citizen portal, tracking, workbench, case detail, inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from smartgov.auth.deps import current_principal, require_staff, verify_csrf
+from smartgov.auth.principal import Principal
+from smartgov.cases import clocks, flows, service
+from smartgov.cases.attachments import attachment_path, save_attachment
+from smartgov.cases.duplicates import duplicate_suggestions
+from smartgov.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    Category,
+    ExceptionRequest,
+    Notification,
+)
+from smartgov.cases.presenters import case_out, track_out
+from smartgov.cases.queries import CaseFilter, default_queue, find_cases, queue_counts, queues_for
+from smartgov.cases.schemas import SOURCE_LABELS, ActionInput, CaseIntake, Source
+from smartgov.cases.workflow import (
+    ACTION_LABELS,
+    STAGE_LABELS,
+    STATUS_LABELS,
+    Status,
+    allowed_actions,
+)
+from smartgov.db import get_session, now
+from smartgov.errors import AppError
+from smartgov.org.models import Department
+from smartgov.web.templating import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+SOURCE_LABELS_BY_VALUE = {str(k): v for k, v in SOURCE_LABELS.items()}
+EXCEPTION_LABELS = {"return": "回退", "extension": "延期", "park": "挂账", "objection": "派单异议"}
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def category_groups(session: Session) -> list[tuple[str, list[Category]]]:
+    """Minor classes grouped by their major class, for select boxes."""
+    minors = session.scalars(select(Category).where(Category.level == "minor",
+                                                    Category.is_active.is_(True))
+                             .order_by(Category.sort_order, Category.code)).all()
+    groups: dict[str, list[Category]] = {}
+    for cat in minors:
+        groups.setdefault(cat.parent.name if cat.parent else "其他", []).append(cat)
+    return list(groups.items())
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, principal: Principal = Depends(current_principal)) -> Response:
+    return render(request, "cases/home.html")
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_form(request: Request, session: Session = Depends(get_session)) -> Response:
+    """我要报事: the citizen's report form with a map to click."""
+    return render(request, "cases/report.html", {"groups": category_groups(session), "form": {}})
+
+
+def _form_value(form: Any, key: str) -> str | None:
+    value = form.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+@router.post("/report", response_class=HTMLResponse)
+async def report_submit(request: Request, session: Session = Depends(get_session),
+                        principal: Principal = Depends(current_principal)) -> Response:
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    try:
+        data = CaseIntake(
+            source=Source.PORTAL, category_code=_form_value(form, "category_code"),
+            description=_form_value(form, "description") or "",
+            address=_form_value(form, "address"),
+            lon=float(form["lon"]) if _form_value(form, "lon") else None,
+            lat=float(form["lat"]) if _form_value(form, "lat") else None,
+            reporter_name=_form_value(form, "reporter_name"),
+            reporter_phone=_form_value(form, "reporter_phone"),
+        )
+        if principal.is_anonymous and not data.reporter_phone:
+            raise AppError("匿名报事请留下联系电话，便于核实和回访", code="phone_required")
+        if data.lon is None and not data.address:
+            raise AppError("请在地图上点选位置或填写地址", code="location_required")
+        case = service.intake(session, data, principal=principal, client_addr=_client(request))
+    except ValidationError as exc:
+        message = "；".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        return render(request, "cases/report.html", {"groups": category_groups(session),
+                                                     "form": values, "error": message}, 422)
+    except AppError as exc:
+        session.rollback()
+        return render(request, "cases/report.html", {"groups": category_groups(session),
+                                                     "form": values, "error": exc.message}, 422)
+    photo = form.get("photo")
+    photo_error = None
+    if isinstance(photo, UploadFile) and photo.filename:
+        try:
+            save_attachment(session, case, await photo.read(), photo.filename)
+            session.commit()
+        except AppError as exc:  # the report is already stored; tell the citizen about the photo
+            session.rollback()
+            photo_error = exc.message
+    flows.after_intake(request.app.state.session_factory, case.id)
+    url = f"/report/done/{case.tracking_code}"
+    if photo_error:
+        url += "?photo_error=1"
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/report/done/{code}", response_class=HTMLResponse)
+def report_done(code: str, request: Request, session: Session = Depends(get_session)) -> Response:
+    case = service.case_by_tracking_code(session, code)
+    return render(request, "cases/report_done.html", {
+        "track": track_out(session, case),
+        "photo_error": request.query_params.get("photo_error")})
+
+
+@router.get("/track", response_class=HTMLResponse)
+def track_page(request: Request, code: str | None = None,
+               session: Session = Depends(get_session)) -> Response:
+    """进度查询 by tracking code; a logged-in citizen also sees their own reports."""
+    principal: Principal = request.state.principal
+    context: dict[str, Any] = {"code": code or ""}
+    if code:
+        try:
+            context["track"] = track_out(session, service.case_by_tracking_code(session, code))
+        except AppError as exc:
+            context["error"] = exc.message
+    if principal.user and not principal.is_staff:
+        mine = session.scalars(select(Case).where(Case.reporter_user_id == principal.user_id)
+                               .order_by(Case.id.desc()).limit(50)).all()
+        context["mine"] = [track_out(session, c) for c in mine]
+    return render(request, "cases/track.html", context)
+
+
+@router.get("/workbench", response_class=HTMLResponse)
+def workbench(request: Request, queue: str | None = None, q: str | None = None, page: int = 1,
+              session: Session = Depends(get_session),
+              principal: Principal = Depends(require_staff)) -> Response:
+    """工作台: the queues of this role, with counts, search and one page of cases."""
+    queue = queue or default_queue(principal)
+    rows, total = find_cases(session, principal, CaseFilter(queue=queue, q=q, page=page))
+    return render(request, "cases/workbench.html", {
+        "queues": queues_for(principal), "counts": queue_counts(session, principal),
+        "queue": queue, "q": q or "", "rows": [case_out(session, c, principal) for c in rows],
+        "total": total, "page": page,
+    })
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_detail(case_id: int, request: Request, session: Session = Depends(get_session),
+                principal: Principal = Depends(require_staff)) -> Response:
+    """案件详情: timeline, map, photos, clock and the actions this person may take now."""
+    case = service.get_case(session, case_id, principal)
+    clock = clocks.open_clock(session, case)
+    events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                             .order_by(CaseEvent.at, CaseEvent.id)).all()
+    return render(request, "cases/detail.html", {
+        "case": case_out(session, case, principal), "events": events,
+        "actions": allowed_actions(case, principal), "clock": clock,
+        "stage_labels": STAGE_LABELS, "status_labels": STATUS_LABELS,
+        "action_labels": ACTION_LABELS, "source_labels": SOURCE_LABELS_BY_VALUE,
+        "fraction": clocks.warning_level_at(clock, now()) if clock else None,
+        "photos": session.scalars(select(Attachment).where(Attachment.case_id == case.id)).all(),
+        "pending": service.pending_exception(session, case),
+        "exception_labels": EXCEPTION_LABELS,
+        "duplicates": duplicate_suggestions(session, case) if Status(case.status).is_open else [],
+        "groups": category_groups(session),
+        "departments": session.scalars(select(Department).order_by(Department.code)).all(),
+        "flash": [request.query_params["msg"]] if request.query_params.get("msg") else [],
+    })
+
+
+@router.post("/cases/{case_id}/actions/{name}")
+async def case_action(case_id: int, name: str, request: Request,
+                      session: Session = Depends(get_session),
+                      principal: Principal = Depends(require_staff)) -> Response:
+    form = await request.form()
+    data = ActionInput(
+        version=int(form["version"]) if form.get("version") else None,
+        note=_form_value(form, "note"), category_code=_form_value(form, "category_code"),
+        department_code=_form_value(form, "department_code"),
+        helper_codes=[v for v in form.getlist("helper_codes") if isinstance(v, str) and v],
+        extension=_form_value(form, "extension"), satisfaction=_form_value(form, "satisfaction"),
+        approve={"yes": True, "no": False}.get(str(form.get("approve", ""))),
+        master_case_id=int(form["master_case_id"]) if _form_value(form, "master_case_id") else None,
+    )
+    try:
+        case = service.act(session, case_id, name, data, principal=principal,
+                           client_addr=_client(request))
+    except AppError as exc:
+        session.rollback()
+        if exc.status_code == 404:
+            raise
+        return RedirectResponse(f"/cases/{case_id}?msg=操作未成功：{exc.message}", status_code=303)
+    photo = form.get("photo")
+    if isinstance(photo, UploadFile) and photo.filename:
+        try:
+            save_attachment(session, case, await photo.read(), photo.filename,
+                            kind=str(form.get("photo_kind") or "photo"))
+            session.commit()
+        except AppError as exc:
+            session.rollback()
+            return RedirectResponse(f"/cases/{case_id}?msg=已保存操作，但照片未上传：{exc.message}",
+                                    status_code=303)
+    if not Status(case.status).is_open or not service_visible(session, case_id, principal):
+        return RedirectResponse(f"/workbench?msg=已完成：{name}", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}?msg=操作成功", status_code=303)
+
+
+def service_visible(session: Session, case_id: int, principal: Principal) -> bool:
+    try:
+        service.get_case(session, case_id, principal)
+    except AppError:
+        return False
+    return True
+
+
+@router.get("/cases/{case_id}/photos/{photo_id}")
+def case_photo(case_id: int, photo_id: int, session: Session = Depends(get_session),
+               principal: Principal = Depends(require_staff)) -> Response:
+    case = service.get_case(session, case_id, principal)
+    att = session.get(Attachment, photo_id)
+    if att is None or att.case_id != case.id:
+        from smartgov.errors import NotFound
+
+        raise NotFound("照片不存在")
+    return FileResponse(attachment_path(att), media_type=att.content_type)
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox(request: Request, session: Session = Depends(get_session),
+          principal: Principal = Depends(require_staff)) -> Response:
+    """消息提醒: messages to me and to my department."""
+    mine = or_(Notification.user_id == principal.user_id,
+               Notification.department_id == principal.department_id
+               if principal.department_id else Notification.user_id == principal.user_id)
+    rows = session.scalars(select(Notification).where(mine).order_by(Notification.id.desc())
+                           .limit(100)).all()
+    return render(request, "cases/inbox.html", {"rows": rows})
+
+
+@router.get("/exceptions", response_class=HTMLResponse)
+def exceptions_page(request: Request, session: Session = Depends(get_session),
+                    principal: Principal = Depends(require_staff)) -> Response:
+    rows = session.scalars(select(ExceptionRequest).where(ExceptionRequest.status == "pending")
+                           .order_by(ExceptionRequest.id)).all()
+    visible = [r for r in rows if service_visible(session, r.case_id, principal)]
+    return render(request, "cases/exceptions.html", {"rows": visible, "labels": EXCEPTION_LABELS})

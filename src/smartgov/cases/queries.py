@@ -1,0 +1,142 @@
+"""Workbench queues, filters and search over cases (工作台队列)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import column, func, or_, select
+from sqlalchemy.orm import Session
+
+from smartgov.auth.principal import Principal
+from smartgov.auth.roles import Role
+from smartgov.cases.clocks import warning_fractions
+from smartgov.cases.models import Case
+from smartgov.cases.search import matching_ids
+from smartgov.cases.service import visibility_clause
+from smartgov.cases.workflow import OPEN_STATES, Status
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    label: str
+    roles: frozenset[str]
+
+    def visible_to(self, principal: Principal) -> bool:
+        return principal.has_any(*self.roles)
+
+
+def _r(*roles: Role) -> frozenset[str]:
+    return frozenset(str(r) for r in roles)
+
+
+ALL_STAFF = _r(Role.HOTLINE_OPERATOR, Role.INSPECTOR, Role.DUTY_CHIEF, Role.DISPATCHER,
+               Role.HANDLER, Role.SUPERVISOR, Role.LEADER)
+QUEUES: dict[str, Queue] = {q.name: q for q in (
+    Queue("verify", "待核实", _r(Role.INSPECTOR, Role.DUTY_CHIEF)),
+    Queue("file", "待立案", _r(Role.DUTY_CHIEF)),
+    Queue("dispatch", "待派遣", _r(Role.DISPATCHER, Role.DUTY_CHIEF)),
+    Queue("handle", "待处置", _r(Role.HANDLER, Role.DISPATCHER, Role.DUTY_CHIEF)),
+    Queue("recheck", "待核查", _r(Role.INSPECTOR, Role.DUTY_CHIEF)),
+    Queue("close", "待结案", _r(Role.DUTY_CHIEF)),
+    Queue("callback", "待回访", _r(Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF)),
+    Queue("exceptions", "待审核申请", _r(Role.DISPATCHER, Role.DUTY_CHIEF)),
+    Queue("warning", "即将超期", ALL_STAFF),
+    Queue("overdue", "已超期", ALL_STAFF),
+    Queue("supervised", "督办", _r(Role.SUPERVISOR, Role.HANDLER, Role.DUTY_CHIEF, Role.LEADER)),
+    Queue("all", "全部案件", ALL_STAFF),
+)}
+
+QUEUE_STATUS = {"verify": Status.REPORTED, "file": Status.PENDING_FILE,
+                "dispatch": Status.PENDING_DISPATCH, "handle": Status.HANDLING,
+                "recheck": Status.PENDING_RECHECK, "close": Status.PENDING_CLOSE,
+                "callback": Status.PENDING_CALLBACK}
+
+
+def queues_for(principal: Principal) -> list[Queue]:
+    return [q for q in QUEUES.values() if q.visible_to(principal)]
+
+
+def default_queue(principal: Principal) -> str:
+    for name in ("handle", "verify", "file", "dispatch", "callback", "supervised", "all"):
+        if QUEUES[name].visible_to(principal):
+            return name
+    return "all"
+
+
+def queue_clause(name: str) -> Any:
+    from smartgov.cases.models import ExceptionRequest
+
+    overdue_level = len(warning_fractions()) + 1
+    open_states = [str(s) for s in OPEN_STATES]
+    if name in QUEUE_STATUS:
+        return Case.status == str(QUEUE_STATUS[name])
+    if name == "warning":
+        return (Case.status.in_(open_states)) & (Case.warning_level >= 1) & (
+            Case.warning_level < overdue_level)
+    if name == "overdue":
+        return (Case.status.in_(open_states)) & (Case.warning_level >= overdue_level)
+    if name == "supervised":
+        return Case.status.in_(open_states) & Case.is_supervised.is_(True)
+    if name == "exceptions":
+        pending = select(ExceptionRequest.case_id).where(ExceptionRequest.status == "pending")
+        return Case.id.in_(pending)
+    return Case.id.is_not(None)
+
+
+@dataclass
+class CaseFilter:
+    queue: str = "all"
+    q: str | None = None
+    status: str | None = None
+    category_id: int | None = None
+    department_id: int | None = None
+    source: str | None = None
+    grid_id: int | None = None
+    street_id: int | None = None
+    reported_from: datetime | None = None
+    reported_to: datetime | None = None
+    page: int = 1
+    page_size: int = 20
+
+
+def search_clause(session: Session, text: str) -> Any:
+    """Full-text search over case number, tracking code, title, description and address."""
+    text = text.strip()
+    exact = or_(Case.case_no == text, Case.tracking_code == text.upper())
+    ids = matching_ids(session, text)
+    if ids is None:  # a single character or punctuation only: plain scan
+        like = f"%{text}%"
+        return or_(exact, Case.title.like(like), Case.description.like(like))
+    return or_(exact, Case.id.in_(ids.columns(column("rowid" if session.get_bind().dialect.name
+                                                         == "sqlite" else "case_id"))))
+
+
+def find_cases(session: Session, principal: Principal, flt: CaseFilter) -> tuple[list[Case], int]:
+    """One page of the cases this principal may see, newest first, with the total count."""
+    conditions = [visibility_clause(principal), queue_clause(flt.queue)]
+    if flt.q:
+        conditions.append(search_clause(session, flt.q))
+    for column, value in ((Case.status, flt.status), (Case.category_id, flt.category_id),
+                          (Case.lead_department_id, flt.department_id), (Case.source, flt.source),
+                          (Case.grid_id, flt.grid_id), (Case.street_id, flt.street_id)):
+        if value:
+            conditions.append(column == value)
+    if flt.reported_from:
+        conditions.append(Case.reported_at >= flt.reported_from)
+    if flt.reported_to:
+        conditions.append(Case.reported_at < flt.reported_to)
+    page_size = max(1, min(flt.page_size, 200))
+    rows = session.scalars(select(Case).where(*conditions).order_by(Case.id.desc())
+                           .offset((max(flt.page, 1) - 1) * page_size).limit(page_size)).all()
+    total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
+    return list(rows), total
+
+
+def queue_counts(session: Session, principal: Principal) -> dict[str, int]:
+    vis = visibility_clause(principal)
+    return {q.name: session.scalar(select(func.count()).select_from(Case)
+                                   .where(vis, queue_clause(q.name))) or 0
+            for q in queues_for(principal) if q.name != "all"}

@@ -1,0 +1,90 @@
+"""Full-text search over cases for Chinese text (全文检索), on SQLite and PostgreSQL.
+
+Chinese has no spaces, so text is indexed as overlapping character bigrams (as Lucene's CJK
+analyzer does) plus lower-cased latin words and numbers; a query becomes a phrase of its
+bigrams. SQLite keeps them in an FTS5 table, PostgreSQL in a tsvector column with a GIN index.
+Both live outside the ORM metadata and are created by ``install_search``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-]*")
+SEARCH_TABLES = ("case_fts", "case_search")
+
+INSTALL_SQL = {
+    "sqlite": ["CREATE VIRTUAL TABLE IF NOT EXISTS case_fts USING fts5(terms, tokenize='unicode61')"],
+    "postgresql": [
+        "CREATE TABLE IF NOT EXISTS case_search (case_id INTEGER PRIMARY KEY "
+        "REFERENCES case_record(id), terms tsvector NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS ix_case_search_terms ON case_search USING gin (terms)",
+    ],
+}
+
+
+def install_search(connection: Connection) -> None:
+    for statement in INSTALL_SQL.get(connection.dialect.name, []):
+        connection.execute(text(statement))
+
+
+def terms_of(*parts: str | None) -> list[str]:
+    """Index terms: CJK bigrams (single characters for one-character runs) and latin words."""
+    terms: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        for run in _CJK.findall(part):
+            terms.extend(run[i:i + 2] for i in range(max(len(run) - 1, 1)))
+        terms.extend(w.lower() for w in _WORD.findall(part))
+    return terms
+
+
+def index_rows(session: Session | Connection, rows: list[tuple[int, str]]) -> None:
+    """(case id, text) pairs into the search index."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name if isinstance(session, Session) else session.dialect.name
+    params = [{"id": case_id, "terms": " ".join(terms_of(body))} for case_id, body in rows]
+    if dialect == "sqlite":
+        session.execute(text("INSERT INTO case_fts(rowid, terms) VALUES (:id, :terms)"), params)
+    elif dialect == "postgresql":
+        session.execute(text("INSERT INTO case_search(case_id, terms) VALUES "
+                             "(:id, to_tsvector('simple', :terms)) ON CONFLICT (case_id) DO UPDATE "
+                             "SET terms = EXCLUDED.terms"), params)
+
+
+def searchable_text(case: Any) -> str:
+    return " ".join(p for p in (case.case_no, case.title, case.description, case.address) if p)
+
+
+def index_case(session: Session, case: Any) -> None:
+    index_rows(session, [(case.id, searchable_text(case))])
+
+
+def _query_groups(query: str) -> list[list[str]]:
+    """Each CJK run or latin word of the query becomes one phrase of index terms."""
+    groups = [terms_of(run) for run in _CJK.findall(query)]
+    groups += [[w.lower()] for w in _WORD.findall(query)]
+    return [[t.replace('"', "").replace("'", "").replace("\\", "") for t in g] for g in groups if g]
+
+
+def matching_ids(session: Session, query: str) -> Any | None:
+    """A SELECT of case ids matching every phrase of ``query``, or None when it has no terms."""
+    groups = _query_groups(query)
+    if not groups:
+        return None
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        match = " AND ".join('"' + " ".join(g) + '"' for g in groups)
+        return text("SELECT rowid FROM case_fts WHERE case_fts MATCH :q").bindparams(q=match)
+    if dialect == "postgresql":
+        tsquery = " & ".join("(" + " <-> ".join(g) + ")" for g in groups)
+        return text("SELECT case_id FROM case_search WHERE terms @@ to_tsquery('simple', :q)"
+                    ).bindparams(q=tsquery)
+    return None

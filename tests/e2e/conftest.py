@@ -1,0 +1,98 @@
+"""End-to-end fixtures: a real server (``smartgov setup`` + ``smartgov serve``) and real Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = os.environ.get("SMARTGOV_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DEMO_PASSWORD = "Demo@2026sg"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The platform as `make run` starts it, on a fresh SQLite file with the demo district."""
+    var_dir = tmp_path_factory.mktemp("e2e-var")
+    port = _free_port()
+    env = {**os.environ, "SMARTGOV_VAR_DIR": str(var_dir), "SMARTGOV_PORT": str(port),
+           "SMARTGOV_SECRET_KEY": "e2e"}
+    env.pop("SMARTGOV_DATABASE_URL", None)
+    cli = [sys.executable, "-m", "smartgov.cli"]
+    subprocess.run([*cli, "setup"], env=env, check=True, capture_output=True, timeout=300)
+    log = (var_dir / "server.log").open("w")
+    proc = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError((var_dir / "server.log").read_text())
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium (done by .ci/run)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def new_page(browser, request):  # type: ignore[no-untyped-def]
+    """Pages in fresh browser contexts (one person each); screenshots land in test-artifacts/."""
+    contexts = []
+
+    def make(viewport: dict | None = None):  # type: ignore[no-untyped-def]
+        context = browser.new_context(locale="zh-CN", viewport=viewport or {"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button:has-text('登录')")
+    page.wait_for_load_state("networkidle")
