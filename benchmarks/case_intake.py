@@ -35,13 +35,20 @@ def run(n: int, url: str | None) -> tuple[float, float]:
     rng = random.Random(7)
     with factory() as session:
         codes = session.scalars(select(Category.code).where(Category.level == "minor")).all()
-        grids = session.execute(select(Area.center_lon, Area.center_lat)
-                                .where(Area.level == "grid")).all()
-    payloads = [CaseIntake(source=Source.PORTAL, category_code=rng.choice(codes),
-                           description=f"第{i}号反映：小区门口垃圾堆放多日无人清理，散发臭味",
-                           lon=g[0] + rng.uniform(-0.0003, 0.0003),
-                           lat=g[1] + rng.uniform(-0.0003, 0.0003), reporter_phone="13900000000")
-                for i, g in enumerate(rng.choice(grids) for _ in range(n))]
+        grids = session.execute(
+            select(Area.center_lon, Area.center_lat).where(Area.level == "grid")
+        ).all()
+    payloads = [
+        CaseIntake(
+            source=Source.PORTAL,
+            category_code=rng.choice(codes),
+            description=f"第{i}号反映：小区门口垃圾堆放多日无人清理，散发臭味",
+            lon=g[0] + rng.uniform(-0.0003, 0.0003),
+            lat=g[1] + rng.uniform(-0.0003, 0.0003),
+            reporter_phone="13900000000",
+        )
+        for i, g in enumerate(rng.choice(grids) for _ in range(n))
+    ]
 
     # warm-up: locator, calendar caches
     with factory() as session:
@@ -64,7 +71,9 @@ def run(n: int, url: str | None) -> tuple[float, float]:
         next_id = sample.id + 1
     rows_per_case = []
     for i in range(n):
-        row = dict(columns, id=next_id + i, case_no=f"R{next_id + i}", tracking_code=f"R{next_id + i}")
+        row = dict(
+            columns, id=next_id + i, case_no=f"R{next_id + i}", tracking_code=f"R{next_id + i}"
+        )
         rows_per_case.append(row)
     clock_state = {"segments": []}
     start = time.perf_counter()
@@ -72,23 +81,62 @@ def run(n: int, url: str | None) -> tuple[float, float]:
         for row in rows_per_case:
             with conn.begin():
                 conn.execute(insert(Case), row)
-                conn.execute(insert(CaseReporter), {"case_id": row["id"], "source": "portal",
-                                                    "reported_at": row["reported_at"]})
-                conn.execute(insert(CaseEvent), {"case_id": row["id"], "actor_name": "x",
-                                                 "action": "collect", "at": row["reported_at"]})
-                conn.execute(insert(StageClock), {"case_id": row["id"], "stage": "verify",
-                                                  "limit_text": "1wh", "state": clock_state,
-                                                  "started_at": row["reported_at"]})
-                conn.execute(insert(AuditEntry), {"action": "case.intake", "actor_name": "x",
-                                                  "at": row["reported_at"]})
+                conn.execute(
+                    insert(CaseReporter),
+                    {"case_id": row["id"], "source": "portal", "reported_at": row["reported_at"]},
+                )
+                conn.execute(
+                    insert(CaseEvent),
+                    {
+                        "case_id": row["id"],
+                        "actor_name": "x",
+                        "action": "collect",
+                        "at": row["reported_at"],
+                    },
+                )
+                conn.execute(
+                    insert(StageClock),
+                    {
+                        "case_id": row["id"],
+                        "stage": "verify",
+                        "limit_text": "1wh",
+                        "state": clock_state,
+                        "started_at": row["reported_at"],
+                    },
+                )
+                conn.execute(
+                    insert(AuditEntry),
+                    {"action": "case.intake", "actor_name": "x", "at": row["reported_at"]},
+                )
             with conn.begin():
-                conn.execute(insert(CaseEvent), {"case_id": row["id"], "actor_name": "x",
-                                                 "action": "auto_dispatch", "at": row["reported_at"]})
-                conn.execute(insert(StageClock), {"case_id": row["id"], "stage": "handle",
-                                                  "limit_text": "1wd", "state": clock_state,
-                                                  "started_at": row["reported_at"]})
-                conn.execute(insert(Notification), {"case_id": row["id"], "kind": "dispatched",
-                                                    "message": "x", "created_at": row["reported_at"]})
+                conn.execute(
+                    insert(CaseEvent),
+                    {
+                        "case_id": row["id"],
+                        "actor_name": "x",
+                        "action": "auto_dispatch",
+                        "at": row["reported_at"],
+                    },
+                )
+                conn.execute(
+                    insert(StageClock),
+                    {
+                        "case_id": row["id"],
+                        "stage": "handle",
+                        "limit_text": "1wd",
+                        "state": clock_state,
+                        "started_at": row["reported_at"],
+                    },
+                )
+                conn.execute(
+                    insert(Notification),
+                    {
+                        "case_id": row["id"],
+                        "kind": "dispatched",
+                        "message": "x",
+                        "created_at": row["reported_at"],
+                    },
+                )
     raw_s = time.perf_counter() - start
     engine.dispose()
     return n / intake_s, n / raw_s
@@ -97,14 +145,19 @@ def run(n: int, url: str | None) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000)
-    parser.add_argument("--database-url", default=None,
-                        help="PostgreSQL URL (its public schema is dropped and rebuilt!)")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="PostgreSQL URL (its public schema is dropped and rebuilt!)",
+    )
     args = parser.parse_args()
     backend = "postgresql" if args.database_url else "sqlite"
     cases_per_s, raw_per_s = run(args.n, args.database_url)
     print(f"backend={backend} cases={args.n}")
-    print(f"cases_per_s={cases_per_s:.0f} raw_insert_per_s={raw_per_s:.0f} "
-          f"ratio={cases_per_s / raw_per_s:.2f}")
+    print(
+        f"cases_per_s={cases_per_s:.0f} raw_insert_per_s={raw_per_s:.0f} "
+        f"ratio={cases_per_s / raw_per_s:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -49,11 +49,17 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory, _test_settings: Path)
     if TEST_DATABASE_URL:
         engine = make_engine(TEST_DATABASE_URL)
         with engine.begin() as conn:
-            tables = conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars().all()
+            tables = (
+                conn.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+                )
+                .scalars()
+                .all()
+            )
             if tables:
-                conn.execute(text("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in tables)
-                                  + " CASCADE"))
+                conn.execute(
+                    text("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
+                )
         _build_schema(engine)
         engine.dispose()
         yield TEST_DATABASE_URL

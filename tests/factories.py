@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from functools import lru_cache
 import json
+from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,9 @@ def _hashed(password: str) -> str:
     return hash_password(password)
 
 
-def make_department(session: Session, code: str | None = None, name: str | None = None) -> Department:
+def make_department(
+    session: Session, code: str | None = None, name: str | None = None
+) -> Department:
     n = next(_seq)
     dept = Department(code=code or f"D{n:03d}", name=name or f"测试部门{n}")
     session.add(dept)
@@ -31,16 +33,30 @@ def make_department(session: Session, code: str | None = None, name: str | None 
 
 
 def square(lon: float, lat: float, size: float = 0.001) -> dict:
-    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size],
-                                                [lon, lat + size], [lon, lat]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+        ],
+    }
 
 
-def make_area(session: Session, level: str, code: str | None = None, parent: Area | None = None,
-              geometry: dict | None = None, name: str | None = None) -> Area:
+def make_area(
+    session: Session,
+    level: str,
+    code: str | None = None,
+    parent: Area | None = None,
+    geometry: dict | None = None,
+    name: str | None = None,
+) -> Area:
     n = next(_seq)
-    area = Area(code=code or f"A{n:04d}", name=name or f"{level}{n}", level=level,
-                parent_id=parent.id if parent else None,
-                geometry=json.dumps(geometry) if geometry else None)
+    area = Area(
+        code=code or f"A{n:04d}",
+        name=name or f"{level}{n}",
+        level=level,
+        parent_id=parent.id if parent else None,
+        geometry=json.dumps(geometry) if geometry else None,
+    )
     if geometry:
         from shapely.geometry import shape
 
@@ -51,14 +67,24 @@ def make_area(session: Session, level: str, code: str | None = None, parent: Are
     return area
 
 
-def make_user(session: Session, *roles: str, username: str | None = None,
-              department: Department | None = None, areas: tuple[Area, ...] = (),
-              is_staff: bool | None = None, password: str = PASSWORD) -> User:
+def make_user(
+    session: Session,
+    *roles: str,
+    username: str | None = None,
+    department: Department | None = None,
+    areas: tuple[Area, ...] = (),
+    is_staff: bool | None = None,
+    password: str = PASSWORD,
+) -> User:
     n = next(_seq)
     staff = is_staff if is_staff is not None else not ({"citizen", "enterprise"} & set(roles))
-    user = User(username=username or f"user{n}", display_name=f"用户{n}",
-                password_hash=_hashed(password), is_staff=staff,
-                department_id=department.id if department else None)
+    user = User(
+        username=username or f"user{n}",
+        display_name=f"用户{n}",
+        password_hash=_hashed(password),
+        is_staff=staff,
+        department_id=department.id if department else None,
+    )
     user.roles = [UserRole(role=r) for r in roles]
     user.areas = [UserArea(area_id=a.id) for a in areas]
     session.add(user)

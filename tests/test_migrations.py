@@ -21,8 +21,9 @@ def _fresh_engine(tmp_path: Path):  # type: ignore[no-untyped-def]
             conn.execute(text("CREATE SCHEMA IF NOT EXISTS migration_check"))
             conn.execute(text("DROP SCHEMA migration_check CASCADE"))
             conn.execute(text("CREATE SCHEMA migration_check"))
-        return make_engine(TEST_DATABASE_URL,
-                           connect_args={"options": "-csearch_path=migration_check"})
+        return make_engine(
+            TEST_DATABASE_URL, connect_args={"options": "-csearch_path=migration_check"}
+        )
     return make_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
 
 

@@ -6,9 +6,9 @@ import importlib
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import sessionmaker
@@ -29,6 +29,7 @@ EXTRA_ROUTERS = (
     "smartgov.cases.admin_pages:router",
     "smartgov.cases.admin_pages:api",
     "smartgov.cases.open311:router",
+    "smartgov.cases.kpi_pages:router",
     "smartgov.cases.open311:admin_router",
 )
 
@@ -41,8 +42,9 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def _error_response(request: Request, status: int, code: str, message: str,
-                    details: Any = None) -> Response:
+def _error_response(
+    request: Request, status: int, code: str, message: str, details: Any = None
+) -> Response:
     if _wants_json(request):
         body: dict[str, Any] = {"code": code, "message": message}
         if details is not None:
@@ -50,8 +52,12 @@ def _error_response(request: Request, status: int, code: str, message: str,
         return JSONResponse(body, status_code=status)
     if status == 401:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return render(request, "web/error.html", {"code": code, "message": message, "status": status},
-                  status_code=status)
+    return render(
+        request,
+        "web/error.html",
+        {"code": code, "message": message, "status": status},
+        status_code=status,
+    )
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -62,20 +68,30 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         details = [
-            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e.get("msg")}
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                "message": e.get("msg"),
+            }
             for e in exc.errors()
         ]
-        return _error_response(request, 422, "validation_failed", "输入有误 (invalid input)", details)
+        return _error_response(
+            request, 422, "validation_failed", "输入有误 (invalid input)", details
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated",
-                 403: "forbidden"}
+        codes = {
+            404: "not_found",
+            405: "method_not_allowed",
+            401: "not_authenticated",
+            403: "forbidden",
+        }
         message = exc.detail if isinstance(exc.detail, str) else "请求错误"
         if exc.status_code == 404 and message == "Not Found":
             message = "页面或对象不存在 (not found)"
-        return _error_response(request, exc.status_code, codes.get(exc.status_code, "http_error"),
-                               message)
+        return _error_response(
+            request, exc.status_code, codes.get(exc.status_code, "http_error"), message
+        )
 
 
 def _install_principal_middleware(app: FastAPI) -> None:
@@ -128,7 +144,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     settings = get_settings()
     settings.ensure_dirs()
     engine = engine or get_engine()
+    from smartgov.auth.deps import verify_csrf
+
     app = FastAPI(
+        dependencies=[Depends(verify_csrf)],  # every state-changing request, pages and API alike
         title="smartgov 智慧政务一体化平台",
         version=__version__,
         description="一网统管 · 一网通办 — JSON API. Errors carry a stable `code` and a `message`.",

@@ -43,8 +43,14 @@ def serve(
     import uvicorn
 
     settings = get_settings()
-    uvicorn.run("smartgov.app:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers, log_level="info")
+    uvicorn.run(
+        "smartgov.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 @db_app.command("upgrade")
@@ -55,7 +61,9 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
 
     engine = get_engine()
     upgrade(engine, revision)
-    console.print(f"[green]schema at {revision}[/green] · {engine.url.render_as_string(hide_password=True)}")
+    console.print(
+        f"[green]schema at {revision}[/green] · {engine.url.render_as_string(hide_password=True)}"
+    )
 
 
 @demo_app.command("load")

@@ -56,7 +56,8 @@ PLATFORM_DEPARTMENTS = (
 
 def database_is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count()).select_from(Area)) and not session.scalar(
-        select(func.count()).select_from(User))
+        select(func.count()).select_from(User)
+    )
 
 
 def _department(session: Session, code: str | None) -> Department | None:
@@ -86,12 +87,21 @@ def create_demo_accounts(session: Session) -> list[DemoAccount]:
             area_ids = street_grid_ids[:12] or [g.id for g in grids[:12]]
         elif account.scope == "street" and first_street is not None:
             area_ids = [first_street.id]
-            dept = session.scalar(select(Department).where(Department.area_id == first_street.id)) or dept
-        create_user(session, username=account.username, password=DEMO_PASSWORD,
-                    display_name=account.display_name, roles=[account.role],
-                    department_id=dept.id if dept else None, area_ids=area_ids,
-                    is_staff=not account.role.is_public,
-                    phone="13800000000" if account.role.is_public else None)
+            dept = (
+                session.scalar(select(Department).where(Department.area_id == first_street.id))
+                or dept
+            )
+        create_user(
+            session,
+            username=account.username,
+            password=DEMO_PASSWORD,
+            display_name=account.display_name,
+            roles=[account.role],
+            department_id=dept.id if dept else None,
+            area_ids=area_ids,
+            is_staff=not account.role.is_public,
+            phone="13800000000" if account.role.is_public else None,
+        )
     return list(DEMO_ACCOUNTS)
 
 
@@ -101,13 +111,20 @@ def print_accounts(console: Console) -> None:
     table.add_column("用户名 username")
     table.add_column("姓名 name")
     for account in DEMO_ACCOUNTS:
-        table.add_row(f"{account.role.label} ({account.role.value})", account.username,
-                      account.display_name)
+        table.add_row(
+            f"{account.role.label} ({account.role.value})", account.username, account.display_name
+        )
     console.print(table)
 
 
-def load_demo(*, cases: int = 0, force: bool = False, seed: int = 20261121,
-              console: Console | None = None, only_if_empty: bool = False) -> bool:
+def load_demo(
+    *,
+    cases: int = 0,
+    force: bool = False,
+    seed: int = 20261121,
+    console: Console | None = None,
+    only_if_empty: bool = False,
+) -> bool:
     """Load the demo district into an empty database; returns False when data was already there."""
     from smartgov.cases.catalogue import load_demo_catalogue
     from smartgov.cases.demo import generate_cases, load_knowledge_base
@@ -118,18 +135,24 @@ def load_demo(*, cases: int = 0, force: bool = False, seed: int = 20261121,
         empty = database_is_empty(session)
         if not empty and not force:
             if only_if_empty:
-                console.print("[yellow]数据库已有数据，跳过演示数据加载 (database not empty)[/yellow]")
+                console.print(
+                    "[yellow]数据库已有数据，跳过演示数据加载 (database not empty)[/yellow]"
+                )
             else:
-                console.print("[yellow]数据库非空；使用 --force 追加演示案件 (use --force)[/yellow]")
+                console.print(
+                    "[yellow]数据库非空；使用 --force 追加演示案件 (use --force)[/yellow]"
+                )
         if empty:
             geo = build_demo_district(session, seed=seed)
             add_platform_departments(session)
             minors = load_demo_catalogue(session)
             create_demo_accounts(session)
             load_knowledge_base(session)
-            console.print(f"[green]示范区已加载[/green]: {len(geo.streets)} 个街道, "
-                          f"{len(geo.communities)} 个社区, {len(geo.grids)} 个网格, "
-                          f"{len(geo.departments)} 个部门, {minors} 个案件小类")
+            console.print(
+                f"[green]示范区已加载[/green]: {len(geo.streets)} 个街道, "
+                f"{len(geo.communities)} 个社区, {len(geo.grids)} 个网格, "
+                f"{len(geo.departments)} 个部门, {minors} 个案件小类"
+            )
     if cases and (empty or force):
         generate_cases(cases, seed=seed, console=console)
     print_accounts(console)

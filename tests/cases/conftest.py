@@ -38,30 +38,78 @@ class World:
 
 
 def build_world(session: Session) -> World:
-    district = make_area(session, "district", code="330100", name="测试区",
-                         geometry=square(LON, LAT, SIZE * 2))
-    street = make_area(session, "street", code="330100001", name="测试街道", parent=district,
-                       geometry=square(LON, LAT, SIZE * 2))
-    community = make_area(session, "community", code="330100001001", name="测试社区",
-                          parent=street, geometry=square(LON, LAT, SIZE * 2))
-    grids = [make_area(session, "grid", code=f"330100001001{i + 1:03d}", name=f"网格{i + 1}",
-                       parent=community,
-                       geometry=square(LON + SIZE * (i % 2), LAT + SIZE * (i // 2), SIZE))
-             for i in range(4)]
-    depts = {code: make_department(session, code=code, name=name) for code, name in (
-        ("CG", "区城管执法局"), ("SZ", "区市政管理处"), ("HW", "区环卫所"), ("ZX", "区指挥中心"))}
+    district = make_area(
+        session, "district", code="330100", name="测试区", geometry=square(LON, LAT, SIZE * 2)
+    )
+    street = make_area(
+        session,
+        "street",
+        code="330100001",
+        name="测试街道",
+        parent=district,
+        geometry=square(LON, LAT, SIZE * 2),
+    )
+    community = make_area(
+        session,
+        "community",
+        code="330100001001",
+        name="测试社区",
+        parent=street,
+        geometry=square(LON, LAT, SIZE * 2),
+    )
+    grids = [
+        make_area(
+            session,
+            "grid",
+            code=f"330100001001{i + 1:03d}",
+            name=f"网格{i + 1}",
+            parent=community,
+            geometry=square(LON + SIZE * (i % 2), LAT + SIZE * (i // 2), SIZE),
+        )
+        for i in range(4)
+    ]
+    depts = {
+        code: make_department(session, code=code, name=name)
+        for code, name in (
+            ("CG", "区城管执法局"),
+            ("SZ", "区市政管理处"),
+            ("HW", "区环卫所"),
+            ("ZX", "区指挥中心"),
+        )
+    }
     major = Category(code="11", name="市容环境", kind="event", level="major")
     session.add(major)
     session.flush()
     cats = {
-        "garbage": Category(code="1101", name="暴露垃圾", level="minor", parent_id=major.id,
-                            default_department_id=depts["HW"].id, handle_limit="4wh"),
-        "stall": Category(code="1402", name="占道经营", level="minor", parent_id=major.id,
-                          default_department_id=depts["CG"].id, handle_limit="1wd",
-                          needs_verify=False, direct_dispatch=True),
-        "noise": Category(code="1107", name="噪声扰民", level="minor", parent_id=major.id,
-                          default_department_id=depts["CG"].id, handle_limit="3wd",
-                          needs_verify=False, needs_recheck=False, direct_dispatch=True),
+        "garbage": Category(
+            code="1101",
+            name="暴露垃圾",
+            level="minor",
+            parent_id=major.id,
+            default_department_id=depts["HW"].id,
+            handle_limit="4wh",
+        ),
+        "stall": Category(
+            code="1402",
+            name="占道经营",
+            level="minor",
+            parent_id=major.id,
+            default_department_id=depts["CG"].id,
+            handle_limit="1wd",
+            needs_verify=False,
+            direct_dispatch=True,
+        ),
+        "noise": Category(
+            code="1107",
+            name="噪声扰民",
+            level="minor",
+            parent_id=major.id,
+            default_department_id=depts["CG"].id,
+            handle_limit="3wd",
+            needs_verify=False,
+            needs_recheck=False,
+            direct_dispatch=True,
+        ),
     }
     session.add_all(cats.values())
     session.add(RequestType(code="complaint", name="投诉", handle_limit="13wd"))
@@ -70,7 +118,9 @@ def build_world(session: Session) -> World:
     world = World(session, street, community, grids, depts, cats)
     world.users = {
         "operator": make_user(session, "hotline_operator", department=depts["ZX"]),
-        "inspector": make_user(session, "inspector", department=depts["ZX"], areas=(grids[0], grids[1])),
+        "inspector": make_user(
+            session, "inspector", department=depts["ZX"], areas=(grids[0], grids[1])
+        ),
         "inspector2": make_user(session, "inspector", department=depts["ZX"], areas=(grids[2],)),
         "chief": make_user(session, "duty_chief", department=depts["ZX"]),
         "dispatcher": make_user(session, "dispatcher", department=depts["ZX"]),

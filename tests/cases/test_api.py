@@ -9,24 +9,36 @@ from smartgov.auth.models import AuditEntry
 from tests.cases.conftest import World
 from tests.factories import PASSWORD
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c63f8cfc0f00f0004850180848a8c21"
-                    "0000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f00f0004850180848a8c21"
+    "0000000049454e44ae426082"
+)
 
 
 def token(client: TestClient, world: World, name: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", data={"username": world.users[name].username,
-                                                       "password": PASSWORD})
+    response = client.post(
+        "/api/v1/auth/token", data={"username": world.users[name].username, "password": PASSWORD}
+    )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def test_anonymous_report_then_department_closes_then_citizen_tracks(client: TestClient,
-                                                                      world: World) -> None:
+def test_anonymous_report_then_department_closes_then_citizen_tracks(
+    client: TestClient, world: World
+) -> None:
     lon, lat = world.point(1)
-    response = client.post("/api/v1/cases", json={
-        "source": "portal", "category_code": "1107", "description": "夜间广场舞音响太吵",
-        "lon": lon, "lat": lat, "reporter_phone": "13912345678"})
+    response = client.post(
+        "/api/v1/cases",
+        json={
+            "source": "portal",
+            "category_code": "1107",
+            "description": "夜间广场舞音响太吵",
+            "lon": lon,
+            "lat": lat,
+            "reporter_phone": "13912345678",
+        },
+    )
     assert response.status_code == 201, response.text
     created = response.json()
     assert created["grid_code"] == world.grids[1].code
@@ -35,29 +47,46 @@ def test_anonymous_report_then_department_closes_then_citizen_tracks(client: Tes
     handler = token(client, world, "handler_cg")
     queue = client.get("/api/v1/cases?queue=handle", headers=handler).json()
     assert [c["id"] for c in queue["items"]] == [created["id"]]
-    assert queue["items"][0]["reporter_phone"] == "139****5678" or \
-        queue["items"][0]["reporter_phone"] == "13912345678"
-    done = client.post(f"/api/v1/cases/{created['id']}/actions/report_back", headers=handler,
-                       json={"note": "已劝导，音量已降低", "version": queue["items"][0]["version"]})
+    assert (
+        queue["items"][0]["reporter_phone"] == "139****5678"
+        or queue["items"][0]["reporter_phone"] == "13912345678"
+    )
+    done = client.post(
+        f"/api/v1/cases/{created['id']}/actions/report_back",
+        headers=handler,
+        json={"note": "已劝导，音量已降低", "version": queue["items"][0]["version"]},
+    )
     assert done.status_code == 200, done.text
 
     public = client.get(f"/api/v1/track/{created['tracking_code']}").json()
     assert public["is_closed"] and public["result_note"] == "已劝导，音量已降低"
     assert "13912345678" not in str(public)
-    actions = {a.action for a in world.session.scalars(
-        select(AuditEntry).where(AuditEntry.object_id == str(created["id"])))}
+    actions = {
+        a.action
+        for a in world.session.scalars(
+            select(AuditEntry).where(AuditEntry.object_id == str(created["id"]))
+        )
+    }
     assert {"case.intake", "case.report_back"} <= actions
 
 
 def test_handler_of_another_department_cannot_see_or_act(client: TestClient, world: World) -> None:
     lon, lat = world.point(0)
-    created = client.post("/api/v1/cases", json={
-        "category_code": "1107", "description": "噪声扰民问题", "lon": lon, "lat": lat,
-        "reporter_phone": "13900000000"}).json()
+    created = client.post(
+        "/api/v1/cases",
+        json={
+            "category_code": "1107",
+            "description": "噪声扰民问题",
+            "lon": lon,
+            "lat": lat,
+            "reporter_phone": "13900000000",
+        },
+    ).json()
     other = token(client, world, "handler")  # 环卫, not 城管
     assert client.get(f"/api/v1/cases/{created['id']}", headers=other).status_code == 404
-    response = client.post(f"/api/v1/cases/{created['id']}/actions/report_back", headers=other,
-                           json={"note": "x"})
+    response = client.post(
+        f"/api/v1/cases/{created['id']}/actions/report_back", headers=other, json={"note": "x"}
+    )
     assert response.status_code == 404
     assert response.json()["code"] == "case_not_found"
 
@@ -66,12 +95,16 @@ def test_citizen_sees_only_own_reports(client: TestClient, world: World) -> None
     lon, lat = world.point(0)
     mine = token(client, world, "citizen")
     theirs = token(client, world, "citizen2")
-    created = client.post("/api/v1/cases", headers=mine, json={
-        "category_code": "1101", "description": "垃圾没人清理", "lon": lon, "lat": lat}).json()
+    created = client.post(
+        "/api/v1/cases",
+        headers=mine,
+        json={"category_code": "1101", "description": "垃圾没人清理", "lon": lon, "lat": lat},
+    ).json()
     assert client.get(f"/api/v1/cases/{created['id']}", headers=mine).status_code == 200
     assert client.get(f"/api/v1/cases/{created['id']}", headers=theirs).status_code == 404
     assert [c["tracking_code"] for c in client.get("/api/v1/cases/mine", headers=mine).json()] == [
-        created["tracking_code"]]
+        created["tracking_code"]
+    ]
     assert client.get("/api/v1/cases/mine", headers=theirs).json() == []
     assert client.get("/api/v1/cases", headers=mine).status_code == 403
 
@@ -83,8 +116,10 @@ def test_anonymous_sees_only_the_portal(client: TestClient, world: World) -> Non
 
 
 def test_staff_channels_need_staff(client: TestClient, world: World) -> None:
-    response = client.post("/api/v1/cases", json={"source": "hotline", "description": "热线来电",
-                                                  "reporter_phone": "13900000000"})
+    response = client.post(
+        "/api/v1/cases",
+        json={"source": "hotline", "description": "热线来电", "reporter_phone": "13900000000"},
+    )
     assert response.status_code == 403 and response.json()["code"] == "channel_forbidden"
 
 
@@ -93,10 +128,14 @@ def test_bad_input_gets_clear_errors(client: TestClient, world: World) -> None:
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "validation_failed" and body["details"]
-    response = client.post("/api/v1/cases", json={"category_code": "9999", "description": "问题描述"})
+    response = client.post(
+        "/api/v1/cases", json={"category_code": "9999", "description": "问题描述"}
+    )
     assert response.status_code == 422 and response.json()["code"] == "unknown_category"
-    response = client.post("/api/v1/cases", json={"category_code": "1101", "description": "很远的地方",
-                                                  "lon": 116.4, "lat": 39.9})
+    response = client.post(
+        "/api/v1/cases",
+        json={"category_code": "1101", "description": "很远的地方", "lon": 116.4, "lat": 39.9},
+    )
     assert response.status_code == 422 or response.status_code == 400
     assert response.json()["code"] == "outside_jurisdiction"
 
@@ -104,21 +143,37 @@ def test_bad_input_gets_clear_errors(client: TestClient, world: World) -> None:
 def test_photo_type_and_size_are_checked(client: TestClient, world: World) -> None:
     lon, lat = world.point(0)
     headers = token(client, world, "citizen")
-    created = client.post("/api/v1/cases", headers=headers, json={
-        "category_code": "1101", "description": "垃圾堆放", "lon": lon, "lat": lat}).json()
-    ok = client.post(f"/api/v1/cases/{created['id']}/photos", headers=headers,
-                     files={"file": ("a.png", PNG, "image/png")})
+    created = client.post(
+        "/api/v1/cases",
+        headers=headers,
+        json={"category_code": "1101", "description": "垃圾堆放", "lon": lon, "lat": lat},
+    ).json()
+    ok = client.post(
+        f"/api/v1/cases/{created['id']}/photos",
+        headers=headers,
+        files={"file": ("a.png", PNG, "image/png")},
+    )
     assert ok.status_code == 201, ok.text
-    bad = client.post(f"/api/v1/cases/{created['id']}/photos", headers=headers,
-                      files={"file": ("a.png", b"<script>alert(1)</script>", "image/png")})
+    bad = client.post(
+        f"/api/v1/cases/{created['id']}/photos",
+        headers=headers,
+        files={"file": ("a.png", b"<script>alert(1)</script>", "image/png")},
+    )
     assert bad.status_code == 422 and bad.json()["code"] == "unsupported_file_type"
 
 
 def test_invalid_action_answers_409(client: TestClient, world: World) -> None:
     lon, lat = world.point(0)
-    created = client.post("/api/v1/cases", json={
-        "category_code": "1101", "description": "垃圾堆放", "lon": lon, "lat": lat,
-        "reporter_phone": "13900000000"}).json()
+    created = client.post(
+        "/api/v1/cases",
+        json={
+            "category_code": "1101",
+            "description": "垃圾堆放",
+            "lon": lon,
+            "lat": lat,
+            "reporter_phone": "13900000000",
+        },
+    ).json()
     chief = token(client, world, "chief")
     response = client.post(f"/api/v1/cases/{created['id']}/actions/close", headers=chief, json={})
     assert response.status_code == 409

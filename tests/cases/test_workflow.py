@@ -16,14 +16,29 @@ from smartgov.errors import AppError
 from tests.cases.conftest import World
 
 
-def report(world: World, category: str = "garbage", grid: int = 0, who: str | None = "citizen",
-           source: Source = Source.PORTAL, **extra) -> Case:
+def report(
+    world: World,
+    category: str = "garbage",
+    grid: int = 0,
+    who: str | None = "citizen",
+    source: Source = Source.PORTAL,
+    **extra,
+) -> Case:
     lon, lat = world.point(grid)
-    principal = world.p(who) if who else __import__("smartgov.auth.principal",
-                                                   fromlist=["ANONYMOUS"]).ANONYMOUS
-    data = CaseIntake(source=source, category_code=world.cats[category].code if category else None,
-                      description="小区门口垃圾堆放多日无人清理", lon=lon, lat=lat,
-                      reporter_phone="13912345678", **extra)
+    principal = (
+        world.p(who)
+        if who
+        else __import__("smartgov.auth.principal", fromlist=["ANONYMOUS"]).ANONYMOUS
+    )
+    data = CaseIntake(
+        source=source,
+        category_code=world.cats[category].code if category else None,
+        description="小区门口垃圾堆放多日无人清理",
+        lon=lon,
+        lat=lat,
+        reporter_phone="13912345678",
+        **extra,
+    )
     case = service.intake(world.session, data, principal=principal)
     flows.after_intake(session_factory(), case.id)
     world.session.expire_all()
@@ -64,7 +79,9 @@ def test_full_flow_with_rework_callback_and_reopen(world: World) -> None:
     refused(world, case, "report_back", "handler_cg", 403)  # helper dept is not the lead
     do(world, case, "request_extension", "handler", extension="2wd", note="需采购配件")
     refused(world, case, "request_park", "handler", 409)  # one pending request at a time
-    pending = world.session.scalar(select(ExceptionRequest).where(ExceptionRequest.case_id == case.id))
+    pending = world.session.scalar(
+        select(ExceptionRequest).where(ExceptionRequest.case_id == case.id)
+    )
     do(world, case, "decide_exception", "dispatcher", exception_id=pending.id, approve=True)
     assert case.due_at > handle_due and pending.status == "approved"
 
@@ -82,8 +99,9 @@ def test_full_flow_with_rework_callback_and_reopen(world: World) -> None:
     assert case.status == Status.CLOSED and case.satisfaction == "不满意"
     do(world, case, "reopen", "chief", note="核实确有问题，重办")
     assert case.status == Status.HANDLING and case.reopen_count == 1
-    handle_clocks = world.session.scalars(select(StageClock).where(
-        StageClock.case_id == case.id, StageClock.stage == "handle")).all()
+    handle_clocks = world.session.scalars(
+        select(StageClock).where(StageClock.case_id == case.id, StageClock.stage == "handle")
+    ).all()
     assert len(handle_clocks) == 3  # first handling, rework, reopen: each a new clock
 
 
@@ -119,8 +137,9 @@ def test_direct_dispatch_routes_by_catalogue(world: World) -> None:
     case = report(world, "stall")
     assert case.status == Status.HANDLING and case.auto_dispatched
     assert case.lead_department_id == world.depts["CG"].id
-    inbox = world.session.scalars(select(Notification).where(
-        Notification.department_id == world.depts["CG"].id)).all()
+    inbox = world.session.scalars(
+        select(Notification).where(Notification.department_id == world.depts["CG"].id)
+    ).all()
     assert inbox and case.case_no in inbox[0].message
 
 
@@ -134,7 +153,9 @@ def test_handler_closes_class_without_recheck(world: World) -> None:
 def test_return_approved_goes_back_to_dispatch(world: World) -> None:
     case = report(world, "stall")
     do(world, case, "request_return", "handler_cg", note="不属于本部门职责")
-    pending = world.session.scalar(select(ExceptionRequest).where(ExceptionRequest.case_id == case.id))
+    pending = world.session.scalar(
+        select(ExceptionRequest).where(ExceptionRequest.case_id == case.id)
+    )
     refused(world, case, "decide_exception", "dispatcher", 422, exception_id=pending.id)
     do(world, case, "decide_exception", "dispatcher", exception_id=pending.id, approve=True)
     assert case.status == Status.PENDING_DISPATCH and case.lead_department_id is None
@@ -144,20 +165,32 @@ def test_return_approved_goes_back_to_dispatch(world: World) -> None:
 def test_objection_refused_keeps_department(world: World) -> None:
     case = report(world, "stall")
     do(world, case, "object", "handler_cg", note="应由市场监管处理")
-    pending = world.session.scalar(select(ExceptionRequest).where(ExceptionRequest.case_id == case.id))
-    do(world, case, "decide_exception", "chief", exception_id=pending.id, approve=False,
-       note="属于占道经营，城管负责")
+    pending = world.session.scalar(
+        select(ExceptionRequest).where(ExceptionRequest.case_id == case.id)
+    )
+    do(
+        world,
+        case,
+        "decide_exception",
+        "chief",
+        exception_id=pending.id,
+        approve=False,
+        note="属于占道经营，城管负责",
+    )
     assert case.status == Status.HANDLING and pending.status == "refused"
 
 
 def test_park_pauses_clock_and_unpark_resumes(world: World) -> None:
     case = report(world, "stall")
     do(world, case, "request_park", "handler_cg", note="需等待季节性施工")
-    pending = world.session.scalar(select(ExceptionRequest).where(ExceptionRequest.case_id == case.id))
+    pending = world.session.scalar(
+        select(ExceptionRequest).where(ExceptionRequest.case_id == case.id)
+    )
     do(world, case, "decide_exception", "dispatcher", exception_id=pending.id, approve=True)
     assert case.status == Status.PARKED and case.due_at is None
-    clock = world.session.scalar(select(StageClock).where(StageClock.case_id == case.id,
-                                                          StageClock.ended_at.is_(None)))
+    clock = world.session.scalar(
+        select(StageClock).where(StageClock.case_id == case.id, StageClock.ended_at.is_(None))
+    )
     assert clock.paused
     do(world, case, "unpark", "dispatcher")
     assert case.status == Status.HANDLING and case.due_at is not None
@@ -183,8 +216,10 @@ def test_supervise_and_remind(world: World) -> None:
     assert case.is_supervised
     refused(world, case, "supervise", "supervisor", 403)  # already supervised
     do(world, case, "remind", "supervisor", note="请加快办理")
-    kinds = {n.kind for n in world.session.scalars(select(Notification).where(
-        Notification.case_id == case.id))}
+    kinds = {
+        n.kind
+        for n in world.session.scalars(select(Notification).where(Notification.case_id == case.id))
+    }
     assert {"supervise", "remind"} <= kinds
 
 
@@ -193,16 +228,24 @@ def test_merge_keeps_reporters_and_closing_master_closes_all(world: World) -> No
     dup = report(world, "garbage", who="citizen2")
     do(world, dup, "merge", "chief", master_case_id=master.id)
     assert dup.status == Status.MERGED and dup.merged_into_id == master.id
-    reporters = world.session.scalars(select(CaseReporter).where(CaseReporter.case_id == master.id)).all()
+    reporters = world.session.scalars(
+        select(CaseReporter).where(CaseReporter.case_id == master.id)
+    ).all()
     assert {r.user_id for r in reporters} == {world.users["citizen"].id, world.users["citizen2"].id}
-    for name, who, extra in (("verify", "inspector", {}), ("file", "chief", {}),
-                             ("dispatch", "dispatcher", {"department_code": "HW"}),
-                             ("report_back", "handler", {}), ("recheck_pass", "inspector", {}),
-                             ("close", "chief", {})):
+    for name, who, extra in (
+        ("verify", "inspector", {}),
+        ("file", "chief", {}),
+        ("dispatch", "dispatcher", {"department_code": "HW"}),
+        ("report_back", "handler", {}),
+        ("recheck_pass", "inspector", {}),
+        ("close", "chief", {}),
+    ):
         do(world, master, name, who, **extra)
     world.session.refresh(dup)
     assert dup.closed_at is not None and dup.result_note == master.result_note
-    told = world.session.scalars(select(Notification).where(Notification.kind == "case_closed")).all()
+    told = world.session.scalars(
+        select(Notification).where(Notification.kind == "case_closed")
+    ).all()
     assert {n.user_id for n in told} == {world.users["citizen"].id, world.users["citizen2"].id}
 
 
@@ -250,11 +293,13 @@ def test_concurrent_actions_through_service(world: World) -> None:
         p = world.p("handler_cg")
         version = s1.get(Case, case.id).version
         s2.get(Case, case.id)  # the second person's page was loaded at the same moment
-        service.act(s1, case.id, "report_back", ActionInput(note="办结", version=version),
-                    principal=p)
+        service.act(
+            s1, case.id, "report_back", ActionInput(note="办结", version=version), principal=p
+        )
         with pytest.raises(AppError) as info:
-            service.act(s2, case.id, "report_back", ActionInput(note="办结", version=version),
-                        principal=p)
+            service.act(
+                s2, case.id, "report_back", ActionInput(note="办结", version=version), principal=p
+            )
         assert info.value.status_code == 409
     finally:
         s1.close()
@@ -271,7 +316,9 @@ def test_concurrent_actions_without_version_still_exclusive(world: World) -> Non
         s2.get(Case, case.id)
         service.act(s1, case.id, "report_back", ActionInput(note="办结"), principal=p)
         with pytest.raises(AppError) as info:
-            service.act(s2, case.id, "request_return", ActionInput(note="不属于本部门"), principal=p)
+            service.act(
+                s2, case.id, "request_return", ActionInput(note="不属于本部门"), principal=p
+            )
         assert info.value.status_code == 409
     finally:
         s1.close()
@@ -280,7 +327,10 @@ def test_concurrent_actions_without_version_still_exclusive(world: World) -> Non
 
 def test_allowed_actions_follow_role_and_state(world: World) -> None:
     case = report(world)
-    assert {a.name for a in allowed_actions(case, world.p("inspector"))} == {"verify", "verify_false"}
+    assert {a.name for a in allowed_actions(case, world.p("inspector"))} == {
+        "verify",
+        "verify_false",
+    }
     assert {a.name for a in allowed_actions(case, world.p("inspector2"))} == set()
     assert "file" in {a.name for a in allowed_actions(case, world.p("chief"))}
     assert allowed_actions(case, world.p("citizen")) == []

@@ -30,14 +30,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The platform as `make run` starts it, on a fresh SQLite file with the demo district."""
     var_dir = tmp_path_factory.mktemp("e2e-var")
     port = _free_port()
-    env = {**os.environ, "SMARTGOV_VAR_DIR": str(var_dir), "SMARTGOV_PORT": str(port),
-           "SMARTGOV_SECRET_KEY": "e2e"}
+    env = {
+        **os.environ,
+        "SMARTGOV_VAR_DIR": str(var_dir),
+        "SMARTGOV_PORT": str(port),
+        "SMARTGOV_SECRET_KEY": "e2e",
+    }
     env.pop("SMARTGOV_DATABASE_URL", None)
     cli = [sys.executable, "-m", "smartgov.cli"]
     subprocess.run([*cli, "setup"], env=env, check=True, capture_output=True, timeout=300)
     log = (var_dir / "server.log").open("w")
-    proc = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -61,9 +66,19 @@ def browser() -> Iterator[object]:
         pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium (done by .ci/run)")
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
@@ -74,7 +89,9 @@ def new_page(browser, request):  # type: ignore[no-untyped-def]
     contexts = []
 
     def make(viewport: dict | None = None):  # type: ignore[no-untyped-def]
-        context = browser.new_context(locale="zh-CN", viewport=viewport or {"width": 1280, "height": 900})
+        context = browser.new_context(
+            locale="zh-CN", viewport=viewport or {"width": 1280, "height": 900}
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)

@@ -12,10 +12,13 @@ pytestmark = pytest.mark.browser
 
 # A 1×1 PNG, enough to exercise the photo upload.
 PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 
-def test_citizen_reports_handler_closes_citizen_sees_closed(live_server, new_page, tmp_path) -> None:
+def test_citizen_reports_handler_closes_citizen_sees_closed(
+    live_server, new_page, tmp_path
+) -> None:
     base = live_server
     photo = tmp_path / "noise.png"
     photo.write_bytes(PNG)
@@ -44,7 +47,9 @@ def test_citizen_reports_handler_closes_citizen_sees_closed(live_server, new_pag
     handler.click("[data-testid=case-link] >> nth=0")
     handler.wait_for_selector("[data-testid=case-status]")
     assert "楼下酒吧" in handler.content()
-    handler.fill("form[data-action=report_back] input[name=note]", "已上门劝导，酒吧承诺22点后停止播放音乐")
+    handler.fill(
+        "form[data-action=report_back] input[name=note]", "已上门劝导，酒吧承诺22点后停止播放音乐"
+    )
     shot(handler, "journey-3-handler-case")
     handler.click("[data-testid=action-report_back]")
     handler.wait_for_selector(".flash")

@@ -1,14 +1,48 @@
-"""Writing to the append-only audit log (审计). Nothing here, or anywhere, edits or deletes it."""
+"""Writing to and searching the append-only audit log (审计).
+
+Nothing here, or anywhere, edits or deletes it.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from smartgov.auth.models import AuditEntry, User
+from smartgov.config import get_settings
 from smartgov.db import now
+
+if TYPE_CHECKING:
+    from smartgov.auth.principal import Principal
+
+# Results of an audited action.
+SUCCESS = "success"
+FAILURE = "failure"
+DENIED = "denied"
+RESULTS = (SUCCESS, FAILURE, DENIED)
+
+# Action names written by the auth domain (other domains use "<domain>.<verb>", e.g. "case.intake").
+ACTION_LABELS: dict[str, str] = {
+    "login": "登录",
+    "logout": "退出",
+    "session_expired": "会话超时",
+    "account_locked": "账号锁定",
+    "account_unlocked": "账号解锁",
+    "token_issued": "签发访问令牌",
+    "token_created": "创建个人令牌",
+    "token_revoked": "吊销个人令牌",
+    "user_created": "创建用户",
+    "user_registered": "群众注册",
+    "password_changed": "修改密码",
+    "password_reset": "重置密码",
+    "audit_viewed": "查阅审计日志",
+    "personal_data_viewed": "查看个人信息",
+}
 
 
 def record(
@@ -19,23 +53,114 @@ def record(
     actor_name: str | None = None,
     object_type: str | None = None,
     object_id: str | int | None = None,
-    result: str = "success",
+    result: str = SUCCESS,
     client_addr: str | None = None,
     detail: dict[str, Any] | str | None = None,
+    principal: Principal | None = None,
 ) -> AuditEntry:
-    """Add one audit line to the session; it is committed with the change it describes."""
+    """Add one audit line to the session; it is committed with the change it describes.
+
+    ``principal`` is a shortcut for ``actor=principal.user, client_addr=principal.client_addr``.
+    """
+    if principal is not None:
+        actor = actor or principal.user
+        client_addr = client_addr or principal.client_addr
     if isinstance(detail, dict):
         detail = json.dumps(detail, ensure_ascii=False, default=str)
     entry = AuditEntry(
         at=now(),
         actor_id=actor.id if actor else None,
-        actor_name=actor_name or (actor.username if actor else "anonymous"),
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id) if object_id is not None else None,
-        result=result,
-        client_addr=client_addr,
+        actor_name=(actor_name or (actor.username if actor else "anonymous"))[:100],
+        action=action[:64],
+        object_type=object_type[:64] if object_type else None,
+        object_id=str(object_id)[:64] if object_id is not None else None,
+        result=result[:16],
+        client_addr=client_addr[:64] if client_addr else None,
         detail=detail,
     )
     session.add(entry)
     return entry
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Filters of the audit search (审计查询); empty fields do not filter."""
+
+    actor: str = ""          # user name, contains
+    action: str = ""         # exact, or a prefix ending in "." ("case.")
+    object_type: str = ""
+    object_id: str = ""
+    result: str = ""
+    client_addr: str = ""    # prefix ("10.1.")
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+
+    def as_detail(self) -> dict[str, str]:
+        return {k: str(v) for k, v in asdict(self).items() if v not in ("", None)}
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=get_settings().tz)
+
+
+def _conditions(q: AuditQuery) -> list[Any]:
+    conds: list[Any] = []
+    if q.actor:
+        conds.append(AuditEntry.actor_name.contains(q.actor.strip(), autoescape=True))
+    if q.action:
+        action = q.action.strip()
+        if action.endswith("."):
+            conds.append(AuditEntry.action.startswith(action, autoescape=True))
+        else:
+            conds.append(AuditEntry.action == action)
+    if q.object_type:
+        conds.append(AuditEntry.object_type == q.object_type.strip())
+    if q.object_id:
+        conds.append(AuditEntry.object_id == q.object_id.strip())
+    if q.result:
+        conds.append(AuditEntry.result == q.result.strip())
+    if q.client_addr:
+        conds.append(AuditEntry.client_addr.startswith(q.client_addr.strip(), autoescape=True))
+    if q.date_from:
+        conds.append(AuditEntry.at >= _start_of(q.date_from))
+    if q.date_to:
+        conds.append(AuditEntry.at < _start_of(q.date_to + timedelta(days=1)))
+    return conds
+
+
+def search(session: Session, query: AuditQuery, *, page: int = 1,
+           per_page: int = 50) -> tuple[list[AuditEntry], int]:
+    """One page of matching entries, newest first, and the total count. Read-only.
+
+    Callers showing the result to a person must record an ``audit_viewed`` entry
+    (see ``search_as``), because reading the audit log is itself audited.
+    """
+    page = max(page, 1)
+    per_page = min(max(per_page, 1), 500)
+    conds = _conditions(query)
+    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*conds)) or 0
+    rows = session.scalars(
+        select(AuditEntry).where(*conds).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def search_as(session: Session, principal: Principal, query: AuditQuery, *, page: int = 1,
+              per_page: int = 50) -> tuple[list[AuditEntry], int]:
+    """Search for the audit administrator (审计管理员 only) and audit the reading; commits."""
+    from smartgov.auth.roles import Role
+
+    try:
+        principal.require_any(Role.AUDIT_ADMIN)
+    except Exception:
+        if not principal.is_anonymous:
+            record(session, action="audit_viewed", principal=principal, result=DENIED,
+                   detail=query.as_detail())
+            session.commit()
+        raise
+    rows, total = search(session, query, page=page, per_page=per_page)
+    record(session, action="audit_viewed", principal=principal, object_type="audit_log",
+           detail={**query.as_detail(), "page": page, "total": total})
+    session.commit()
+    return rows, total

@@ -31,10 +31,23 @@ def needs_rehash(password_hash: str) -> bool:
 def check_complexity(password: str) -> None:
     """At least N characters with three of: lower case, upper case, digits, symbols."""
     minimum = get_settings().password_min_length
-    classes = sum(bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
+    patterns = (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]")
+    classes = sum(bool(re.search(p, password)) for p in patterns)
     if len(password) < minimum or classes < 3:
         raise ValidationFailed(
             f"密码至少 {minimum} 位，且包含大写字母、小写字母、数字、符号中的三类 "
             f"(password: ≥{minimum} characters from three of upper, lower, digit, symbol)",
             code="weak_password",
         )
+
+
+_dummy_hash: str | None = None
+
+
+def verify_dummy(password: str) -> bool:
+    """Spend the time of a real verification (unknown user names must not answer faster)."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("smartgov-dummy-password-Aa1!")
+    verify_password(_dummy_hash, password)
+    return False

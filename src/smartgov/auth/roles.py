@@ -49,4 +49,28 @@ ROLE_LABELS: dict[Role, str] = {
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 # Roles whose work needs to see personal data unmasked (contacting the requester).
-SEES_PERSONAL_DATA = frozenset({Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF, Role.DISPATCHER, Role.HANDLER})
+SEES_PERSONAL_DATA = frozenset({Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF, Role.DISPATCHER,
+                                Role.HANDLER})
+# Command-centre roles working across every department (指挥中心); others see their department.
+CITYWIDE_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF, Role.DISPATCHER,
+                            Role.SUPERVISOR, Role.LEADER})
+# Roles held by accounts of the public (群众 / 企业); every other role is a staff role.
+PUBLIC_ROLES = frozenset({Role.CITIZEN, Role.ENTERPRISE})
+STAFF_ROLES = frozenset(set(Role) - PUBLIC_ROLES)
+
+
+def parse_role(value: str | Role) -> Role:
+    """The Role named ``value`` (its code like "dispatcher" or its Chinese label like "派遣员")."""
+    if isinstance(value, Role):
+        return value
+    text = str(value).strip()
+    try:
+        return Role(text.lower())
+    except ValueError:
+        for role, label in ROLE_LABELS.items():
+            if label == text:
+                return role
+    from smartgov.errors import ValidationFailed
+
+    known = ", ".join(r.value for r in Role)
+    raise ValidationFailed(f"未知角色：{text} (unknown role; one of {known})", code="unknown_role")

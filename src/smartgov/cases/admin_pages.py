@@ -32,18 +32,28 @@ LIMIT_FIELDS = ("verify_limit", "file_limit", "dispatch_limit", "handle_limit", 
 
 
 @router.get("/admin/categories", response_class=HTMLResponse)
-def categories_page(request: Request, session: Session = Depends(get_session),
-                    principal: Principal = Depends(ADMIN)) -> Response:
+def categories_page(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(ADMIN)
+) -> Response:
     rows = session.scalars(select(Category).order_by(Category.code)).all()
-    return render(request, "cases/admin_categories.html", {
-        "rows": rows, "departments": {d.id: d for d in session.scalars(select(Department))},
-        "flash": [request.query_params["msg"]] if request.query_params.get("msg") else []})
+    return render(
+        request,
+        "cases/admin_categories.html",
+        {
+            "rows": rows,
+            "departments": {d.id: d for d in session.scalars(select(Department))},
+            "flash": [request.query_params["msg"]] if request.query_params.get("msg") else [],
+        },
+    )
 
 
 @router.post("/admin/categories/{category_id}")
-async def category_update(category_id: int, request: Request,
-                          session: Session = Depends(get_session),
-                          principal: Principal = Depends(ADMIN)) -> Response:
+async def category_update(
+    category_id: int,
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(ADMIN),
+) -> Response:
     """Change a minor class's limits and flags; limits are checked before anything is saved."""
     from smartgov.workclock.service import TimeLimit
 
@@ -62,22 +72,33 @@ async def category_update(category_id: int, request: Request,
         return RedirectResponse(f"/admin/categories?msg=未保存：{exc.message}", status_code=303)
     for flag in ("needs_verify", "needs_recheck", "direct_dispatch", "is_active"):
         setattr(category, flag, form.get(flag) == "on")
-    audit.record(session, action="category.update", actor=principal.user, object_type="category",
-                 object_id=category.code, client_addr=request.client.host if request.client else None)
+    audit.record(
+        session,
+        action="category.update",
+        actor=principal.user,
+        object_type="category",
+        object_id=category.code,
+        client_addr=request.client.host if request.client else None,
+    )
     session.commit()
     return RedirectResponse(f"/admin/categories?msg=已保存 {category.name}", status_code=303)
 
 
 @router.get("/admin/categories/export.csv")
-def categories_export(session: Session = Depends(get_session),
-                      principal: Principal = Depends(ADMIN)) -> Response:
-    return Response(export_csv(session), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=categories.csv"})
+def categories_export(
+    session: Session = Depends(get_session), principal: Principal = Depends(ADMIN)
+) -> Response:
+    return Response(
+        export_csv(session),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": "attachment; filename=categories.csv"},
+    )
 
 
 @router.post("/admin/categories/import")
-async def categories_import(request: Request, session: Session = Depends(get_session),
-                            principal: Principal = Depends(ADMIN)) -> Response:
+async def categories_import(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(ADMIN)
+) -> Response:
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -93,76 +114,126 @@ async def categories_import(request: Request, session: Session = Depends(get_ses
         except AppError as exc:
             session.rollback()
             return RedirectResponse(f"/admin/categories?msg={exc.message}", status_code=303)
-    audit.record(session, action="category.import", actor=principal.user, object_type="category",
-                 detail={"rows": count, "file": upload.filename})
+    audit.record(
+        session,
+        action="category.import",
+        actor=principal.user,
+        object_type="category",
+        detail={"rows": count, "file": upload.filename},
+    )
     session.commit()
     return RedirectResponse(f"/admin/categories?msg=已导入 {count} 行", status_code=303)
 
 
 @router.get("/admin/dispatch-rules", response_class=HTMLResponse)
-def dispatch_rules_page(request: Request, session: Session = Depends(get_session),
-                        principal: Principal = Depends(ADMIN)) -> Response:
-    return render(request, "cases/admin_rules.html", {
-        "rows": session.scalars(select(DispatchRule).order_by(DispatchRule.category_id,
-                                                              DispatchRule.priority)).all(),
-        "categories": {c.id: c for c in session.scalars(select(Category))},
-        "departments": session.scalars(select(Department).order_by(Department.code)).all(),
-        "areas": session.scalars(select(Area).where(Area.level.in_(("district", "street")))
-                                 .order_by(Area.code)).all()})
+def dispatch_rules_page(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(ADMIN)
+) -> Response:
+    return render(
+        request,
+        "cases/admin_rules.html",
+        {
+            "rows": session.scalars(
+                select(DispatchRule).order_by(DispatchRule.category_id, DispatchRule.priority)
+            ).all(),
+            "categories": {c.id: c for c in session.scalars(select(Category))},
+            "departments": session.scalars(select(Department).order_by(Department.code)).all(),
+            "areas": session.scalars(
+                select(Area).where(Area.level.in_(("district", "street"))).order_by(Area.code)
+            ).all(),
+        },
+    )
 
 
 @router.post("/admin/dispatch-rules")
-async def dispatch_rule_create(request: Request, session: Session = Depends(get_session),
-                               principal: Principal = Depends(ADMIN)) -> Response:
+async def dispatch_rule_create(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(ADMIN)
+) -> Response:
     form = await request.form()
     category = session.scalar(select(Category).where(Category.code == form.get("category_code")))
-    department = session.scalar(select(Department).where(Department.code == form.get("department_code")))
+    department = session.scalar(
+        select(Department).where(Department.code == form.get("department_code"))
+    )
     if category is None or department is None:
         return RedirectResponse("/admin/dispatch-rules?msg=类别或部门不存在", status_code=303)
     area_id = int(str(form["area_id"])) if form.get("area_id") else None
-    rule = DispatchRule(category_id=category.id, department_id=department.id, area_id=area_id,
-                        priority=int(str(form.get("priority") or 100)))
+    rule = DispatchRule(
+        category_id=category.id,
+        department_id=department.id,
+        area_id=area_id,
+        priority=int(str(form.get("priority") or 100)),
+    )
     session.add(rule)
     session.flush()
-    audit.record(session, action="dispatch_rule.create", actor=principal.user,
-                 object_type="dispatch_rule", object_id=rule.id)
+    audit.record(
+        session,
+        action="dispatch_rule.create",
+        actor=principal.user,
+        object_type="dispatch_rule",
+        object_id=rule.id,
+    )
     session.commit()
     return RedirectResponse("/admin/dispatch-rules", status_code=303)
 
 
 @router.get("/map", response_class=HTMLResponse)
-def command_map(request: Request, session: Session = Depends(get_session),
-                principal: Principal = Depends(require_staff)) -> Response:
+def command_map(
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require_staff),
+) -> Response:
     """指挥地图: cases per grid, coloured by count or overdue, with filters."""
-    return render(request, "cases/map.html", {
-        "categories": session.scalars(select(Category).where(Category.level == "minor")
-                                      .order_by(Category.code)).all(),
-        "departments": session.scalars(select(Department).order_by(Department.code)).all(),
-        "statuses": STATUS_LABELS})
+    return render(
+        request,
+        "cases/map.html",
+        {
+            "categories": session.scalars(
+                select(Category).where(Category.level == "minor").order_by(Category.code)
+            ).all(),
+            "departments": session.scalars(select(Department).order_by(Department.code)).all(),
+            "statuses": STATUS_LABELS,
+        },
+    )
 
 
 @api.get("/cases-by-grid")
-def cases_by_grid(measure: str = "count", category: str | None = None, status: str | None = None,
-                  department: str | None = None, start: datetime | None = None,
-                  end: datetime | None = None, session: Session = Depends(get_session),
-                  principal: Principal = Depends(require_staff)) -> dict[str, int]:
+def cases_by_grid(
+    measure: str = "count",
+    category: str | None = None,
+    status: str | None = None,
+    department: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require_staff),
+) -> dict[str, int]:
     """Counts of visible cases per grid code (all, or only overdue ones) for the command map."""
     conditions = [visibility_clause(principal), Case.grid_id.is_not(None)]
     if measure == "overdue":
-        conditions += [Case.status.in_([str(s) for s in OPEN_STATES]),
-                       Case.warning_level >= len(warning_fractions()) + 1]
+        conditions += [
+            Case.status.in_([str(s) for s in OPEN_STATES]),
+            Case.warning_level >= len(warning_fractions()) + 1,
+        ]
     if category:
-        conditions.append(Case.category_id == select(Category.id).where(
-            Category.code == category).scalar_subquery())
+        conditions.append(
+            Case.category_id
+            == select(Category.id).where(Category.code == category).scalar_subquery()
+        )
     if status:
         conditions.append(Case.status == status)
     if department:
-        conditions.append(Case.lead_department_id == select(Department.id).where(
-            Department.code == department).scalar_subquery())
+        conditions.append(
+            Case.lead_department_id
+            == select(Department.id).where(Department.code == department).scalar_subquery()
+        )
     if start:
         conditions.append(Case.reported_at >= start)
     if end:
         conditions.append(Case.reported_at < end)
-    rows = session.execute(select(Area.code, func.count(Case.id)).join(Area, Area.id == Case.grid_id)
-                           .where(*conditions).group_by(Area.code)).all()
+    rows = session.execute(
+        select(Area.code, func.count(Case.id))
+        .join(Area, Area.id == Case.grid_id)
+        .where(*conditions)
+        .group_by(Area.code)
+    ).all()
     return {code: count for code, count in rows}

@@ -31,8 +31,14 @@ def sniff_image(content: bytes) -> tuple[str, str]:
     raise ValidationFailed("只能上传 JPEG、PNG、GIF 或 WebP 图片", code="unsupported_file_type")
 
 
-def save_attachment(session: Session, case: Case, content: bytes, filename: str,
-                    kind: str = "photo", event_id: int | None = None) -> Attachment:
+def save_attachment(
+    session: Session,
+    case: Case,
+    content: bytes,
+    filename: str,
+    kind: str = "photo",
+    event_id: int | None = None,
+) -> Attachment:
     settings = get_settings()
     if kind not in KINDS:
         raise ValidationFailed(f"未知的照片类型: {kind}", code="bad_photo_kind")
@@ -47,9 +53,16 @@ def save_attachment(session: Session, case: Case, content: bytes, filename: str,
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
         target.write_bytes(content)
-    att = Attachment(case_id=case.id, event_id=event_id, kind=kind,
-                     filename=Path(filename).name[:200] or "photo", stored_path=str(relative),
-                     content_type=content_type, size=len(content), uploaded_at=now())
+    att = Attachment(
+        case_id=case.id,
+        event_id=event_id,
+        kind=kind,
+        filename=Path(filename).name[:200] or "photo",
+        stored_path=str(relative),
+        content_type=content_type,
+        size=len(content),
+        uploaded_at=now(),
+    )
     session.add(att)
     session.flush()
     return att

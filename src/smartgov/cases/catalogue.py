@@ -15,11 +15,17 @@ from smartgov.org.models import Department
 
 # code, name, kind
 MAJOR_CLASSES = [
-    ("01", "公用设施", "component"), ("02", "交通设施", "component"),
-    ("03", "市容环境设施", "component"), ("04", "园林绿化设施", "component"),
+    ("01", "公用设施", "component"),
+    ("02", "交通设施", "component"),
+    ("03", "市容环境设施", "component"),
+    ("04", "园林绿化设施", "component"),
     ("05", "其他设施", "component"),
-    ("11", "市容环境", "event"), ("12", "宣传广告", "event"), ("13", "施工管理", "event"),
-    ("14", "街面秩序", "event"), ("15", "突发事件", "event"), ("16", "其他事件", "event"),
+    ("11", "市容环境", "event"),
+    ("12", "宣传广告", "event"),
+    ("13", "施工管理", "event"),
+    ("14", "街面秩序", "event"),
+    ("15", "突发事件", "event"),
+    ("16", "其他事件", "event"),
 ]
 
 # code, name, default department code, handle limit, verify?, recheck?, direct dispatch?
@@ -74,15 +80,35 @@ MINOR_CLASSES = """
 """
 
 REQUEST_TYPES = [
-    ("consult", "咨询", "1wd", False), ("help", "求助", "3wd", True),
-    ("complaint", "投诉", "13wd", True), ("report", "举报", "13wd", True),
-    ("suggestion", "建议", "13wd", True), ("praise", "表扬", "3wd", False),
+    ("consult", "咨询", "1wd", False),
+    ("help", "求助", "3wd", True),
+    ("complaint", "投诉", "13wd", True),
+    ("report", "举报", "13wd", True),
+    ("suggestion", "建议", "13wd", True),
+    ("praise", "表扬", "3wd", False),
 ]
 
-CSV_FIELDS = ["code", "name", "kind", "level", "parent_code", "default_department_code",
-              "verify_limit", "file_limit", "dispatch_limit", "handle_limit", "recheck_limit",
-              "needs_verify", "needs_recheck", "direct_dispatch", "filing_condition",
-              "closing_condition", "legal_basis", "urgency_levels", "keywords"]
+CSV_FIELDS = [
+    "code",
+    "name",
+    "kind",
+    "level",
+    "parent_code",
+    "default_department_code",
+    "verify_limit",
+    "file_limit",
+    "dispatch_limit",
+    "handle_limit",
+    "recheck_limit",
+    "needs_verify",
+    "needs_recheck",
+    "direct_dispatch",
+    "filing_condition",
+    "closing_condition",
+    "legal_basis",
+    "urgency_levels",
+    "keywords",
+]
 
 
 def _department(session: Session, code: str) -> Department | None:
@@ -101,14 +127,24 @@ def load_demo_catalogue(session: Session) -> int:
         code, name, dept_code, limit, verify, recheck, direct = line.split("|")
         major = majors[code[:2]]
         dept = _department(session, dept_code) or _department(session, "chengguan")
-        session.add(Category(
-            code=code, name=name, kind=major.kind, level="minor", parent_id=major.id,
-            default_department_id=dept.id if dept else None, handle_limit=limit,
-            needs_verify=verify == "1", needs_recheck=recheck == "1", direct_dispatch=direct == "1",
-            filing_condition=f"{name}，位于本辖区公共区域，属于{major.name}类问题",
-            closing_condition=f"{name}已处置到位，现场核查无误",
-            keywords=name, sort_order=100 + order,
-        ))
+        session.add(
+            Category(
+                code=code,
+                name=name,
+                kind=major.kind,
+                level="minor",
+                parent_id=major.id,
+                default_department_id=dept.id if dept else None,
+                handle_limit=limit,
+                needs_verify=verify == "1",
+                needs_recheck=recheck == "1",
+                direct_dispatch=direct == "1",
+                filing_condition=f"{name}，位于本辖区公共区域，属于{major.name}类问题",
+                closing_condition=f"{name}已处置到位，现场核查无误",
+                keywords=name,
+                sort_order=100 + order,
+            )
+        )
         count += 1
     for code, name, limit, callback in REQUEST_TYPES:
         session.add(RequestType(code=code, name=name, handle_limit=limit, needs_callback=callback))
@@ -122,19 +158,34 @@ def export_csv(session: Session) -> str:
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS)
     writer.writeheader()
     for cat in session.scalars(select(Category).order_by(Category.level, Category.code)):
-        dept = session.get(Department, cat.default_department_id) if cat.default_department_id else None
-        writer.writerow({
-            "code": cat.code, "name": cat.name, "kind": cat.kind, "level": cat.level,
-            "parent_code": cat.parent.code if cat.parent else "",
-            "default_department_code": dept.code if dept else "",
-            "verify_limit": cat.verify_limit, "file_limit": cat.file_limit,
-            "dispatch_limit": cat.dispatch_limit, "handle_limit": cat.handle_limit,
-            "recheck_limit": cat.recheck_limit, "needs_verify": int(cat.needs_verify),
-            "needs_recheck": int(cat.needs_recheck), "direct_dispatch": int(cat.direct_dispatch),
-            "filing_condition": cat.filing_condition or "",
-            "closing_condition": cat.closing_condition or "", "legal_basis": cat.legal_basis or "",
-            "urgency_levels": cat.urgency_levels, "keywords": cat.keywords or "",
-        })
+        dept = (
+            session.get(Department, cat.default_department_id)
+            if cat.default_department_id
+            else None
+        )
+        writer.writerow(
+            {
+                "code": cat.code,
+                "name": cat.name,
+                "kind": cat.kind,
+                "level": cat.level,
+                "parent_code": cat.parent.code if cat.parent else "",
+                "default_department_code": dept.code if dept else "",
+                "verify_limit": cat.verify_limit,
+                "file_limit": cat.file_limit,
+                "dispatch_limit": cat.dispatch_limit,
+                "handle_limit": cat.handle_limit,
+                "recheck_limit": cat.recheck_limit,
+                "needs_verify": int(cat.needs_verify),
+                "needs_recheck": int(cat.needs_recheck),
+                "direct_dispatch": int(cat.direct_dispatch),
+                "filing_condition": cat.filing_condition or "",
+                "closing_condition": cat.closing_condition or "",
+                "legal_basis": cat.legal_basis or "",
+                "urgency_levels": cat.urgency_levels,
+                "keywords": cat.keywords or "",
+            }
+        )
     return "\ufeff" + buffer.getvalue()
 
 
@@ -145,8 +196,11 @@ def _rows_from_file(path: Path) -> list[dict[str, str]]:
         sheet = load_workbook(path, read_only=True).active
         rows = list(sheet.iter_rows(values_only=True))
         header = [str(h).strip() for h in rows[0]]
-        return [{h: "" if v is None else str(v) for h, v in zip(header, row, strict=False)}
-                for row in rows[1:] if any(v is not None for v in row)]
+        return [
+            {h: "" if v is None else str(v) for h, v in zip(header, row, strict=False)}
+            for row in rows[1:]
+            if any(v is not None for v in row)
+        ]
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -160,15 +214,22 @@ def import_file(session: Session, path: Path) -> int:
     for number, row in enumerate(rows, start=2):
         if not row.get("code") or not row.get("name"):
             errors.append(f"第 {number} 行：缺少 code 或 name")
-        for field in ("verify_limit", "file_limit", "dispatch_limit", "handle_limit", "recheck_limit"):
+        for field in (
+            "verify_limit",
+            "file_limit",
+            "dispatch_limit",
+            "handle_limit",
+            "recheck_limit",
+        ):
             if row.get(field):
                 try:
                     TimeLimit.parse(row[field])
                 except Exception as exc:  # noqa: BLE001 - report every bad cell at once
                     errors.append(f"第 {number} 行 {field}：{exc}")
     if errors:
-        raise ValidationFailed("导入文件有误，未做任何修改：" + "；".join(errors), code="bad_import",
-                               details=errors)
+        raise ValidationFailed(
+            "导入文件有误，未做任何修改：" + "；".join(errors), code="bad_import", details=errors
+        )
     by_code = {c.code: c for c in session.scalars(select(Category))}
     for row in sorted(rows, key=lambda r: r.get("level") != "major"):
         cat = by_code.get(row["code"]) or Category(code=row["code"])
@@ -179,12 +240,22 @@ def import_file(session: Session, path: Path) -> int:
             parent = by_code.get(row["parent_code"])
             cat.parent_id = parent.id if parent else None
         if row.get("default_department_code"):
-            dept = session.scalar(select(Department).where(
-                Department.code == row["default_department_code"]))
+            dept = session.scalar(
+                select(Department).where(Department.code == row["default_department_code"])
+            )
             cat.default_department_id = dept.id if dept else None
-        for field in ("verify_limit", "file_limit", "dispatch_limit", "handle_limit",
-                      "recheck_limit", "filing_condition", "closing_condition", "legal_basis",
-                      "urgency_levels", "keywords"):
+        for field in (
+            "verify_limit",
+            "file_limit",
+            "dispatch_limit",
+            "handle_limit",
+            "recheck_limit",
+            "filing_condition",
+            "closing_condition",
+            "legal_basis",
+            "urgency_levels",
+            "keywords",
+        ):
             if row.get(field):
                 setattr(cat, field, row[field])
         for flag in ("needs_verify", "needs_recheck", "direct_dispatch"):

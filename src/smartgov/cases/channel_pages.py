@@ -49,49 +49,83 @@ def knowledge_search(session: Session, q: str, limit: int = 8) -> list[Knowledge
     words = [w for w in q.replace("，", " ").split() if w][:5]
     if not words:
         return []
-    conditions = [or_(KnowledgeArticle.title.contains(w), KnowledgeArticle.question.contains(w),
-                      KnowledgeArticle.keywords.contains(w), KnowledgeArticle.answer.contains(w))
-                  for w in words]
+    conditions = [
+        or_(
+            KnowledgeArticle.title.contains(w),
+            KnowledgeArticle.question.contains(w),
+            KnowledgeArticle.keywords.contains(w),
+            KnowledgeArticle.answer.contains(w),
+        )
+        for w in words
+    ]
     return list(session.scalars(select(KnowledgeArticle).where(or_(*conditions)).limit(limit)))
 
 
 def caller_history(session: Session, phone: str, limit: int = 10) -> list[Case]:
     """The caller's earlier requests (来电历史), newest first."""
-    return list(session.scalars(select(Case).where(Case.reporter_phone == phone)
-                                .order_by(Case.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(Case).where(Case.reporter_phone == phone).order_by(Case.id.desc()).limit(limit)
+        )
+    )
 
 
 @router.get("/hotline", response_class=HTMLResponse)
-def hotline_screen(request: Request, session: Session = Depends(get_session),
-                   principal: Principal = Depends(HOTLINE_ROLES)) -> Response:
+def hotline_screen(
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(HOTLINE_ROLES),
+) -> Response:
     """话务员受理: caller, request type, urgency, knowledge base and caller history."""
-    return render(request, "cases/hotline.html", {
-        "groups": category_groups(session), "form": {},
-        "request_types": session.scalars(select(RequestType)).all()})
+    return render(
+        request,
+        "cases/hotline.html",
+        {
+            "groups": category_groups(session),
+            "form": {},
+            "request_types": session.scalars(select(RequestType)).all(),
+        },
+    )
 
 
 @router.get("/hotline/kb", response_class=HTMLResponse)
-def hotline_kb(request: Request, q: str = "", session: Session = Depends(get_session),
-               principal: Principal = Depends(HOTLINE_ROLES)) -> Response:
+def hotline_kb(
+    request: Request,
+    q: str = "",
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(HOTLINE_ROLES),
+) -> Response:
     return render(request, "cases/_kb.html", {"articles": knowledge_search(session, q)})
 
 
 @router.get("/hotline/history", response_class=HTMLResponse)
-def hotline_history(request: Request, phone: str = "", session: Session = Depends(get_session),
-                    principal: Principal = Depends(HOTLINE_ROLES)) -> Response:
+def hotline_history(
+    request: Request,
+    phone: str = "",
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(HOTLINE_ROLES),
+) -> Response:
     rows = caller_history(session, phone.strip()) if len(phone.strip()) >= 5 else []
-    return render(request, "cases/_history.html", {
-        "rows": [case_out(session, c, principal) for c in rows]})
+    return render(
+        request, "cases/_history.html", {"rows": [case_out(session, c, principal) for c in rows]}
+    )
 
 
 def _staff_intake(form, source: Source) -> CaseIntake:  # type: ignore[no-untyped-def]
     return CaseIntake(
-        source=source, category_code=_text(form, "category_code"),
-        request_type=_text(form, "request_type"), description=_text(form, "description") or "",
-        address=_text(form, "address"), lon=_float(form, "lon"), lat=_float(form, "lat"),
-        grid_code=_text(form, "grid_code"), urgency=_text(form, "urgency") or "一般",
-        reporter_name=_text(form, "reporter_name"), reporter_phone=_text(form, "reporter_phone"),
-        source_ref=_text(form, "source_ref"), self_handled=form.get("self_handled") == "on",
+        source=source,
+        category_code=_text(form, "category_code"),
+        request_type=_text(form, "request_type"),
+        description=_text(form, "description") or "",
+        address=_text(form, "address"),
+        lon=_float(form, "lon"),
+        lat=_float(form, "lat"),
+        grid_code=_text(form, "grid_code"),
+        urgency=_text(form, "urgency") or "一般",
+        reporter_name=_text(form, "reporter_name"),
+        reporter_phone=_text(form, "reporter_phone"),
+        source_ref=_text(form, "source_ref"),
+        self_handled=form.get("self_handled") == "on",
         answer=_text(form, "answer") if form.get("direct_close") == "on" else None,
     )
 
@@ -110,58 +144,106 @@ async def _save_photos(session: Session, case: Case, form) -> list[str]:  # type
     return problems
 
 
-async def _record(request: Request, session: Session, principal: Principal, source: Source,
-                  template: str, context: dict) -> Response:
+async def _record(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    source: Source,
+    template: str,
+    context: dict,
+) -> Response:
     form = await request.form()
     try:
         data = _staff_intake(form, source)
-        case = service.intake(session, data, principal=principal,
-                              client_addr=request.client.host if request.client else None)
+        case = service.intake(
+            session,
+            data,
+            principal=principal,
+            client_addr=request.client.host if request.client else None,
+        )
     except (ValidationError, AppError) as exc:
         session.rollback()
         values = {k: v for k, v in form.items() if isinstance(v, str)}
-        return render(request, template, {**context, "form": values,
-                                          "error": _error_text(exc)}, 422)
+        return render(
+            request, template, {**context, "form": values, "error": _error_text(exc)}, 422
+        )
     problems = await _save_photos(session, case, form)
     flows.after_intake(request.app.state.session_factory, case.id)
-    message = f"已登记 {case.case_no}" + (f"；照片未上传：{'；'.join(problems)}" if problems else "")
+    message = f"已登记 {case.case_no}" + (
+        f"；照片未上传：{'；'.join(problems)}" if problems else ""
+    )
     if service.get_case(session, case.id, principal) is not None:
         return RedirectResponse(f"/cases/{case.id}?msg={message}", status_code=303)
     return RedirectResponse(f"/workbench?msg={message}", status_code=303)
 
 
 @router.post("/hotline")
-async def hotline_record(request: Request, session: Session = Depends(get_session),
-                        principal: Principal = Depends(HOTLINE_ROLES)) -> Response:
+async def hotline_record(
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(HOTLINE_ROLES),
+) -> Response:
     """登记工单 or 直接办结 (a consultation answered at once)."""
-    return await _record(request, session, principal, Source.HOTLINE, "cases/hotline.html", {
-        "groups": category_groups(session),
-        "request_types": session.scalars(select(RequestType)).all()})
+    return await _record(
+        request,
+        session,
+        principal,
+        Source.HOTLINE,
+        "cases/hotline.html",
+        {
+            "groups": category_groups(session),
+            "request_types": session.scalars(select(RequestType)).all(),
+        },
+    )
 
 
 @router.get("/inspector", response_class=HTMLResponse)
-def inspector_screen(request: Request, session: Session = Depends(get_session),
-                     principal: Principal = Depends(INSPECTOR_ROLES)) -> Response:
+def inspector_screen(
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(INSPECTOR_ROLES),
+) -> Response:
     """监督员上报 (works on a phone): class, photos, GPS position, grid filled in automatically."""
     return render(request, "cases/inspector.html", {"groups": category_groups(session), "form": {}})
 
 
 @router.post("/inspector")
-async def inspector_record(request: Request, session: Session = Depends(get_session),
-                           principal: Principal = Depends(INSPECTOR_ROLES)) -> Response:
-    return await _record(request, session, principal, Source.INSPECTOR, "cases/inspector.html",
-                         {"groups": category_groups(session)})
+async def inspector_record(
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(INSPECTOR_ROLES),
+) -> Response:
+    return await _record(
+        request,
+        session,
+        principal,
+        Source.INSPECTOR,
+        "cases/inspector.html",
+        {"groups": category_groups(session)},
+    )
 
 
 @router.get("/assign", response_class=HTMLResponse)
-def assign_screen(request: Request, session: Session = Depends(get_session),
-                  principal: Principal = Depends(ASSIGN_ROLES)) -> Response:
+def assign_screen(
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(ASSIGN_ROLES),
+) -> Response:
     """上级交办: record an assignment from a superior office with its reference number."""
     return render(request, "cases/assign.html", {"groups": category_groups(session), "form": {}})
 
 
 @router.post("/assign")
-async def assign_record(request: Request, session: Session = Depends(get_session),
-                        principal: Principal = Depends(ASSIGN_ROLES)) -> Response:
-    return await _record(request, session, principal, Source.SUPERIOR, "cases/assign.html",
-                         {"groups": category_groups(session)})
+async def assign_record(
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(ASSIGN_ROLES),
+) -> Response:
+    return await _record(
+        request,
+        session,
+        principal,
+        Source.SUPERIOR,
+        "cases/assign.html",
+        {"groups": category_groups(session)},
+    )

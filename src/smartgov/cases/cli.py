@@ -35,7 +35,9 @@ def catalogue_export(output: Path = typer.Argument(..., help="CSV file to write"
 
 
 @cases_app.command("catalogue-import")
-def catalogue_import(path: Path = typer.Argument(..., exists=True, help="CSV or XLSX file")) -> None:
+def catalogue_import(
+    path: Path = typer.Argument(..., exists=True, help="CSV or XLSX file"),
+) -> None:
     """Import categories from CSV/XLSX; a file with any bad row changes nothing."""
     from smartgov.cases.catalogue import import_file
     from smartgov.db import session_scope
@@ -51,8 +53,10 @@ def catalogue_import(path: Path = typer.Argument(..., exists=True, help="CSV or 
 
 
 @open311_app.command("key")
-def open311_key(action: str = typer.Argument(..., help="create"),
-                name: str = typer.Argument(..., help="client application name")) -> None:
+def open311_key(
+    action: str = typer.Argument(..., help="create"),
+    name: str = typer.Argument(..., help="client application name"),
+) -> None:
     """``smartgov open311 key create NAME``: issue an API key; the key is the last line printed."""
     from smartgov.cases.open311_keys import create_client
     from smartgov.db import session_scope

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smartgov.cases.models import Case, Category, RequestType, StageClock
 from smartgov.config import get_settings
-from smartgov.workclock.service import TimeLimit, WorkClock, get_calendar
+from smartgov.workclock.service import (
+    CalendarUnknownYear,
+    TimeLimit,
+    WorkCalendar,
+    WorkClock,
+    get_calendar,
+)
 
-STAGE_LIMIT_FIELD = {"verify": "verify_limit", "file": "file_limit", "dispatch": "dispatch_limit",
-                     "handle": "handle_limit", "recheck": "recheck_limit", "close": "file_limit"}
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+STAGE_LIMIT_FIELD = {
+    "verify": "verify_limit",
+    "file": "file_limit",
+    "dispatch": "dispatch_limit",
+    "handle": "handle_limit",
+    "recheck": "recheck_limit",
+    "close": "file_limit",
+}
 
 
 def stage_limit(session: Session, case: Case, stage: str) -> str:
@@ -32,24 +50,74 @@ def stage_limit(session: Session, case: Case, stage: str) -> str:
 
 def open_clock(session: Session, case: Case) -> StageClock | None:
     return session.scalars(
-        select(StageClock).where(StageClock.case_id == case.id, StageClock.ended_at.is_(None))
-        .order_by(StageClock.id.desc()).limit(1)
+        select(StageClock)
+        .where(StageClock.case_id == case.id, StageClock.ended_at.is_(None))
+        .order_by(StageClock.id.desc())
+        .limit(1)
     ).first()
 
 
-def _work_clock(clock: StageClock) -> WorkClock:
-    return WorkClock.from_dict(clock.state, calendar=get_calendar())
+def calendar_for(state: dict | None = None) -> WorkCalendar:
+    """The working calendar; a clock started on a provisional calendar stays on it (暂定)."""
+    calendar = get_calendar()
+    if state and state.get("provisional"):
+        return calendar.provisional_copy()
+    return calendar
 
 
-def start_stage(session: Session, case: Case, stage: str, at: datetime,
-                department_id: int | None = None, actor_id: int | None = None) -> StageClock:
+def _apply(clock: StageClock, operation: Callable[[WorkClock], T]) -> tuple[WorkClock, T]:
+    """Run ``operation`` on the clock; if the calendar lacks a year it needs, go on with a
+    provisional Monday–Friday calendar and mark the clock so (a case is never blocked by it)."""
+    try:
+        work = WorkClock.from_dict(clock.state, calendar=calendar_for(clock.state))
+        return work, operation(work)
+    except CalendarUnknownYear as exc:
+        log.warning("case %s: provisional clock (%s)", clock.case_id, exc.message)
+        clock.state = {**clock.state, "provisional": True}
+        work = WorkClock.from_dict(clock.state, calendar=get_calendar().provisional_copy())
+        return work, operation(work)
+
+
+def _save(clock: StageClock, work: WorkClock) -> None:
+    clock.state = _keep_flags(work.to_dict(), clock.state)
+
+
+def new_work_clock(at: datetime, limit_text: str) -> tuple[WorkClock, bool]:
+    """Start a clock; when the calendar lacks a year the limit reaches into, count Monday–Friday
+    provisionally instead of refusing the case, and say so (the report must never be lost)."""
+    limit = TimeLimit.parse(limit_text)
+    try:
+        work = WorkClock.start(at=at, limit=limit, calendar=get_calendar())
+        work.due_at()
+        return work, False
+    except CalendarUnknownYear as exc:
+        log.warning("provisional due time: %s", exc.message)
+        return WorkClock.start(at=at, limit=limit, calendar=get_calendar().provisional_copy()), True
+
+
+def start_stage(
+    session: Session,
+    case: Case,
+    stage: str,
+    at: datetime,
+    department_id: int | None = None,
+    actor_id: int | None = None,
+) -> StageClock:
     """End whatever clock runs and start the clock of ``stage`` (the case's due time follows)."""
     stop_stage(session, case, at)
     limit_text = stage_limit(session, case, stage)
-    work = WorkClock.start(at=at, limit=TimeLimit.parse(limit_text), calendar=get_calendar())
-    clock = StageClock(case_id=case.id, stage=stage, limit_text=limit_text, started_at=at,
-                       due_at=work.due_at(), state=work.to_dict(), department_id=department_id,
-                       actor_id=actor_id)
+    work, provisional = new_work_clock(at, limit_text)
+    state = work.to_dict() | ({"provisional": True} if provisional else {})
+    clock = StageClock(
+        case_id=case.id,
+        stage=stage,
+        limit_text=limit_text,
+        started_at=at,
+        due_at=work.due_at(),
+        state=state,
+        department_id=department_id,
+        actor_id=actor_id,
+    )
     session.add(clock)
     case.due_at = clock.due_at
     case.warning_level = 0
@@ -61,11 +129,10 @@ def stop_stage(session: Session, case: Case, at: datetime) -> StageClock | None:
     clock = open_clock(session, case)
     if clock is None:
         return None
-    work = _work_clock(clock)
-    work.stop(at)
-    clock.state = work.to_dict()
+    work, overdue = _apply(clock, lambda w: (w.stop(at), w.is_overdue(at))[1])
+    _save(clock, work)
     clock.ended_at = at
-    clock.on_time = not work.is_overdue(at)
+    clock.on_time = not overdue
     clock.paused = False
     case.due_at = None
     case.warning_level = 0
@@ -77,9 +144,8 @@ def pause_stage(session: Session, case: Case, at: datetime, reason: str) -> None
     clock = open_clock(session, case)
     if clock is None or clock.paused:
         return
-    work = _work_clock(clock)
-    work.pause(at, reason)
-    clock.state = work.to_dict()
+    work, _ = _apply(clock, lambda w: w.pause(at, reason))
+    _save(clock, work)
     clock.paused = True
     case.due_at = None
 
@@ -88,11 +154,10 @@ def resume_stage(session: Session, case: Case, at: datetime) -> None:
     clock = open_clock(session, case)
     if clock is None or not clock.paused:
         return
-    work = _work_clock(clock)
-    work.resume(at)
-    clock.state = work.to_dict()
+    work, due = _apply(clock, lambda w: (w.resume(at), w.due_at())[1])
+    _save(clock, work)
     clock.paused = False
-    clock.due_at = work.due_at()
+    clock.due_at = due
     case.due_at = clock.due_at
 
 
@@ -101,13 +166,19 @@ def extend_stage(session: Session, case: Case, extension: str) -> datetime | Non
     clock = open_clock(session, case)
     if clock is None:
         return None
-    work = _work_clock(clock)
-    work.extend(TimeLimit.parse(extension))
-    clock.state = work.to_dict()
-    clock.due_at = work.due_at()
+    limit = TimeLimit.parse(extension)
+    work, due = _apply(clock, lambda w: (w.extend(limit), w.due_at())[1])
+    _save(clock, work)
+    clock.due_at = due
     case.due_at = clock.due_at
     case.warning_level = 0
     return clock.due_at
+
+
+def _keep_flags(new_state: dict, old_state: dict | None) -> dict:
+    if old_state and old_state.get("provisional"):
+        return new_state | {"provisional": True}
+    return new_state
 
 
 def warning_fractions() -> tuple[float, ...]:
@@ -119,7 +190,7 @@ def warning_level_at(clock: StageClock, at: datetime) -> int:
     """0 none, 1..n for each warning fraction passed, n+1 overdue (超期)."""
     if clock.paused:
         return clock.warning_level
-    fraction = _work_clock(clock).fraction_used(at)
+    _, fraction = _apply(clock, lambda w: w.fraction_used(at))
     fractions = warning_fractions()
     if fraction >= 1.0:
         return len(fractions) + 1
@@ -131,5 +202,5 @@ def expected_completion(session: Session, case: Case, at: datetime) -> datetime 
     clock = open_clock(session, case)
     if clock is not None and clock.stage == "handle" and clock.due_at is not None:
         return clock.due_at
-    limit = TimeLimit.parse(stage_limit(session, case, "handle"))
-    return WorkClock.start(at=at, limit=limit, calendar=get_calendar()).due_at()
+    work, _ = new_work_clock(at, stage_limit(session, case, "handle"))
+    return work.due_at()

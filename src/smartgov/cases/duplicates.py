@@ -8,7 +8,6 @@ from datetime import timedelta
 from functools import lru_cache
 
 import numpy as np
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,7 +27,7 @@ def _token_hash(token: str) -> int:
 
 def _shingles(text: str) -> list[str]:
     chars = [c for c in text if not c.isspace() and c not in "，。！？、；：,.!?;:\"'“”‘’（）()"]
-    return ["".join(chars[i:i + 2]) for i in range(len(chars) - 1)] or chars
+    return ["".join(chars[i : i + 2]) for i in range(len(chars) - 1)] or chars
 
 
 def simhash(text: str) -> int:
@@ -63,20 +62,38 @@ def find_duplicates(session: Session, case: Case, limit: int = 5) -> list[tuple[
     if case.category_id and case.lon is not None and case.lat is not None:
         dlat = settings.duplicate_radius_m / 111_320
         dlon = dlat / max(math.cos(math.radians(case.lat)), 0.01)
-        nearby = session.scalars(select(Case).where(
-            Case.category_id == case.category_id, Case.id != case.id,
-            Case.status.in_(open_states), Case.reported_at >= since,
-            Case.lon.between(case.lon - dlon, case.lon + dlon),
-            Case.lat.between(case.lat - dlat, case.lat + dlat)).limit(50))
+        nearby = session.scalars(
+            select(Case)
+            .where(
+                Case.category_id == case.category_id,
+                Case.id != case.id,
+                Case.status.in_(open_states),
+                Case.reported_at >= since,
+                Case.lon.between(case.lon - dlon, case.lon + dlon),
+                Case.lat.between(case.lat - dlat, case.lat + dlat),
+            )
+            .limit(50)
+        )
         for other in nearby:
             if distance_m(case.lon, case.lat, other.lon, other.lat) <= settings.duplicate_radius_m:
                 found[other.id] = (other, "nearby")
     if case.grid_id and case.simhash is not None:
-        same_grid = session.execute(select(Case.id, Case.simhash).where(
-            Case.grid_id == case.grid_id, Case.id != case.id, Case.status.in_(open_states),
-            Case.reported_at >= since, Case.simhash.is_not(None)).limit(500))
+        same_grid = session.execute(
+            select(Case.id, Case.simhash)
+            .where(
+                Case.grid_id == case.grid_id,
+                Case.id != case.id,
+                Case.status.in_(open_states),
+                Case.reported_at >= since,
+                Case.simhash.is_not(None),
+            )
+            .limit(500)
+        )
         for other_id, other_hash in same_grid:
-            if other_id not in found and hamming(case.simhash, other_hash) <= NEAR_IDENTICAL_DISTANCE:
+            if (
+                other_id not in found
+                and hamming(case.simhash, other_hash) <= NEAR_IDENTICAL_DISTANCE
+            ):
                 other = session.get(Case, other_id)
                 if other is not None:
                     found[other_id] = (other, "same_text")
@@ -86,6 +103,13 @@ def find_duplicates(session: Session, case: Case, limit: int = 5) -> list[tuple[
 def duplicate_suggestions(session: Session, case: Case) -> list[dict]:
     """Suggestions shown to the operator and the duty chief; merging stays a person's decision."""
     reasons = {"nearby": "同类问题、位置相近", "same_text": "同一网格内描述几乎相同"}
-    return [{"id": other.id, "case_no": other.case_no, "title": other.title,
-             "status": other.status, "reason": reasons[why]}
-            for other, why in find_duplicates(session, case)]
+    return [
+        {
+            "id": other.id,
+            "case_no": other.case_no,
+            "title": other.title,
+            "status": other.status,
+            "reason": reasons[why],
+        }
+        for other, why in find_duplicates(session, case)
+    ]

@@ -37,8 +37,11 @@ def catalogue_department(session: Session, case: Case) -> Department | None:
     """派遣目录: the first rule of this category whose area contains the case, else the default."""
     if case.category_id is None:
         return None
-    rules = session.scalars(select(DispatchRule).where(DispatchRule.category_id == case.category_id)
-                            .order_by(DispatchRule.priority, DispatchRule.id)).all()
+    rules = session.scalars(
+        select(DispatchRule)
+        .where(DispatchRule.category_id == case.category_id)
+        .order_by(DispatchRule.priority, DispatchRule.id)
+    ).all()
     case_areas = {a for a in (case.grid_id, case.community_id, case.street_id) if a}
     for rule in rules:
         if rule.area_id is None or rule.area_id in case_areas:
@@ -65,31 +68,63 @@ def route_automatically(session: Session, case: Case, at: datetime | None = None
         return False
     if status == Status.PENDING_FILE:
         case.filed_at = at
-        service.add_event(session, case, None, "auto_file", status, Status.PENDING_DISPATCH,
-                          "按派遣目录自动立案", at=at)
+        service.add_event(
+            session,
+            case,
+            None,
+            "auto_file",
+            status,
+            Status.PENDING_DISPATCH,
+            "按派遣目录自动立案",
+            at=at,
+        )
     service.dispatch_to(session, case, department, at)
     case.auto_dispatched = True
     case.updated_at = at
-    service.add_event(session, case, None, "auto_dispatch", Status.PENDING_DISPATCH,
-                      Status.HANDLING, f"按派遣目录自动派遣至{department.name}", at=at,
-                      data={"department": department.code})
-    notify_department(session, case, department.id, "dispatched",
-                      f"新派遣案件 {case.case_no}：{case.title}")
+    service.add_event(
+        session,
+        case,
+        None,
+        "auto_dispatch",
+        Status.PENDING_DISPATCH,
+        Status.HANDLING,
+        f"按派遣目录自动派遣至{department.name}",
+        at=at,
+        data={"department": department.code},
+    )
+    notify_department(
+        session, case, department.id, "dispatched", f"新派遣案件 {case.case_no}：{case.title}"
+    )
     return True
 
 
-def notify_department(session: Session, case: Case, department_id: int | None, kind: str,
-                      message: str) -> None:
+def notify_department(
+    session: Session, case: Case, department_id: int | None, kind: str, message: str
+) -> None:
     """Put a message in a department's inbox (every handler of the department sees it)."""
     if department_id is None:
         return
-    session.add(Notification(department_id=department_id, case_id=case.id, kind=kind,
-                             message=message, created_at=now()))
+    session.add(
+        Notification(
+            department_id=department_id,
+            case_id=case.id,
+            kind=kind,
+            message=message,
+            created_at=now(),
+        )
+    )
 
 
 def notify_user(session: Session, user_id: int, case: Case | None, kind: str, message: str) -> None:
-    session.add(Notification(user_id=user_id, case_id=case.id if case else None, kind=kind,
-                             message=message, created_at=now()))
+    session.add(
+        Notification(
+            user_id=user_id,
+            case_id=case.id if case else None,
+            kind=kind,
+            message=message,
+            created_at=now(),
+        )
+    )
 
 
 def close_merged_cases(session: Session, master: Case, at: datetime) -> None:
@@ -99,15 +134,25 @@ def close_merged_cases(session: Session, master: Case, at: datetime) -> None:
         child.closed_at = at
         child.result_note = master.result_note
         child.updated_at = at
-    reporters = session.scalars(select(CaseReporter).where(CaseReporter.case_id == master.id,
-                                                           CaseReporter.notified_at.is_(None)))
+    reporters = session.scalars(
+        select(CaseReporter).where(
+            CaseReporter.case_id == master.id, CaseReporter.notified_at.is_(None)
+        )
+    )
     for reporter in reporters:
         message = f"您反映的问题（{master.title}）已办结：{master.result_note or ''}"
         if reporter.user_id:
             notify_user(session, reporter.user_id, master, "case_closed", message)
         elif reporter.phone:
-            session.add(Notification(case_id=master.id, kind="sms_outbox", message=message,
-                                     role=reporter.phone, created_at=at))
+            session.add(
+                Notification(
+                    case_id=master.id,
+                    kind="sms_outbox",
+                    message=message,
+                    role=reporter.phone,
+                    created_at=at,
+                )
+            )
         reporter.notified_at = at
 
 

@@ -1,4 +1,4 @@
-"""The one table of 绩效评价 settings: weights, volume bands and grade lines an administrator may change."""
+"""The one table of 绩效评价 settings: weights, volume bands and grade lines (admin-editable)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from smartgov.db import AwareDateTime, Base, now
 
 
 class KpiSetting(Base):
-    """A named set of KPI settings (考核参数) stored as JSON; missing keys fall back to the defaults.
+    """A named set of KPI settings (考核参数) as JSON; missing keys fall back to the defaults.
 
     ``data`` holds ``{"weights": {subject: {component: percent}}, "bands": [[min_count, score]],
     "grades": [[letter, min_score]], "exclude_parked": bool}`` (see ``smartgov.cases.kpi``).

@@ -726,3 +726,10 @@ def revoke_key(client_id: int, request: Request, session: Session = Depends(get_
                      client_addr=client_addr(request), detail={"name": client.name})
         session.commit()
     return RedirectResponse("/admin/open311", status_code=303)
+
+
+@router.api_route("/{path:path}", methods=["GET", "POST"], include_in_schema=False)
+def unknown_endpoint(path: str) -> Response:
+    """Anything else under /open311/v2 gets a GeoReport error, not the app's own error shape."""
+    raise NotFound(f"unknown endpoint: /open311/v2/{path}（无此接口；见 discovery.json）",
+                   code="unknown_endpoint")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import or_, select
@@ -50,9 +50,11 @@ def _client(request: Request) -> str | None:
 
 def category_groups(session: Session) -> list[tuple[str, list[Category]]]:
     """Minor classes grouped by their major class, for select boxes."""
-    minors = session.scalars(select(Category).where(Category.level == "minor",
-                                                    Category.is_active.is_(True))
-                             .order_by(Category.sort_order, Category.code)).all()
+    minors = session.scalars(
+        select(Category)
+        .where(Category.level == "minor", Category.is_active.is_(True))
+        .order_by(Category.sort_order, Category.code)
+    ).all()
     groups: dict[str, list[Category]] = {}
     for cat in minors:
         groups.setdefault(cat.parent.name if cat.parent else "其他", []).append(cat)
@@ -76,13 +78,17 @@ def _form_value(form: Any, key: str) -> str | None:
 
 
 @router.post("/report", response_class=HTMLResponse)
-async def report_submit(request: Request, session: Session = Depends(get_session),
-                        principal: Principal = Depends(current_principal)) -> Response:
+async def report_submit(
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(current_principal),
+) -> Response:
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
         data = CaseIntake(
-            source=Source.PORTAL, category_code=_form_value(form, "category_code"),
+            source=Source.PORTAL,
+            category_code=_form_value(form, "category_code"),
             description=_form_value(form, "description") or "",
             address=_form_value(form, "address"),
             lon=float(form["lon"]) if _form_value(form, "lon") else None,
@@ -97,12 +103,20 @@ async def report_submit(request: Request, session: Session = Depends(get_session
         case = service.intake(session, data, principal=principal, client_addr=_client(request))
     except ValidationError as exc:
         message = "；".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-        return render(request, "cases/report.html", {"groups": category_groups(session),
-                                                     "form": values, "error": message}, 422)
+        return render(
+            request,
+            "cases/report.html",
+            {"groups": category_groups(session), "form": values, "error": message},
+            422,
+        )
     except AppError as exc:
         session.rollback()
-        return render(request, "cases/report.html", {"groups": category_groups(session),
-                                                     "form": values, "error": exc.message}, 422)
+        return render(
+            request,
+            "cases/report.html",
+            {"groups": category_groups(session), "form": values, "error": exc.message},
+            422,
+        )
     photo = form.get("photo")
     photo_error = None
     if isinstance(photo, UploadFile) and photo.filename:
@@ -122,14 +136,17 @@ async def report_submit(request: Request, session: Session = Depends(get_session
 @router.get("/report/done/{code}", response_class=HTMLResponse)
 def report_done(code: str, request: Request, session: Session = Depends(get_session)) -> Response:
     case = service.case_by_tracking_code(session, code)
-    return render(request, "cases/report_done.html", {
-        "track": track_out(session, case),
-        "photo_error": request.query_params.get("photo_error")})
+    return render(
+        request,
+        "cases/report_done.html",
+        {"track": track_out(session, case), "photo_error": request.query_params.get("photo_error")},
+    )
 
 
 @router.get("/track", response_class=HTMLResponse)
-def track_page(request: Request, code: str | None = None,
-               session: Session = Depends(get_session)) -> Response:
+def track_page(
+    request: Request, code: str | None = None, session: Session = Depends(get_session)
+) -> Response:
     """进度查询 by tracking code; a logged-in citizen also sees their own reports."""
     principal: Principal = request.state.principal
     context: dict[str, Any] = {"code": code or ""}
@@ -139,67 +156,108 @@ def track_page(request: Request, code: str | None = None,
         except AppError as exc:
             context["error"] = exc.message
     if principal.user and not principal.is_staff:
-        mine = session.scalars(select(Case).where(Case.reporter_user_id == principal.user_id)
-                               .order_by(Case.id.desc()).limit(50)).all()
+        mine = session.scalars(
+            select(Case)
+            .where(Case.reporter_user_id == principal.user_id)
+            .order_by(Case.id.desc())
+            .limit(50)
+        ).all()
         context["mine"] = [track_out(session, c) for c in mine]
     return render(request, "cases/track.html", context)
 
 
 @router.get("/workbench", response_class=HTMLResponse)
-def workbench(request: Request, queue: str | None = None, q: str | None = None, page: int = 1,
-              session: Session = Depends(get_session),
-              principal: Principal = Depends(require_staff)) -> Response:
+def workbench(
+    request: Request,
+    queue: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require_staff),
+) -> Response:
     """工作台: the queues of this role, with counts, search and one page of cases."""
     queue = queue or default_queue(principal)
     rows, total = find_cases(session, principal, CaseFilter(queue=queue, q=q, page=page))
-    return render(request, "cases/workbench.html", {
-        "queues": queues_for(principal), "counts": queue_counts(session, principal),
-        "queue": queue, "q": q or "", "rows": [case_out(session, c, principal) for c in rows],
-        "total": total, "page": page,
-    })
+    return render(
+        request,
+        "cases/workbench.html",
+        {
+            "queues": queues_for(principal),
+            "counts": queue_counts(session, principal),
+            "queue": queue,
+            "q": q or "",
+            "rows": [case_out(session, c, principal) for c in rows],
+            "total": total,
+            "page": page,
+        },
+    )
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_detail(case_id: int, request: Request, session: Session = Depends(get_session),
-                principal: Principal = Depends(require_staff)) -> Response:
+def case_detail(
+    case_id: int,
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require_staff),
+) -> Response:
     """案件详情: timeline, map, photos, clock and the actions this person may take now."""
     case = service.get_case(session, case_id, principal)
     clock = clocks.open_clock(session, case)
-    events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                             .order_by(CaseEvent.at, CaseEvent.id)).all()
-    return render(request, "cases/detail.html", {
-        "case": case_out(session, case, principal), "events": events,
-        "actions": allowed_actions(case, principal), "clock": clock,
-        "stage_labels": STAGE_LABELS, "status_labels": STATUS_LABELS,
-        "action_labels": ACTION_LABELS, "source_labels": SOURCE_LABELS_BY_VALUE,
-        "fraction": clocks.warning_level_at(clock, now()) if clock else None,
-        "photos": session.scalars(select(Attachment).where(Attachment.case_id == case.id)).all(),
-        "pending": service.pending_exception(session, case),
-        "exception_labels": EXCEPTION_LABELS,
-        "duplicates": duplicate_suggestions(session, case) if Status(case.status).is_open else [],
-        "groups": category_groups(session),
-        "departments": session.scalars(select(Department).order_by(Department.code)).all(),
-        "flash": [request.query_params["msg"]] if request.query_params.get("msg") else [],
-    })
+    events = session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id)
+    ).all()
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case_out(session, case, principal),
+            "events": events,
+            "actions": allowed_actions(case, principal),
+            "clock": clock,
+            "stage_labels": STAGE_LABELS,
+            "status_labels": STATUS_LABELS,
+            "action_labels": ACTION_LABELS,
+            "source_labels": SOURCE_LABELS_BY_VALUE,
+            "fraction": clocks.warning_level_at(clock, now()) if clock else None,
+            "photos": session.scalars(
+                select(Attachment).where(Attachment.case_id == case.id)
+            ).all(),
+            "pending": service.pending_exception(session, case),
+            "exception_labels": EXCEPTION_LABELS,
+            "duplicates": duplicate_suggestions(session, case)
+            if Status(case.status).is_open
+            else [],
+            "groups": category_groups(session),
+            "departments": session.scalars(select(Department).order_by(Department.code)).all(),
+            "flash": [request.query_params["msg"]] if request.query_params.get("msg") else [],
+        },
+    )
 
 
 @router.post("/cases/{case_id}/actions/{name}")
-async def case_action(case_id: int, name: str, request: Request,
-                      session: Session = Depends(get_session),
-                      principal: Principal = Depends(require_staff)) -> Response:
+async def case_action(
+    case_id: int,
+    name: str,
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require_staff),
+) -> Response:
     form = await request.form()
     data = ActionInput(
         version=int(form["version"]) if form.get("version") else None,
-        note=_form_value(form, "note"), category_code=_form_value(form, "category_code"),
+        note=_form_value(form, "note"),
+        category_code=_form_value(form, "category_code"),
         department_code=_form_value(form, "department_code"),
         helper_codes=[v for v in form.getlist("helper_codes") if isinstance(v, str) and v],
-        extension=_form_value(form, "extension"), satisfaction=_form_value(form, "satisfaction"),
+        extension=_form_value(form, "extension"),
+        satisfaction=_form_value(form, "satisfaction"),
         approve={"yes": True, "no": False}.get(str(form.get("approve", ""))),
         master_case_id=int(form["master_case_id"]) if _form_value(form, "master_case_id") else None,
     )
     try:
-        case = service.act(session, case_id, name, data, principal=principal,
-                           client_addr=_client(request))
+        case = service.act(
+            session, case_id, name, data, principal=principal, client_addr=_client(request)
+        )
     except AppError as exc:
         session.rollback()
         if exc.status_code == 404:
@@ -208,13 +266,19 @@ async def case_action(case_id: int, name: str, request: Request,
     photo = form.get("photo")
     if isinstance(photo, UploadFile) and photo.filename:
         try:
-            save_attachment(session, case, await photo.read(), photo.filename,
-                            kind=str(form.get("photo_kind") or "photo"))
+            save_attachment(
+                session,
+                case,
+                await photo.read(),
+                photo.filename,
+                kind=str(form.get("photo_kind") or "photo"),
+            )
             session.commit()
         except AppError as exc:
             session.rollback()
-            return RedirectResponse(f"/cases/{case_id}?msg=已保存操作，但照片未上传：{exc.message}",
-                                    status_code=303)
+            return RedirectResponse(
+                f"/cases/{case_id}?msg=已保存操作，但照片未上传：{exc.message}", status_code=303
+            )
     if not Status(case.status).is_open or not service_visible(session, case_id, principal):
         return RedirectResponse(f"/workbench?msg=已完成：{name}", status_code=303)
     return RedirectResponse(f"/cases/{case_id}?msg=操作成功", status_code=303)
@@ -229,8 +293,12 @@ def service_visible(session: Session, case_id: int, principal: Principal) -> boo
 
 
 @router.get("/cases/{case_id}/photos/{photo_id}")
-def case_photo(case_id: int, photo_id: int, session: Session = Depends(get_session),
-               principal: Principal = Depends(require_staff)) -> Response:
+def case_photo(
+    case_id: int,
+    photo_id: int,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require_staff),
+) -> Response:
     case = service.get_case(session, case_id, principal)
     att = session.get(Attachment, photo_id)
     if att is None or att.case_id != case.id:
@@ -241,21 +309,34 @@ def case_photo(case_id: int, photo_id: int, session: Session = Depends(get_sessi
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox(request: Request, session: Session = Depends(get_session),
-          principal: Principal = Depends(require_staff)) -> Response:
+def inbox(
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require_staff),
+) -> Response:
     """消息提醒: messages to me and to my department."""
-    mine = or_(Notification.user_id == principal.user_id,
-               Notification.department_id == principal.department_id
-               if principal.department_id else Notification.user_id == principal.user_id)
-    rows = session.scalars(select(Notification).where(mine).order_by(Notification.id.desc())
-                           .limit(100)).all()
+    mine = or_(
+        Notification.user_id == principal.user_id,
+        Notification.department_id == principal.department_id
+        if principal.department_id
+        else Notification.user_id == principal.user_id,
+    )
+    rows = session.scalars(
+        select(Notification).where(mine).order_by(Notification.id.desc()).limit(100)
+    ).all()
     return render(request, "cases/inbox.html", {"rows": rows})
 
 
 @router.get("/exceptions", response_class=HTMLResponse)
-def exceptions_page(request: Request, session: Session = Depends(get_session),
-                    principal: Principal = Depends(require_staff)) -> Response:
-    rows = session.scalars(select(ExceptionRequest).where(ExceptionRequest.status == "pending")
-                           .order_by(ExceptionRequest.id)).all()
+def exceptions_page(
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require_staff),
+) -> Response:
+    rows = session.scalars(
+        select(ExceptionRequest)
+        .where(ExceptionRequest.status == "pending")
+        .order_by(ExceptionRequest.id)
+    ).all()
     visible = [r for r in rows if service_visible(session, r.case_id, principal)]
     return render(request, "cases/exceptions.html", {"rows": visible, "labels": EXCEPTION_LABELS})

@@ -14,11 +14,23 @@ from smartgov.org.models import Area, Department
 
 # Steps a citizen sees on the tracking page, in plain words.
 PUBLIC_STEPS = {
-    "collect": "已受理", "verify": "已核实", "file": "已立案", "auto_file": "已立案",
-    "dispatch": "已派遣至承办部门", "auto_dispatch": "已派遣至承办部门", "report_back": "承办部门已处理",
-    "recheck_pass": "现场核查通过", "recheck_fail": "核查未通过，返工处理", "close": "已办结",
-    "callback": "已回访", "reopen": "重新办理", "void": "不予立案", "verify_false": "核实不属实",
-    "self_handle": "监督员已现场处置", "answer_close": "已直接答复办结", "merge": "已并入同一问题的案件",
+    "collect": "已受理",
+    "verify": "已核实",
+    "file": "已立案",
+    "auto_file": "已立案",
+    "dispatch": "已派遣至承办部门",
+    "auto_dispatch": "已派遣至承办部门",
+    "report_back": "承办部门已处理",
+    "recheck_pass": "现场核查通过",
+    "recheck_fail": "核查未通过，返工处理",
+    "close": "已办结",
+    "callback": "已回访",
+    "reopen": "重新办理",
+    "void": "不予立案",
+    "verify_false": "核实不属实",
+    "self_handle": "监督员已现场处置",
+    "answer_close": "已直接答复办结",
+    "merge": "已并入同一问题的案件",
     "decide_exception": "处理时限调整",
 }
 
@@ -33,19 +45,34 @@ def case_out(session: Session, case: Case, principal: Principal) -> CaseOut:
     dept = session.get(Department, case.lead_department_id) if case.lead_department_id else None
     grid = session.get(Area, case.grid_id) if case.grid_id else None
     return CaseOut(
-        id=case.id, case_no=case.case_no, tracking_code=case.tracking_code, source=case.source,
-        status=case.status, status_label=Status(case.status).label,
+        id=case.id,
+        case_no=case.case_no,
+        tracking_code=case.tracking_code,
+        source=case.source,
+        status=case.status,
+        status_label=Status(case.status).label,
         category_code=category.code if category else None,
-        category_name=category.name if category else None, request_type=case.request_type,
-        title=case.title, description=case.description, address=case.address, lon=case.lon,
-        lat=case.lat, grid_code=grid.code if grid else None, urgency=case.urgency,
+        category_name=category.name if category else None,
+        request_type=case.request_type,
+        title=case.title,
+        description=case.description,
+        address=case.address,
+        lon=case.lon,
+        lat=case.lat,
+        grid_code=grid.code if grid else None,
+        urgency=case.urgency,
         lead_department_code=dept.code if dept else None,
         lead_department_name=dept.name if dept else None,
         reporter_name=show_personal(principal, case.reporter_name, "name"),
         reporter_phone=show_personal(principal, case.reporter_phone, "phone"),
-        reported_at=case.reported_at, updated_at=case.updated_at, due_at=case.due_at,
-        expected_at=case.expected_at, warning_level=case.warning_level, version=case.version,
-        auto_dispatched=case.auto_dispatched, result_note=case.result_note,
+        reported_at=case.reported_at,
+        updated_at=case.updated_at,
+        due_at=case.due_at,
+        expected_at=case.expected_at,
+        warning_level=case.warning_level,
+        version=case.version,
+        auto_dispatched=case.auto_dispatched,
+        result_note=case.result_note,
         allowed_actions=[a.name for a in allowed_actions(case, principal)],
     )
 
@@ -57,17 +84,32 @@ def track_out(session: Session, case: Case) -> TrackOut:
         shown = session.get(Case, case.merged_into_id) or case
     status = Status(shown.status)
     dept = session.get(Department, shown.lead_department_id) if shown.lead_department_id else None
-    events = session.scalars(select(CaseEvent).where(CaseEvent.case_id.in_({case.id, shown.id}))
-                             .order_by(CaseEvent.at, CaseEvent.id)).all()
-    steps = [{"at": e.at.isoformat(), "step": PUBLIC_STEPS[e.action],
-              "note": e.note if e.action in ("report_back", "answer_close", "self_handle") else None}
-             for e in events if e.action in PUBLIC_STEPS]
+    events = session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id.in_({case.id, shown.id}))
+        .order_by(CaseEvent.at, CaseEvent.id)
+    ).all()
+    steps = [
+        {
+            "at": e.at.isoformat(),
+            "step": PUBLIC_STEPS[e.action],
+            "note": e.note if e.action in ("report_back", "answer_close", "self_handle") else None,
+        }
+        for e in events
+        if e.action in PUBLIC_STEPS
+    ]
     is_closed = status in (Status.CLOSED, Status.PENDING_CALLBACK, Status.VOID)
     return TrackOut(
-        tracking_code=case.tracking_code, status=str(status), status_label=PUBLIC_LABELS[status],
-        is_closed=is_closed, title=case.title, category_name=category_name(session, shown),
-        reported_at=case.reported_at, expected_at=None if is_closed else shown.expected_at,
+        tracking_code=case.tracking_code,
+        status=str(status),
+        status_label=PUBLIC_LABELS[status],
+        is_closed=is_closed,
+        title=case.title,
+        category_name=category_name(session, shown),
+        reported_at=case.reported_at,
+        expected_at=None if is_closed else shown.expected_at,
         closed_at=shown.closed_at if is_closed else None,
         result_note=shown.result_note if is_closed else None,
-        department_name=dept.name if dept else None, steps=steps,
+        department_name=dept.name if dept else None,
+        steps=steps,
     )

@@ -32,27 +32,44 @@ def _r(*roles: Role) -> frozenset[str]:
     return frozenset(str(r) for r in roles)
 
 
-ALL_STAFF = _r(Role.HOTLINE_OPERATOR, Role.INSPECTOR, Role.DUTY_CHIEF, Role.DISPATCHER,
-               Role.HANDLER, Role.SUPERVISOR, Role.LEADER)
-QUEUES: dict[str, Queue] = {q.name: q for q in (
-    Queue("verify", "待核实", _r(Role.INSPECTOR, Role.DUTY_CHIEF)),
-    Queue("file", "待立案", _r(Role.DUTY_CHIEF)),
-    Queue("dispatch", "待派遣", _r(Role.DISPATCHER, Role.DUTY_CHIEF)),
-    Queue("handle", "待处置", _r(Role.HANDLER, Role.DISPATCHER, Role.DUTY_CHIEF)),
-    Queue("recheck", "待核查", _r(Role.INSPECTOR, Role.DUTY_CHIEF)),
-    Queue("close", "待结案", _r(Role.DUTY_CHIEF)),
-    Queue("callback", "待回访", _r(Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF)),
-    Queue("exceptions", "待审核申请", _r(Role.DISPATCHER, Role.DUTY_CHIEF)),
-    Queue("warning", "即将超期", ALL_STAFF),
-    Queue("overdue", "已超期", ALL_STAFF),
-    Queue("supervised", "督办", _r(Role.SUPERVISOR, Role.HANDLER, Role.DUTY_CHIEF, Role.LEADER)),
-    Queue("all", "全部案件", ALL_STAFF),
-)}
+ALL_STAFF = _r(
+    Role.HOTLINE_OPERATOR,
+    Role.INSPECTOR,
+    Role.DUTY_CHIEF,
+    Role.DISPATCHER,
+    Role.HANDLER,
+    Role.SUPERVISOR,
+    Role.LEADER,
+)
+QUEUES: dict[str, Queue] = {
+    q.name: q
+    for q in (
+        Queue("verify", "待核实", _r(Role.INSPECTOR, Role.DUTY_CHIEF)),
+        Queue("file", "待立案", _r(Role.DUTY_CHIEF)),
+        Queue("dispatch", "待派遣", _r(Role.DISPATCHER, Role.DUTY_CHIEF)),
+        Queue("handle", "待处置", _r(Role.HANDLER, Role.DISPATCHER, Role.DUTY_CHIEF)),
+        Queue("recheck", "待核查", _r(Role.INSPECTOR, Role.DUTY_CHIEF)),
+        Queue("close", "待结案", _r(Role.DUTY_CHIEF)),
+        Queue("callback", "待回访", _r(Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF)),
+        Queue("exceptions", "待审核申请", _r(Role.DISPATCHER, Role.DUTY_CHIEF)),
+        Queue("warning", "即将超期", ALL_STAFF),
+        Queue("overdue", "已超期", ALL_STAFF),
+        Queue(
+            "supervised", "督办", _r(Role.SUPERVISOR, Role.HANDLER, Role.DUTY_CHIEF, Role.LEADER)
+        ),
+        Queue("all", "全部案件", ALL_STAFF),
+    )
+}
 
-QUEUE_STATUS = {"verify": Status.REPORTED, "file": Status.PENDING_FILE,
-                "dispatch": Status.PENDING_DISPATCH, "handle": Status.HANDLING,
-                "recheck": Status.PENDING_RECHECK, "close": Status.PENDING_CLOSE,
-                "callback": Status.PENDING_CALLBACK}
+QUEUE_STATUS = {
+    "verify": Status.REPORTED,
+    "file": Status.PENDING_FILE,
+    "dispatch": Status.PENDING_DISPATCH,
+    "handle": Status.HANDLING,
+    "recheck": Status.PENDING_RECHECK,
+    "close": Status.PENDING_CLOSE,
+    "callback": Status.PENDING_CALLBACK,
+}
 
 
 def queues_for(principal: Principal) -> list[Queue]:
@@ -74,8 +91,11 @@ def queue_clause(name: str) -> Any:
     if name in QUEUE_STATUS:
         return Case.status == str(QUEUE_STATUS[name])
     if name == "warning":
-        return (Case.status.in_(open_states)) & (Case.warning_level >= 1) & (
-            Case.warning_level < overdue_level)
+        return (
+            (Case.status.in_(open_states))
+            & (Case.warning_level >= 1)
+            & (Case.warning_level < overdue_level)
+        )
     if name == "overdue":
         return (Case.status.in_(open_states)) & (Case.warning_level >= overdue_level)
     if name == "supervised":
@@ -110,8 +130,14 @@ def search_clause(session: Session, text: str) -> Any:
     if ids is None:  # a single character or punctuation only: plain scan
         like = f"%{text}%"
         return or_(exact, Case.title.like(like), Case.description.like(like))
-    return or_(exact, Case.id.in_(ids.columns(column("rowid" if session.get_bind().dialect.name
-                                                         == "sqlite" else "case_id"))))
+    return or_(
+        exact,
+        Case.id.in_(
+            ids.columns(
+                column("rowid" if session.get_bind().dialect.name == "sqlite" else "case_id")
+            )
+        ),
+    )
 
 
 def find_cases(session: Session, principal: Principal, flt: CaseFilter) -> tuple[list[Case], int]:
@@ -119,24 +145,39 @@ def find_cases(session: Session, principal: Principal, flt: CaseFilter) -> tuple
     conditions = [visibility_clause(principal), queue_clause(flt.queue)]
     if flt.q:
         conditions.append(search_clause(session, flt.q))
-    for column, value in ((Case.status, flt.status), (Case.category_id, flt.category_id),
-                          (Case.lead_department_id, flt.department_id), (Case.source, flt.source),
-                          (Case.grid_id, flt.grid_id), (Case.street_id, flt.street_id)):
+    for field, value in (
+        (Case.status, flt.status),
+        (Case.category_id, flt.category_id),
+        (Case.lead_department_id, flt.department_id),
+        (Case.source, flt.source),
+        (Case.grid_id, flt.grid_id),
+        (Case.street_id, flt.street_id),
+    ):
         if value:
-            conditions.append(column == value)
+            conditions.append(field == value)
     if flt.reported_from:
         conditions.append(Case.reported_at >= flt.reported_from)
     if flt.reported_to:
         conditions.append(Case.reported_at < flt.reported_to)
     page_size = max(1, min(flt.page_size, 200))
-    rows = session.scalars(select(Case).where(*conditions).order_by(Case.id.desc())
-                           .offset((max(flt.page, 1) - 1) * page_size).limit(page_size)).all()
+    rows = session.scalars(
+        select(Case)
+        .where(*conditions)
+        .order_by(Case.id.desc())
+        .offset((max(flt.page, 1) - 1) * page_size)
+        .limit(page_size)
+    ).all()
     total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
     return list(rows), total
 
 
 def queue_counts(session: Session, principal: Principal) -> dict[str, int]:
     vis = visibility_clause(principal)
-    return {q.name: session.scalar(select(func.count()).select_from(Case)
-                                   .where(vis, queue_clause(q.name))) or 0
-            for q in queues_for(principal) if q.name != "all"}
+    return {
+        q.name: session.scalar(
+            select(func.count()).select_from(Case).where(vis, queue_clause(q.name))
+        )
+        or 0
+        for q in queues_for(principal)
+        if q.name != "all"
+    }

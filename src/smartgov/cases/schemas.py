@@ -27,12 +27,19 @@ class Source(StrEnum):
 
 
 SOURCE_LABELS = {
-    Source.PORTAL: "网上报事", Source.API: "接口", Source.HOTLINE: "12345热线",
-    Source.INSPECTOR: "监督员上报", Source.SUPERIOR: "上级交办", Source.SENSOR: "物联感知",
-    Source.OPINION: "舆情预警", Source.OPEN311: "Open311", Source.PETITION: "网上信访",
+    Source.PORTAL: "网上报事",
+    Source.API: "接口",
+    Source.HOTLINE: "12345热线",
+    Source.INSPECTOR: "监督员上报",
+    Source.SUPERIOR: "上级交办",
+    Source.SENSOR: "物联感知",
+    Source.OPINION: "舆情预警",
+    Source.OPEN311: "Open311",
+    Source.PETITION: "网上信访",
 }
-PUBLIC_SOURCES = frozenset({Source.PORTAL, Source.API, Source.HOTLINE, Source.OPEN311,
-                            Source.PETITION})
+PUBLIC_SOURCES = frozenset(
+    {Source.PORTAL, Source.API, Source.HOTLINE, Source.OPEN311, Source.PETITION}
+)
 MACHINE_SOURCES = frozenset({Source.SENSOR, Source.OPINION})
 
 
@@ -51,7 +58,9 @@ class CaseIntake(BaseModel):
     urgency: str = "一般"
     reporter_name: str | None = Field(None, max_length=100)
     reporter_phone: str | None = Field(None, max_length=32, pattern=r"^[0-9+\-* ]{5,32}$")
-    source_ref: str | None = Field(None, max_length=128, description="来源引用 (alarm id, article id …)")
+    source_ref: str | None = Field(
+        None, max_length=128, description="来源引用 (alarm id, article id …)"
+    )
     self_handled: bool = Field(False, description="监督员自行处置")
     answer: str | None = Field(None, description="话务员直接答复并办结 (直接办结)")
 

@@ -19,7 +19,9 @@ _WORD = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-]*")
 SEARCH_TABLES = ("case_fts", "case_search")
 
 INSTALL_SQL = {
-    "sqlite": ["CREATE VIRTUAL TABLE IF NOT EXISTS case_fts USING fts5(terms, tokenize='unicode61')"],
+    "sqlite": [
+        "CREATE VIRTUAL TABLE IF NOT EXISTS case_fts USING fts5(terms, tokenize='unicode61')"
+    ],
     "postgresql": [
         "CREATE TABLE IF NOT EXISTS case_search (case_id INTEGER PRIMARY KEY "
         "REFERENCES case_record(id), terms tsvector NOT NULL)",
@@ -40,7 +42,7 @@ def terms_of(*parts: str | None) -> list[str]:
         if not part:
             continue
         for run in _CJK.findall(part):
-            terms.extend(run[i:i + 2] for i in range(max(len(run) - 1, 1)))
+            terms.extend(run[i : i + 2] for i in range(max(len(run) - 1, 1)))
         terms.extend(w.lower() for w in _WORD.findall(part))
     return terms
 
@@ -49,14 +51,21 @@ def index_rows(session: Session | Connection, rows: list[tuple[int, str]]) -> No
     """(case id, text) pairs into the search index."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name if isinstance(session, Session) else session.dialect.name
+    dialect = (
+        session.get_bind().dialect.name if isinstance(session, Session) else session.dialect.name
+    )
     params = [{"id": case_id, "terms": " ".join(terms_of(body))} for case_id, body in rows]
     if dialect == "sqlite":
         session.execute(text("INSERT INTO case_fts(rowid, terms) VALUES (:id, :terms)"), params)
     elif dialect == "postgresql":
-        session.execute(text("INSERT INTO case_search(case_id, terms) VALUES "
-                             "(:id, to_tsvector('simple', :terms)) ON CONFLICT (case_id) DO UPDATE "
-                             "SET terms = EXCLUDED.terms"), params)
+        session.execute(
+            text(
+                "INSERT INTO case_search(case_id, terms) VALUES "
+                "(:id, to_tsvector('simple', :terms)) ON CONFLICT (case_id) DO UPDATE "
+                "SET terms = EXCLUDED.terms"
+            ),
+            params,
+        )
 
 
 def searchable_text(case: Any) -> str:
@@ -85,6 +94,7 @@ def matching_ids(session: Session, query: str) -> Any | None:
         return text("SELECT rowid FROM case_fts WHERE case_fts MATCH :q").bindparams(q=match)
     if dialect == "postgresql":
         tsquery = " & ".join("(" + " <-> ".join(g) + ")" for g in groups)
-        return text("SELECT case_id FROM case_search WHERE terms @@ to_tsquery('simple', :q)"
-                    ).bindparams(q=tsquery)
+        return text(
+            "SELECT case_id FROM case_search WHERE terms @@ to_tsquery('simple', :q)"
+        ).bindparams(q=tsquery)
     return None

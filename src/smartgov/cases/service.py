@@ -19,6 +19,7 @@ from smartgov.auth import audit
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.cases import clocks
+from smartgov.cases.duplicates import simhash
 from smartgov.cases.models import (
     Case,
     CaseEvent,
@@ -29,9 +30,8 @@ from smartgov.cases.models import (
     RequestType,
     Supervision,
 )
-from smartgov.cases.duplicates import simhash
-from smartgov.cases.search import index_case
 from smartgov.cases.schemas import MACHINE_SOURCES, ActionInput, CaseIntake, Source
+from smartgov.cases.search import index_case
 from smartgov.cases.workflow import Status, action, why_not
 from smartgov.db import now
 from smartgov.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
@@ -42,6 +42,7 @@ _TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 # --- lookups -----------------------------------------------------------------------------------
+
 
 def category_by_code(session: Session, code: str) -> Category:
     category = session.scalar(select(Category).where(Category.code == code))
@@ -67,6 +68,7 @@ def new_tracking_code() -> str:
 
 # --- intake ------------------------------------------------------------------------------------
 
+
 def locate(session: Session, case: Case, data: CaseIntake) -> None:
     """Put the case on its unit grid (by point or by grid code); outside the district is an error."""
     if data.lon is not None and data.lat is not None:
@@ -74,7 +76,10 @@ def locate(session: Session, case: Case, data: CaseIntake) -> None:
 
         found = get_locator(session).locate(data.lon, data.lat)
         case.grid_id, case.community_id, case.street_id = (
-            found.grid_id, found.community_id, found.street_id)
+            found.grid_id,
+            found.community_id,
+            found.street_id,
+        )
         return
     if data.grid_code:
         grid = session.scalar(select(Area).where(Area.code == data.grid_code, Area.level == "grid"))
@@ -112,9 +117,15 @@ def _title_of(data: CaseIntake, category: Category | None) -> str:
     return f"{category.name}：{head}" if category else head
 
 
-def intake(session: Session, data: CaseIntake, *, principal: Principal,
-           client_addr: str | None = None, open311_client_id: int | None = None,
-           at: datetime | None = None) -> Case:
+def intake(
+    session: Session,
+    data: CaseIntake,
+    *,
+    principal: Principal,
+    client_addr: str | None = None,
+    open311_client_id: int | None = None,
+    at: datetime | None = None,
+) -> Case:
     """收集: record one report from any channel and commit it before anything else happens."""
     at = at or now()
     category = category_by_code(session, data.category_code) if data.category_code else None
@@ -124,42 +135,76 @@ def intake(session: Session, data: CaseIntake, *, principal: Principal,
         raise ValidationFailed("只有监督员可以自行处置", code="self_handle_not_allowed")
     status = initial_status(data, category)
     case = Case(
-        tracking_code=new_tracking_code(), source=str(data.source), source_ref=data.source_ref,
-        request_type=data.request_type, category_id=category.id if category else None,
-        title=_title_of(data, category), description=data.description.strip(),
-        address=data.address, lon=data.lon, lat=data.lat, urgency=data.urgency,
-        status=str(status), reporter_user_id=principal.user_id if not principal.is_staff else None,
-        reporter_name=data.reporter_name or (principal.user.display_name
-                                             if principal.user and not principal.is_staff else None),
-        reporter_phone=data.reporter_phone or (principal.user.phone
-                                               if principal.user and not principal.is_staff else None),
-        created_by_id=principal.user_id, open311_client_id=open311_client_id,
-        reported_at=at, updated_at=at,
-        needs_callback=data.source in (Source.HOTLINE, Source.PORTAL, Source.PETITION, Source.API,
-                                       Source.OPEN311) and bool(data.reporter_phone or principal.user),
+        tracking_code=new_tracking_code(),
+        source=str(data.source),
+        source_ref=data.source_ref,
+        request_type=data.request_type,
+        category_id=category.id if category else None,
+        title=_title_of(data, category),
+        description=data.description.strip(),
+        address=data.address,
+        lon=data.lon,
+        lat=data.lat,
+        urgency=data.urgency,
+        status=str(status),
+        reporter_user_id=principal.user_id if not principal.is_staff else None,
+        reporter_name=data.reporter_name
+        or (principal.user.display_name if principal.user and not principal.is_staff else None),
+        reporter_phone=data.reporter_phone
+        or (principal.user.phone if principal.user and not principal.is_staff else None),
+        created_by_id=principal.user_id,
+        open311_client_id=open311_client_id,
+        reported_at=at,
+        updated_at=at,
+        needs_callback=data.source
+        in (Source.HOTLINE, Source.PORTAL, Source.PETITION, Source.API, Source.OPEN311)
+        and bool(data.reporter_phone or principal.user),
     )
     locate(session, case, data)
     case.simhash = simhash(f"{case.title} {case.description}")
     session.add(case)
     session.flush()
     case.case_no = f"{at:%Y%m%d}{case.id:08d}"
-    session.add(CaseReporter(case_id=case.id, user_id=case.reporter_user_id,
-                             name=case.reporter_name, phone=case.reporter_phone,
-                             source=case.source, reported_at=at))
+    session.add(
+        CaseReporter(
+            case_id=case.id,
+            user_id=case.reporter_user_id,
+            name=case.reporter_name,
+            phone=case.reporter_phone,
+            source=case.source,
+            reported_at=at,
+        )
+    )
     _record_intake_outcome(session, case, data, principal, at)
     index_case(session, case)
-    audit.record(session, action="case.intake", actor=principal.user, object_type="case",
-                 object_id=case.id, client_addr=client_addr,
-                 detail={"source": case.source, "status": case.status, "grid_id": case.grid_id})
+    audit.record(
+        session,
+        action="case.intake",
+        actor=principal.user,
+        object_type="case",
+        object_id=case.id,
+        client_addr=client_addr,
+        detail={"source": case.source, "status": case.status, "grid_id": case.grid_id},
+    )
     session.commit()
     return case
 
 
-def _record_intake_outcome(session: Session, case: Case, data: CaseIntake, principal: Principal,
-                           at: datetime) -> None:
+def _record_intake_outcome(
+    session: Session, case: Case, data: CaseIntake, principal: Principal, at: datetime
+) -> None:
     status = Status(case.status)
-    add_event(session, case, principal, "collect", None, status, data.description[:200], at=at,
-              data={"source": case.source})
+    add_event(
+        session,
+        case,
+        principal,
+        "collect",
+        None,
+        status,
+        data.description[:200],
+        at=at,
+        data={"source": case.source},
+    )
     if status == Status.CLOSED:
         case.closed_at = case.handled_at = at
         case.self_handled = data.self_handled
@@ -170,16 +215,24 @@ def _record_intake_outcome(session: Session, case: Case, data: CaseIntake, princ
         return
     if status == Status.PENDING_FILE and data.source == Source.INSPECTOR:
         case.verified_at = at  # an inspector's own report needs no separate verification
-    stage = {Status.REPORTED: "verify", Status.PENDING_FILE: "file",
-             Status.PENDING_DISPATCH: "dispatch"}[status]
+    stage = {
+        Status.REPORTED: "verify",
+        Status.PENDING_FILE: "file",
+        Status.PENDING_DISPATCH: "dispatch",
+    }[status]
     clocks.start_stage(session, case, stage, at)
     case.expected_at = clocks.expected_completion(session, case, at)
 
 
 # --- visibility (permission layer applied to queries) -----------------------------------------
 
-STAFF_WIDE_ROLES = (Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF, Role.DISPATCHER, Role.SUPERVISOR,
-                    Role.LEADER)
+STAFF_WIDE_ROLES = (
+    Role.HOTLINE_OPERATOR,
+    Role.DUTY_CHIEF,
+    Role.DISPATCHER,
+    Role.SUPERVISOR,
+    Role.LEADER,
+)
 
 
 def visibility_clause(principal: Principal) -> Any:
@@ -198,7 +251,8 @@ def visibility_clause(principal: Principal) -> Any:
         parts.append(Case.street_id.in_(principal.area_ids))
     if principal.has_any(Role.HANDLER) and principal.department_id is not None:
         helper_cases = select(CaseHelper.case_id).where(
-            CaseHelper.department_id == principal.department_id)
+            CaseHelper.department_id == principal.department_id
+        )
         parts.append(Case.lead_department_id == principal.department_id)
         parts.append(Case.id.in_(helper_cases))
     if principal.has_any(Role.INSPECTOR):
@@ -225,21 +279,45 @@ def case_by_tracking_code(session: Session, code: str) -> Case:
 
 # --- workflow actions --------------------------------------------------------------------------
 
-def add_event(session: Session, case: Case, principal: Principal | None, name: str,
-              from_status: Status | str | None, to_status: Status | str | None,
-              note: str | None = None, *, at: datetime | None = None,
-              data: dict[str, Any] | None = None) -> CaseEvent:
+
+def add_event(
+    session: Session,
+    case: Case,
+    principal: Principal | None,
+    name: str,
+    from_status: Status | str | None,
+    to_status: Status | str | None,
+    note: str | None = None,
+    *,
+    at: datetime | None = None,
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
     user = principal.user if principal else None
-    event = CaseEvent(case_id=case.id, at=at or now(), actor_id=user.id if user else None,
-                      actor_name=user.display_name if user else SYSTEM_ACTOR, action=name,
-                      from_status=str(from_status) if from_status else None,
-                      to_status=str(to_status) if to_status else None, note=note, data=data)
+    event = CaseEvent(
+        case_id=case.id,
+        at=at or now(),
+        actor_id=user.id if user else None,
+        actor_name=user.display_name if user else SYSTEM_ACTOR,
+        action=name,
+        from_status=str(from_status) if from_status else None,
+        to_status=str(to_status) if to_status else None,
+        note=note,
+        data=data,
+    )
     session.add(event)
     return event
 
 
-def act(session: Session, case_id: int, name: str, data: ActionInput, *, principal: Principal,
-        client_addr: str | None = None, at: datetime | None = None) -> Case:
+def act(
+    session: Session,
+    case_id: int,
+    name: str,
+    data: ActionInput,
+    *,
+    principal: Principal,
+    client_addr: str | None = None,
+    at: datetime | None = None,
+) -> Case:
     """Do one workflow action; refuses with 409/403 and a clear message when not allowed."""
     at = at or now()
     act_def = action(name)
@@ -249,8 +327,16 @@ def act(session: Session, case_id: int, name: str, data: ActionInput, *, princip
     refusal = why_not(act_def, case, principal)
     if refusal:
         status, message = refusal
-        audit.record(session, action=f"case.{name}", actor=principal.user, object_type="case",
-                     object_id=case.id, result="denied", client_addr=client_addr, detail=message)
+        audit.record(
+            session,
+            action=f"case.{name}",
+            actor=principal.user,
+            object_type="case",
+            object_id=case.id,
+            result="denied",
+            client_addr=client_addr,
+            detail=message,
+        )
         session.commit()
         raise AppError(message, code="action_not_allowed", status_code=status)
     if act_def.needs_note and not (data.note and data.note.strip()):
@@ -258,26 +344,55 @@ def act(session: Session, case_id: int, name: str, data: ActionInput, *, princip
     before = Status(case.status)
     HANDLERS[name](session, case, data, principal, at)
     case.updated_at = at
-    add_event(session, case, principal, name, before, case.status, data.note, at=at,
-              data=data.model_dump(exclude_none=True, exclude={"note", "version"}) or None)
-    audit.record(session, action=f"case.{name}", actor=principal.user, object_type="case",
-                 object_id=case.id, client_addr=client_addr,
-                 detail={"from": str(before), "to": case.status})
+    add_event(
+        session,
+        case,
+        principal,
+        name,
+        before,
+        case.status,
+        data.note,
+        at=at,
+        data=data.model_dump(exclude_none=True, exclude={"note", "version"}) or None,
+    )
+    audit.record(
+        session,
+        action=f"case.{name}",
+        actor=principal.user,
+        object_type="case",
+        object_id=case.id,
+        client_addr=client_addr,
+        detail={"from": str(before), "to": case.status},
+    )
     try:
         session.commit()
     except StaleDataError:
         session.rollback()
-        raise Conflict("案件已被他人更新，请刷新后重试 (the case changed)",
-                       code="case_changed") from None
+        raise Conflict(
+            "案件已被他人更新，请刷新后重试 (the case changed)", code="case_changed"
+        ) from None
     return case
 
 
-def _move(session: Session, case: Case, status: Status, at: datetime, stage: str | None = None,
-          department_id: int | None = None, actor: Principal | None = None) -> None:
+def _move(
+    session: Session,
+    case: Case,
+    status: Status,
+    at: datetime,
+    stage: str | None = None,
+    department_id: int | None = None,
+    actor: Principal | None = None,
+) -> None:
     case.status = str(status)
     if stage:
-        clocks.start_stage(session, case, stage, at, department_id=department_id,
-                           actor_id=actor.user_id if actor else None)
+        clocks.start_stage(
+            session,
+            case,
+            stage,
+            at,
+            department_id=department_id,
+            actor_id=actor.user_id if actor else None,
+        )
     else:
         clocks.stop_stage(session, case, at)
 
@@ -303,13 +418,21 @@ def _file(session: Session, case: Case, data: ActionInput, p: Principal, at: dat
     _move(session, case, Status.PENDING_DISPATCH, at, "dispatch")
 
 
-def dispatch_to(session: Session, case: Case, department: Department, at: datetime,
-                helpers: Sequence[Department] = (), principal: Principal | None = None) -> None:
+def dispatch_to(
+    session: Session,
+    case: Case,
+    department: Department,
+    at: datetime,
+    helpers: Sequence[Department] = (),
+    principal: Principal | None = None,
+) -> None:
     """派遣: send to one lead department (主办) and optional helpers (协办); the disposal clock starts."""
     case.lead_department_id = department.id
     case.helpers = [CaseHelper(department_id=d.id) for d in helpers if d.id != department.id]
     case.dispatched_at = at
-    _move(session, case, Status.HANDLING, at, "handle", department_id=department.id, actor=principal)
+    _move(
+        session, case, Status.HANDLING, at, "handle", department_id=department.id, actor=principal
+    )
     case.expected_at = case.due_at
 
 
@@ -334,8 +457,9 @@ def close_case(session: Session, case: Case, at: datetime, principal: Principal 
     flows.close_merged_cases(session, case, at)
 
 
-def _report_back(session: Session, case: Case, data: ActionInput, p: Principal,
-                 at: datetime) -> None:
+def _report_back(
+    session: Session, case: Case, data: ActionInput, p: Principal, at: datetime
+) -> None:
     case.handled_at = at
     case.result_note = data.note
     category = session.get(Category, case.category_id) if case.category_id else None
@@ -346,10 +470,14 @@ def _report_back(session: Session, case: Case, data: ActionInput, p: Principal,
 
 
 def _request(kind: str):  # type: ignore[no-untyped-def]
-    def handler(session: Session, case: Case, data: ActionInput, p: Principal,
-                at: datetime) -> None:
-        pending = session.scalar(select(ExceptionRequest).where(
-            ExceptionRequest.case_id == case.id, ExceptionRequest.status == "pending"))
+    def handler(
+        session: Session, case: Case, data: ActionInput, p: Principal, at: datetime
+    ) -> None:
+        pending = session.scalar(
+            select(ExceptionRequest).where(
+                ExceptionRequest.case_id == case.id, ExceptionRequest.status == "pending"
+            )
+        )
         if pending is not None:
             raise Conflict("已有待审核的申请，请等待审核结果", code="exception_pending")
         if kind == "extension":
@@ -358,20 +486,32 @@ def _request(kind: str):  # type: ignore[no-untyped-def]
             from smartgov.workclock.service import TimeLimit
 
             TimeLimit.parse(data.extension)
-        session.add(ExceptionRequest(case_id=case.id, kind=kind, reason=data.note or "",
-                                     extension=data.extension, department_id=p.department_id,
-                                     requested_by_id=p.user_id, requested_at=at))
+        session.add(
+            ExceptionRequest(
+                case_id=case.id,
+                kind=kind,
+                reason=data.note or "",
+                extension=data.extension,
+                department_id=p.department_id,
+                requested_by_id=p.user_id,
+                requested_at=at,
+            )
+        )
 
     return handler
 
 
 def pending_exception(session: Session, case: Case) -> ExceptionRequest | None:
-    return session.scalar(select(ExceptionRequest).where(
-        ExceptionRequest.case_id == case.id, ExceptionRequest.status == "pending"))
+    return session.scalar(
+        select(ExceptionRequest).where(
+            ExceptionRequest.case_id == case.id, ExceptionRequest.status == "pending"
+        )
+    )
 
 
-def _decide_exception(session: Session, case: Case, data: ActionInput, p: Principal,
-                      at: datetime) -> None:
+def _decide_exception(
+    session: Session, case: Case, data: ActionInput, p: Principal, at: datetime
+) -> None:
     request = pending_exception(session, case)
     if request is None or (data.exception_id and data.exception_id != request.id):
         raise Conflict("没有待审核的申请", code="no_pending_exception")
@@ -400,13 +540,15 @@ def _unpark(session: Session, case: Case, data: ActionInput, p: Principal, at: d
     case.expected_at = case.due_at
 
 
-def _recheck_pass(session: Session, case: Case, data: ActionInput, p: Principal,
-                  at: datetime) -> None:
+def _recheck_pass(
+    session: Session, case: Case, data: ActionInput, p: Principal, at: datetime
+) -> None:
     _move(session, case, Status.PENDING_CLOSE, at, "close")
 
 
-def _recheck_fail(session: Session, case: Case, data: ActionInput, p: Principal,
-                  at: datetime) -> None:
+def _recheck_fail(
+    session: Session, case: Case, data: ActionInput, p: Principal, at: datetime
+) -> None:
     """返工: back to the department with a new handling clock; counts against it."""
     case.rework_count += 1
     _move(session, case, Status.HANDLING, at, "handle", department_id=case.lead_department_id)
@@ -419,7 +561,9 @@ def _close(session: Session, case: Case, data: ActionInput, p: Principal, at: da
 
 def _callback(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
     if not data.satisfaction:
-        raise ValidationFailed("请选择回访结果：满意、基本满意或不满意", code="satisfaction_required")
+        raise ValidationFailed(
+            "请选择回访结果：满意、基本满意或不满意", code="satisfaction_required"
+        )
     case.satisfaction = data.satisfaction
     _move(session, case, Status.CLOSED, at)
 
@@ -434,16 +578,23 @@ def _reopen(session: Session, case: Case, data: ActionInput, p: Principal, at: d
 
 
 def _supervise(kind: str):  # type: ignore[no-untyped-def]
-    def handler(session: Session, case: Case, data: ActionInput, p: Principal,
-                at: datetime) -> None:
-        session.add(Supervision(case_id=case.id, kind=kind, note=data.note or "", by_id=p.user_id,
-                                at=at))
+    def handler(
+        session: Session, case: Case, data: ActionInput, p: Principal, at: datetime
+    ) -> None:
+        session.add(
+            Supervision(case_id=case.id, kind=kind, note=data.note or "", by_id=p.user_id, at=at)
+        )
         if kind == "supervise":
             case.is_supervised = True
         from smartgov.cases import flows
 
-        flows.notify_department(session, case, case.lead_department_id, kind,
-                                f"案件 {case.case_no} 被{'督办' if kind == 'supervise' else '催办'}：{data.note}")
+        flows.notify_department(
+            session,
+            case,
+            case.lead_department_id,
+            kind,
+            f"案件 {case.case_no} 被{'督办' if kind == 'supervise' else '催办'}：{data.note}",
+        )
 
     return handler
 
@@ -456,14 +607,30 @@ def _merge(session: Session, case: Case, data: ActionInput, p: Principal, at: da
     if not Status(master.status).is_open or master.merged_into_id:
         raise Conflict("主案件已办结或已被并单，不能并入", code="master_not_open")
     for reporter in session.scalars(select(CaseReporter).where(CaseReporter.case_id == case.id)):
-        session.add(CaseReporter(case_id=master.id, original_case_id=case.id,
-                                 user_id=reporter.user_id, name=reporter.name,
-                                 phone=reporter.phone, source=reporter.source,
-                                 reported_at=reporter.reported_at))
+        session.add(
+            CaseReporter(
+                case_id=master.id,
+                original_case_id=case.id,
+                user_id=reporter.user_id,
+                name=reporter.name,
+                phone=reporter.phone,
+                source=reporter.source,
+                reported_at=reporter.reported_at,
+            )
+        )
     case.merged_into_id = master.id
     _move(session, case, Status.MERGED, at)
-    add_event(session, master, p, "merged_in", master.status, master.status,
-              f"并入案件 {case.case_no}", at=at, data={"merged_case_id": case.id})
+    add_event(
+        session,
+        master,
+        p,
+        "merged_in",
+        master.status,
+        master.status,
+        f"并入案件 {case.case_no}",
+        at=at,
+        data={"merged_case_id": case.id},
+    )
 
 
 HANDLERS = {

@@ -35,8 +35,11 @@ def try_sweep_lock(session: Session) -> bool:
     """Take the cluster-wide sweep lock for this transaction (PostgreSQL); SQLite has one writer."""
     if session.get_bind().dialect.name != "postgresql":
         return True
-    return bool(session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"),
-                                {"k": SWEEP_LOCK_KEY}).scalar())
+    return bool(
+        session.execute(
+            text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": SWEEP_LOCK_KEY}
+        ).scalar()
+    )
 
 
 def sweep(session: Session, at: datetime | None = None, *, hold_seconds: float = 0) -> SweepResult:
@@ -46,8 +49,9 @@ def sweep(session: Session, at: datetime | None = None, *, hold_seconds: float =
         session.rollback()
         return SweepResult(ran=False)
     overdue_level = len(clocks.warning_fractions()) + 1
-    running = session.scalars(select(StageClock).where(StageClock.ended_at.is_(None),
-                                                       StageClock.paused.is_(False))).all()
+    running = session.scalars(
+        select(StageClock).where(StageClock.ended_at.is_(None), StageClock.paused.is_(False))
+    ).all()
     raised = 0
     for clock in running:
         level = clocks.warning_level_at(clock, at)
@@ -60,9 +64,13 @@ def sweep(session: Session, at: datetime | None = None, *, hold_seconds: float =
         case.warning_level = level
         stage = STAGE_LABELS.get(clock.stage, clock.stage)
         label = "已超期" if level >= overdue_level else LEVEL_NAMES.get(level, "预警")
-        flows.notify_department(session, case, clock.department_id or case.lead_department_id,
-                                "overdue" if level >= overdue_level else "warning",
-                                f"案件 {case.case_no} {stage}环节{label}（截止 {clock.due_at:%m-%d %H:%M}）")
+        flows.notify_department(
+            session,
+            case,
+            clock.department_id or case.lead_department_id,
+            "overdue" if level >= overdue_level else "warning",
+            f"案件 {case.case_no} {stage}环节{label}（截止 {clock.due_at:%m-%d %H:%M}）",
+        )
         raised += 1
     if hold_seconds:
         import time

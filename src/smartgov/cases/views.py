@@ -29,8 +29,14 @@ from smartgov.org.models import Area, Department
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
-STAFF_SOURCES = {Source.HOTLINE, Source.INSPECTOR, Source.SUPERIOR, Source.SENSOR, Source.OPINION,
-                 Source.PETITION}
+STAFF_SOURCES = {
+    Source.HOTLINE,
+    Source.INSPECTOR,
+    Source.SUPERIOR,
+    Source.SENSOR,
+    Source.OPINION,
+    Source.PETITION,
+}
 
 
 def client_addr(request: Request) -> str | None:
@@ -43,9 +49,14 @@ def intake_result(session: Session, case: Case) -> IntakeResult:
     from smartgov.cases.duplicates import duplicate_suggestions
 
     return IntakeResult(
-        id=case.id, tracking_code=case.tracking_code, case_no=case.case_no, status=case.status,
-        status_label=Status(case.status).label, grid_code=grid.code if grid else None,
-        department_name=dept.name if dept else None, expected_at=case.expected_at,
+        id=case.id,
+        tracking_code=case.tracking_code,
+        case_no=case.case_no,
+        status=case.status,
+        status_label=Status(case.status).label,
+        grid_code=grid.code if grid else None,
+        department_name=dept.name if dept else None,
+        expected_at=case.expected_at,
         duplicates=duplicate_suggestions(session, case),
     )
 
@@ -57,8 +68,12 @@ def check_channel(data: CaseIntake, principal: Principal) -> None:
 
 
 @router.post("/cases", response_model=IntakeResult, status_code=201)
-def create_case(data: CaseIntake, request: Request, session: Session = Depends(get_session),
-                principal: Principal = Depends(current_principal)) -> IntakeResult:
+def create_case(
+    data: CaseIntake,
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(current_principal),
+) -> IntakeResult:
     """Report a problem (报事): anonymous with a phone number, or logged in."""
     check_channel(data, principal)
     case = service.intake(session, data, principal=principal, client_addr=client_addr(request))
@@ -68,65 +83,101 @@ def create_case(data: CaseIntake, request: Request, session: Session = Depends(g
 
 
 @router.post("/cases/{case_id}/photos", status_code=201)
-async def upload_photo(case_id: int, request: Request, file: UploadFile = File(...),
-                       kind: str = Query("photo"), session: Session = Depends(get_session),
-                       principal: Principal = Depends(current_principal)) -> dict:
+async def upload_photo(
+    case_id: int,
+    request: Request,
+    file: UploadFile = File(...),
+    kind: str = Query("photo"),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(current_principal),
+) -> dict:
     """Attach a photo (JPEG/PNG/WebP, size-limited) to a case the caller may see or just reported."""
     case = service.get_case(session, case_id, principal)
     content = await file.read()
     att = save_attachment(session, case, content, file.filename or "photo", kind=kind)
-    service.add_event(session, case, principal, "attach", case.status, case.status,
-                      f"上传照片 {att.filename}")
+    service.add_event(
+        session, case, principal, "attach", case.status, case.status, f"上传照片 {att.filename}"
+    )
     session.commit()
     return {"id": att.id, "filename": att.filename, "size": att.size}
 
 
 @router.get("/cases", response_model=dict)
-def list_cases(queue: str = "all", q: str | None = None, status: str | None = None,
-               page: int = Query(1, ge=1), page_size: int = Query(20, ge=1, le=200),
-               session: Session = Depends(get_session),
-               principal: Principal = Depends(require_staff)) -> dict:
+def list_cases(
+    queue: str = "all",
+    q: str | None = None,
+    status: str | None = None,
+    page: int = Query(1, ge=1),
+    page_size: int = Query(20, ge=1, le=200),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require_staff),
+) -> dict:
     """Cases in a workbench queue this principal may see (待核实, 待派遣, 已超期 …)."""
-    rows, total = find_cases(session, principal,
-                             CaseFilter(queue=queue, q=q, status=status, page=page,
-                                        page_size=page_size))
+    rows, total = find_cases(
+        session,
+        principal,
+        CaseFilter(queue=queue, q=q, status=status, page=page, page_size=page_size),
+    )
     return {"total": total, "page": page, "items": [case_out(session, c, principal) for c in rows]}
 
 
 @router.get("/cases/mine", response_model=list[TrackOut])
-def my_cases(session: Session = Depends(get_session),
-             principal: Principal = Depends(current_principal)) -> list[TrackOut]:
+def my_cases(
+    session: Session = Depends(get_session), principal: Principal = Depends(current_principal)
+) -> list[TrackOut]:
     """A logged-in citizen's own reports."""
     principal.require_any("citizen", "enterprise")
-    rows = session.scalars(select(Case).where(Case.reporter_user_id == principal.user_id)
-                           .order_by(Case.id.desc()).limit(100)).all()
+    rows = session.scalars(
+        select(Case)
+        .where(Case.reporter_user_id == principal.user_id)
+        .order_by(Case.id.desc())
+        .limit(100)
+    ).all()
     return [track_out(session, c) for c in rows]
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut)
-def get_case(case_id: int, session: Session = Depends(get_session),
-             principal: Principal = Depends(current_principal)) -> CaseOut:
+def get_case(
+    case_id: int,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(current_principal),
+) -> CaseOut:
     service.require_case_reader(principal)
     return case_out(session, service.get_case(session, case_id, principal), principal)
 
 
 @router.get("/cases/{case_id}/events", response_model=list[EventOut])
-def case_events(case_id: int, session: Session = Depends(get_session),
-                principal: Principal = Depends(current_principal)) -> list[CaseEvent]:
+def case_events(
+    case_id: int,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(current_principal),
+) -> list[CaseEvent]:
     service.require_case_reader(principal)
     case = service.get_case(session, case_id, principal)
-    return list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                                .order_by(CaseEvent.at, CaseEvent.id)))
+    return list(
+        session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id)
+            .order_by(CaseEvent.at, CaseEvent.id)
+        )
+    )
 
 
 @router.post("/cases/{case_id}/actions/{name}", response_model=CaseOut)
-def do_action(case_id: int, name: str, data: ActionInput, request: Request,
-              background: BackgroundTasks, session: Session = Depends(get_session),
-              principal: Principal = Depends(current_principal)) -> CaseOut:
+def do_action(
+    case_id: int,
+    name: str,
+    data: ActionInput,
+    request: Request,
+    background: BackgroundTasks,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(current_principal),
+) -> CaseOut:
     """Take a workflow action (核实, 立案, 派遣, 处置反馈, 核查, 结案, 回访 …); see allowed_actions."""
     service.require_case_reader(principal)
-    case = service.act(session, case_id, name, data, principal=principal,
-                       client_addr=client_addr(request))
+    case = service.act(
+        session, case_id, name, data, principal=principal, client_addr=client_addr(request)
+    )
     return case_out(session, case, principal)
 
 
@@ -139,9 +190,18 @@ def track(tracking_code: str, session: Session = Depends(get_session)) -> TrackO
 @router.get("/categories", tags=["portal"])
 def categories(session: Session = Depends(get_session)) -> list[dict]:
     """The public catalogue: minor classes with their major class."""
-    rows = session.scalars(select(Category).where(Category.is_active.is_(True),
-                                                  Category.level == "minor")
-                           .order_by(Category.sort_order, Category.code)).all()
-    return [{"code": c.code, "name": c.name, "kind": c.kind,
-             "group": c.parent.name if c.parent else None, "handle_limit": c.handle_limit}
-            for c in rows]
+    rows = session.scalars(
+        select(Category)
+        .where(Category.is_active.is_(True), Category.level == "minor")
+        .order_by(Category.sort_order, Category.code)
+    ).all()
+    return [
+        {
+            "code": c.code,
+            "name": c.name,
+            "kind": c.kind,
+            "group": c.parent.name if c.parent else None,
+            "handle_limit": c.handle_limit,
+        }
+        for c in rows
+    ]

@@ -83,8 +83,15 @@ STAGE_OF_STATUS: dict[Status, str | None] = {
     Status.PENDING_CALLBACK: "callback",
 }
 
-STAGE_LABELS = {"verify": "核实", "file": "立案", "dispatch": "派遣", "handle": "处置",
-                "recheck": "核查", "close": "结案", "callback": "回访"}
+STAGE_LABELS = {
+    "verify": "核实",
+    "file": "立案",
+    "dispatch": "派遣",
+    "handle": "处置",
+    "recheck": "核查",
+    "close": "结案",
+    "callback": "回访",
+}
 
 Guard = Callable[["Case", "Principal"], str | None]
 
@@ -112,6 +119,7 @@ def _roles(*roles: Role) -> frozenset[str]:
 
 
 # --- guards: return None when allowed, else the reason in Chinese -----------------------------
+
 
 def in_grid_scope(case: Case, principal: Principal) -> str | None:
     """An inspector acts only in the grids they patrol (责任网格); other roles pass."""
@@ -150,51 +158,169 @@ def not_supervised_already(case: Case, principal: Principal) -> str | None:
     return None
 
 
-OPEN_WORK = _states(Status.REPORTED, Status.PENDING_FILE, Status.PENDING_DISPATCH, Status.HANDLING,
-                    Status.PARKED, Status.PENDING_RECHECK, Status.PENDING_CLOSE)
+OPEN_WORK = _states(
+    Status.REPORTED,
+    Status.PENDING_FILE,
+    Status.PENDING_DISPATCH,
+    Status.HANDLING,
+    Status.PARKED,
+    Status.PENDING_RECHECK,
+    Status.PENDING_CLOSE,
+)
 CHIEFS = (Role.DUTY_CHIEF,)
 DISPATCHERS = (Role.DISPATCHER, Role.DUTY_CHIEF)
 
-ACTIONS: dict[str, Action] = {a.name: a for a in (
-    Action("verify", "核实属实", _states(Status.REPORTED), _roles(Role.INSPECTOR, *CHIEFS),
-           Status.PENDING_FILE, (in_grid_scope,)),
-    Action("verify_false", "核实不属实", _states(Status.REPORTED), _roles(Role.INSPECTOR, *CHIEFS),
-           Status.VOID, (in_grid_scope,), needs_note=True, style="danger"),
-    Action("file", "立案", _states(Status.PENDING_FILE, Status.REPORTED), _roles(*CHIEFS),
-           Status.PENDING_DISPATCH),
-    Action("void", "作废", _states(Status.PENDING_FILE, Status.REPORTED), _roles(*CHIEFS),
-           Status.VOID, needs_note=True, style="danger"),
-    Action("dispatch", "派遣", _states(Status.PENDING_DISPATCH), _roles(*DISPATCHERS),
-           Status.HANDLING),
-    Action("report_back", "处置反馈", _states(Status.HANDLING), _roles(Role.HANDLER), None,
-           (of_lead_department,), needs_note=True),
-    Action("request_return", "申请回退", _states(Status.HANDLING), _roles(Role.HANDLER), None,
-           (of_lead_department,), needs_note=True),
-    Action("request_extension", "申请延期", _states(Status.HANDLING), _roles(Role.HANDLER), None,
-           (of_lead_department, not_overdue), needs_note=True),
-    Action("request_park", "申请挂账", _states(Status.HANDLING), _roles(Role.HANDLER), None,
-           (of_lead_department,), needs_note=True),
-    Action("object", "派单异议", _states(Status.HANDLING), _roles(Role.HANDLER), None,
-           (of_lead_department,), needs_note=True),
-    Action("decide_exception", "审核申请", _states(Status.HANDLING, Status.PARKED),
-           _roles(*DISPATCHERS), None),
-    Action("unpark", "恢复处置", _states(Status.PARKED), _roles(*DISPATCHERS), Status.HANDLING),
-    Action("recheck_pass", "核查通过", _states(Status.PENDING_RECHECK),
-           _roles(Role.INSPECTOR, *CHIEFS), Status.PENDING_CLOSE, (in_grid_scope,)),
-    Action("recheck_fail", "核查不通过(返工)", _states(Status.PENDING_RECHECK),
-           _roles(Role.INSPECTOR, *CHIEFS), Status.HANDLING, (in_grid_scope,), needs_note=True,
-           style="danger"),
-    Action("close", "结案", _states(Status.PENDING_CLOSE), _roles(*CHIEFS), None),
-    Action("callback", "回访", _states(Status.PENDING_CALLBACK),
-           _roles(Role.HOTLINE_OPERATOR, *CHIEFS), Status.CLOSED),
-    Action("reopen", "重办", _states(Status.CLOSED), _roles(Role.DUTY_CHIEF, Role.SUPERVISOR),
-           Status.HANDLING, (dissatisfied,), needs_note=True),
-    Action("supervise", "督办", OPEN_WORK, _roles(Role.SUPERVISOR), None,
-           (not_supervised_already,), needs_note=True),
-    Action("remind", "催办", OPEN_WORK, _roles(Role.SUPERVISOR), None, needs_note=True),
-    Action("merge", "并单", _states(Status.REPORTED, Status.PENDING_FILE, Status.PENDING_DISPATCH),
-           _roles(Role.DUTY_CHIEF, Role.DISPATCHER, Role.HOTLINE_OPERATOR), Status.MERGED),
-)}
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action(
+            "verify",
+            "核实属实",
+            _states(Status.REPORTED),
+            _roles(Role.INSPECTOR, *CHIEFS),
+            Status.PENDING_FILE,
+            (in_grid_scope,),
+        ),
+        Action(
+            "verify_false",
+            "核实不属实",
+            _states(Status.REPORTED),
+            _roles(Role.INSPECTOR, *CHIEFS),
+            Status.VOID,
+            (in_grid_scope,),
+            needs_note=True,
+            style="danger",
+        ),
+        Action(
+            "file",
+            "立案",
+            _states(Status.PENDING_FILE, Status.REPORTED),
+            _roles(*CHIEFS),
+            Status.PENDING_DISPATCH,
+        ),
+        Action(
+            "void",
+            "作废",
+            _states(Status.PENDING_FILE, Status.REPORTED),
+            _roles(*CHIEFS),
+            Status.VOID,
+            needs_note=True,
+            style="danger",
+        ),
+        Action(
+            "dispatch",
+            "派遣",
+            _states(Status.PENDING_DISPATCH),
+            _roles(*DISPATCHERS),
+            Status.HANDLING,
+        ),
+        Action(
+            "report_back",
+            "处置反馈",
+            _states(Status.HANDLING),
+            _roles(Role.HANDLER),
+            None,
+            (of_lead_department,),
+            needs_note=True,
+        ),
+        Action(
+            "request_return",
+            "申请回退",
+            _states(Status.HANDLING),
+            _roles(Role.HANDLER),
+            None,
+            (of_lead_department,),
+            needs_note=True,
+        ),
+        Action(
+            "request_extension",
+            "申请延期",
+            _states(Status.HANDLING),
+            _roles(Role.HANDLER),
+            None,
+            (of_lead_department, not_overdue),
+            needs_note=True,
+        ),
+        Action(
+            "request_park",
+            "申请挂账",
+            _states(Status.HANDLING),
+            _roles(Role.HANDLER),
+            None,
+            (of_lead_department,),
+            needs_note=True,
+        ),
+        Action(
+            "object",
+            "派单异议",
+            _states(Status.HANDLING),
+            _roles(Role.HANDLER),
+            None,
+            (of_lead_department,),
+            needs_note=True,
+        ),
+        Action(
+            "decide_exception",
+            "审核申请",
+            _states(Status.HANDLING, Status.PARKED),
+            _roles(*DISPATCHERS),
+            None,
+        ),
+        Action("unpark", "恢复处置", _states(Status.PARKED), _roles(*DISPATCHERS), Status.HANDLING),
+        Action(
+            "recheck_pass",
+            "核查通过",
+            _states(Status.PENDING_RECHECK),
+            _roles(Role.INSPECTOR, *CHIEFS),
+            Status.PENDING_CLOSE,
+            (in_grid_scope,),
+        ),
+        Action(
+            "recheck_fail",
+            "核查不通过(返工)",
+            _states(Status.PENDING_RECHECK),
+            _roles(Role.INSPECTOR, *CHIEFS),
+            Status.HANDLING,
+            (in_grid_scope,),
+            needs_note=True,
+            style="danger",
+        ),
+        Action("close", "结案", _states(Status.PENDING_CLOSE), _roles(*CHIEFS), None),
+        Action(
+            "callback",
+            "回访",
+            _states(Status.PENDING_CALLBACK),
+            _roles(Role.HOTLINE_OPERATOR, *CHIEFS),
+            Status.CLOSED,
+        ),
+        Action(
+            "reopen",
+            "重办",
+            _states(Status.CLOSED),
+            _roles(Role.DUTY_CHIEF, Role.SUPERVISOR),
+            Status.HANDLING,
+            (dissatisfied,),
+            needs_note=True,
+        ),
+        Action(
+            "supervise",
+            "督办",
+            OPEN_WORK,
+            _roles(Role.SUPERVISOR),
+            None,
+            (not_supervised_already,),
+            needs_note=True,
+        ),
+        Action("remind", "催办", OPEN_WORK, _roles(Role.SUPERVISOR), None, needs_note=True),
+        Action(
+            "merge",
+            "并单",
+            _states(Status.REPORTED, Status.PENDING_FILE, Status.PENDING_DISPATCH),
+            _roles(Role.DUTY_CHIEF, Role.DISPATCHER, Role.HOTLINE_OPERATOR),
+            Status.MERGED,
+        ),
+    )
+}
 
 
 def action(name: str) -> Action:
@@ -209,8 +335,10 @@ def action(name: str) -> Action:
 def why_not(act: Action, case: Case, principal: Principal) -> tuple[int, str] | None:
     """Why ``principal`` may not do ``act`` on ``case`` now: (HTTP status, message), or None."""
     if Status(case.status) not in act.sources:
-        return 409, (f"案件当前状态为「{Status(case.status).label}」，不能执行「{act.label}」"
-                     f" (action '{act.name}' not allowed in state '{case.status}')")
+        return 409, (
+            f"案件当前状态为「{Status(case.status).label}」，不能执行「{act.label}」"
+            f" (action '{act.name}' not allowed in state '{case.status}')"
+        )
     if not principal.has_any(*act.roles):
         return 403, f"您的角色不能执行「{act.label}」"
     for guard in act.guards:
@@ -224,10 +352,15 @@ def allowed_actions(case: Case, principal: Principal) -> list[Action]:
     """The actions this person may take on this case now (the buttons on the case page)."""
     return [a for a in ACTIONS.values() if why_not(a, case, principal) is None]
 
+
 # Labels of every step recorded in a case's timeline (actions and automatic steps).
 ACTION_LABELS: dict[str, str] = {
     **{name: a.label for name, a in ACTIONS.items()},
-    "collect": "受理登记", "auto_file": "自动立案", "auto_dispatch": "自动派遣",
-    "self_handle": "自行处置", "answer_close": "直接答复办结", "merged_in": "并入案件",
+    "collect": "受理登记",
+    "auto_file": "自动立案",
+    "auto_dispatch": "自动派遣",
+    "self_handle": "自行处置",
+    "answer_close": "直接答复办结",
+    "merged_in": "并入案件",
     "attach": "上传照片",
 }

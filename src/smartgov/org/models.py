@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import Float, ForeignKey, String, Text
+from sqlalchemy import Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartgov.db import Base
@@ -18,7 +18,9 @@ class AreaLevel(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"district": "区", "street": "街道", "community": "社区", "grid": "单元网格"}[self.value]
+        return {"district": "区", "street": "街道", "community": "社区", "grid": "单元网格"}[
+            self.value
+        ]
 
 
 class Department(Base):
@@ -32,7 +34,7 @@ class Department(Base):
     duties: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(String(32))
     # A street office (街道办事处) is a department tied to its street area (属地兜底).
-    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", use_alter=True))
 
 
 class Area(Base):
@@ -51,5 +53,7 @@ class Area(Base):
     area_m2: Mapped[float | None] = mapped_column(Float)
     # The responsible owner of a unit grid (责任人); when unknown, the street is responsible.
     owner_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    # Bumped whenever code, level, parent or geometry change; cached grid locators compare it.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     parent: Mapped[Area | None] = relationship(remote_side="Area.id", lazy="joined", join_depth=3)

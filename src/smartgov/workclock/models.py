@@ -1,4 +1,4 @@
-"""Calendar days loaded by an administrator; they take precedence over the chinese-calendar package."""
+"""Calendar days loaded by an administrator; they win over the chinese-calendar package."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from smartgov.db import AwareDateTime, Base, now
 
 
 class CalendarDay(Base):
-    """One day of an administrator-loaded holiday schedule (节假日安排): off day or make-up working day."""
+    """One day of a loaded holiday schedule (节假日安排): a day off or a make-up working day."""
 
     __tablename__ = "calendar_day"
 

@@ -1,0 +1,969 @@
+"""绩效评价 (performance evaluation) of 一网统管: formulas, settings and grouped queries.
+
+The module has three layers, so each can be checked on its own:
+
+1. **Pure formulas** (``rate``, ``band_score``, ``grade_of``, ``weighted_score`` and one
+   ``*_figures`` function per subject) turn plain counts into rates, a 0–100 score and a grade.
+   They never touch the database and are easy to verify by hand.
+2. **Settings** (``KpiConfig``): weights, volume bands, grade lines and whether parked cases
+   (挂账/缓办) leave the 按期 denominator — stored in one ``kpi_setting`` row, defaults in code.
+3. **Counts** (``*_counts`` functions): a few ``GROUP BY`` queries per subject over
+   ``case_record`` (filtered by the indexed ``reported_at``), ``case_clock`` and ``case_event``;
+   no case is ever loaded into Python.
+
+Definitions shared by every subject (DOMAIN §2.3–2.4 made precise on the recorded data):
+
+- **Period (考核期)**: the cases *reported* (受理) in ``[start, end)``. Every figure of a period is
+  about that cohort of cases, whatever happened to them later.
+- **立案 (filed)**: a case that entered disposal — its status is one of ``FILED_STATES``
+  (待派遣 … 已结案), which also counts inspector self-handled (自行处置) reports and hotline
+  questions answered at once (直接答复): both are filed and closed in one step.
+- **应结案数 (should be closed)**: the filed cases. **结案数**: those closed (待回访 or 已结案).
+- **按期 (on time)** of a stage: its clock (``case_clock``) stopped with ``on_time`` true. A stage
+  still open after its due time (and not paused by 挂账) counts as late; an open stage that is
+  not yet due is not counted at all (it is neither on time nor late yet).
+- **按期结案 / 按期处置**: a closed (region) or reported-back (department) case none of whose
+  handling clocks (处置环节, including every rework round) ran late.
+- **返工数**: filed cases with at least one failed re-check (``rework_count`` > 0), so the
+  返工率 never exceeds 100 %.
+- **Who did a stage**: the person whose case event was recorded at the very moment the stage's
+  clock stopped (the service writes both with one timestamp). Stages still open are attributed
+  to nobody; they show in the department and region figures.
+- **A rate with an empty denominator** is ``None`` (shown "—"); its component is left out of the
+  score and the remaining weights are scaled up to 100 %. No component at all: no score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from smartgov.auth.models import User, UserArea, UserRole
+from smartgov.auth.principal import Principal
+from smartgov.auth.roles import Role
+from smartgov.cases.kpi_models import KpiSetting
+from smartgov.cases.models import Case, CaseEvent, ExceptionRequest, StageClock
+from smartgov.cases.workflow import Status
+from smartgov.config import get_settings
+from smartgov.db import now
+from smartgov.errors import Forbidden, ValidationFailed
+from smartgov.org.models import Area, Department
+
+# --- status groups -----------------------------------------------------------------------------
+
+FILED_STATES = tuple(str(s) for s in (
+    Status.PENDING_DISPATCH, Status.HANDLING, Status.PARKED, Status.PENDING_RECHECK,
+    Status.PENDING_CLOSE, Status.PENDING_CALLBACK, Status.CLOSED))
+HANDLED_STATES = tuple(str(s) for s in (
+    Status.PENDING_RECHECK, Status.PENDING_CLOSE, Status.PENDING_CALLBACK, Status.CLOSED))
+CLOSED_STATES = (str(Status.PENDING_CALLBACK), str(Status.CLOSED))
+UNDECIDED_STATES = (str(Status.REPORTED), str(Status.PENDING_FILE))
+# Public channels: a problem they bring in from an inspector's grid is a 漏报 of that inspector,
+# and the orders they bring in are the 12345 work orders (诉求工单) of the 三率.
+PUBLIC_SOURCES = ("portal", "hotline", "api", "open311", "petition")
+# What a department does on an order that counts as its response (响应).
+RESPONSE_ACTIONS = ("report_back", "request_return", "request_extension", "request_park", "object")
+SATISFIED = ("满意", "基本满意")
+KPI_SETTING_KEY = "default"
+
+
+# --- subjects ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a KPI table: a count (件), a rate (0–1, shown as %) or a score."""
+
+    key: str
+    label: str
+    kind: str  # count | rate
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A thing that is evaluated (考核对象): its counts, rates and the weighted components."""
+
+    key: str
+    label: str
+    unit: str  # the name column's header
+    counts: tuple[Column, ...]
+    rates: tuple[Column, ...]
+    components: tuple[tuple[str, str], ...]  # (key, label) of the weighted parts of the score
+    has_total: bool = False
+
+
+def _c(key: str, label: str) -> Column:
+    return Column(key, label, "count")
+
+
+def _r(key: str, label: str) -> Column:
+    return Column(key, label, "rate")
+
+
+_REGION_COUNTS = (_c("reported", "上报数"), _c("due", "应结案数"), _c("closed", "结案数"),
+                  _c("on_time", "按期结案数"), _c("parked", "缓办数"), _c("rework", "返工数"))
+_REGION_RATES = (_r("close_rate", "结案率"), _r("on_time_rate", "按期结案率"),
+                 _r("rework_rate", "返工率"))
+_REGION_COMPONENTS = (("close", "结案率"), ("on_time", "按期结案率"), ("no_rework", "1 − 返工率"))
+
+SUBJECTS: dict[str, Subject] = {s.key: s for s in (
+    Subject("department", "部门", "部门",
+            (_c("filed", "立案数"), _c("due", "应结案数"), _c("closed", "结案数"),
+             _c("on_time", "按期处置数"), _c("parked", "挂账数"), _c("rework", "返工数")),
+            (_r("close_rate", "结案率"), _r("on_time_rate", "按期处置率"),
+             _r("rework_rate", "返工率")),
+            (("volume", "立案数分值"), ("close", "结案率"), ("on_time", "按期处置率"),
+             ("no_rework", "1 − 返工率")), has_total=True),
+    Subject("inspector", "监督员", "监督员",
+            (_c("reports", "上报数"), _c("decided", "已判定数"), _c("valid", "有效上报数"),
+             _c("grid_filed", "责任网格立案数"), _c("missed", "漏报数"),
+             _c("verify_due", "应核实数"), _c("verify_on_time", "按时核实数"),
+             _c("recheck_due", "应核查数"), _c("recheck_on_time", "按时核查数")),
+            (_r("valid_rate", "有效上报率"), _r("missed_rate", "漏报率"),
+             _r("verify_rate", "按时核实率"), _r("recheck_rate", "按时核查率")),
+            (("valid", "有效上报率"), ("no_missed", "1 − 漏报率"), ("verify", "按时核实率"),
+             ("recheck", "按时核查率"))),
+    Subject("operator", "话务员", "话务员",
+            (_c("accepted", "受理数"), _c("verify_due", "应派发核实数"),
+             _c("verify_on_time", "核实按时派发数"), _c("callback_due", "回访核查数"),
+             _c("callback_on_time", "按时回访核查数")),
+            (_r("verify_dispatch_rate", "核实按时派发率"),
+             _r("recheck_dispatch_rate", "核查按时派发率")),
+            (("volume", "受理数分值"), ("verify_dispatch", "核实按时派发率"),
+             ("recheck_dispatch", "核查按时派发率"))),
+    Subject("duty_chief", "值班长", "值班长",
+            (_c("file_due", "立案判定数"), _c("file_on_time", "按时立案数"),
+             _c("filed", "立案数"), _c("accurate", "准确立案数"),
+             _c("close_due", "结案数"), _c("close_on_time", "按时结案数")),
+            (_r("file_rate", "按时立案率"), _r("accurate_rate", "准确立案率"),
+             _r("close_rate", "按时结案率")),
+            (("file_on_time", "按时立案率"), ("accurate", "准确立案率"),
+             ("close_on_time", "按时结案率"))),
+    Subject("dispatcher", "派遣员", "派遣员",
+            (_c("dispatched", "派遣数"), _c("dispatch_on_time", "按时派遣数"),
+             _c("returned", "回退数")),
+            (_r("on_time_rate", "按时派遣率"), _r("accurate_rate", "准确派遣率")),
+            (("volume", "派遣数分值"), ("on_time", "按时派遣率"), ("accurate", "准确派遣率"))),
+    Subject("street", "街道", "街道", _REGION_COUNTS, _REGION_RATES, _REGION_COMPONENTS,
+            has_total=True),
+    Subject("grid", "网格", "网格", _REGION_COUNTS, _REGION_RATES, _REGION_COMPONENTS,
+            has_total=True),
+    Subject("hotline", "12345三率", "承办单位",
+            (_c("orders", "派单数"), _c("responded", "按时响应数"), _c("resolved", "解决数"),
+             _c("rated", "回访数"), _c("satisfied", "满意数")),
+            (_r("response_rate", "响应率"), _r("resolution_rate", "解决率"),
+             _r("satisfaction_rate", "满意率")),
+            (("response", "响应率"), ("resolution", "解决率"), ("satisfaction", "满意率")),
+            has_total=True),
+)}
+
+
+def subject(key: str) -> Subject:
+    try:
+        return SUBJECTS[key]
+    except KeyError:
+        known = "、".join(f"{s.key}（{s.label}）" for s in SUBJECTS.values())
+        raise ValidationFailed(f"未知的考核对象：{key}；可选 {known}",
+                               code="unknown_subject") from None
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
+    "department": {"volume": 10, "close": 30, "on_time": 30, "no_rework": 30},
+    "inspector": {"valid": 40, "no_missed": 20, "verify": 20, "recheck": 20},
+    "operator": {"volume": 25, "verify_dispatch": 40, "recheck_dispatch": 35},
+    "duty_chief": {"file_on_time": 25, "accurate": 40, "close_on_time": 35},
+    "dispatcher": {"volume": 20, "on_time": 40, "accurate": 40},
+    # No published weighting for regions: the project's default, change it on /kpi/config.
+    "street": {"close": 35, "on_time": 35, "no_rework": 30},
+    "grid": {"close": 35, "on_time": 35, "no_rework": 30},
+    "hotline": {"response": 30, "resolution": 35, "satisfaction": 35},
+}
+# (lowest count of the band, score): ≥2001→100, 1201–2000→90, 501–1200→75, 301–500→60,
+# 101–300→40, ≤100→0.
+DEFAULT_BANDS: tuple[tuple[int, float], ...] = (
+    (2001, 100), (1201, 90), (501, 75), (301, 60), (101, 40), (0, 0))
+DEFAULT_GRADES: tuple[tuple[str, float], ...] = (
+    ("A", 90), ("B", 75), ("C", 60), ("D", 40), ("E", 0))
+
+
+@dataclass(frozen=True)
+class KpiConfig:
+    """Weights (percent per component), volume bands, grade lines and the parked-case option."""
+
+    weights: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: DEFAULT_WEIGHTS)
+    bands: tuple[tuple[int, float], ...] = DEFAULT_BANDS
+    grades: tuple[tuple[str, float], ...] = DEFAULT_GRADES
+    exclude_parked: bool = False  # 按期结案率 = 按期结案数 / (应结案数 − 缓办数)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"weights": {s: dict(w) for s, w in self.weights.items()},
+                "bands": [list(b) for b in self.bands], "grades": [list(g) for g in self.grades],
+                "exclude_parked": self.exclude_parked}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> KpiConfig:
+        """Settings from stored JSON, every missing part taken from the defaults; checked."""
+        data = data or {}
+        weights = {s: dict(w) for s, w in DEFAULT_WEIGHTS.items()}
+        for key, value in (data.get("weights") or {}).items():
+            if key in weights and isinstance(value, Mapping):
+                weights[key].update({k: float(v) for k, v in value.items() if k in weights[key]})
+        config = cls(
+            weights=weights,
+            bands=tuple((int(lo), float(score))
+                        for lo, score in data.get("bands") or DEFAULT_BANDS),
+            grades=tuple((str(g), float(lo)) for g, lo in data.get("grades") or DEFAULT_GRADES),
+            exclude_parked=bool(data.get("exclude_parked", False)),
+        )
+        config.validate()
+        return config
+
+    def validate(self) -> None:
+        """Weights ≥ 0 summing to 100 per subject; bands and grades well formed; else 422."""
+        for key, weights in self.weights.items():
+            if any(w < 0 for w in weights.values()):
+                raise ValidationFailed(f"「{SUBJECTS[key].label}」的权重不能为负数",
+                                       code="bad_weights")
+            if abs(sum(weights.values()) - 100) > 0.01:
+                raise ValidationFailed(
+                    f"「{SUBJECTS[key].label}」的权重合计为 {sum(weights.values()):g}%，应为 100%",
+                    code="bad_weights")
+        if not self.bands:
+            raise ValidationFailed("至少需要一个数量分档", code="bad_bands")
+        lows = [lo for lo, _ in self.bands]
+        if len(set(lows)) != len(lows) or any(lo < 0 for lo in lows):
+            raise ValidationFailed("数量分档的下限须为不重复的非负整数", code="bad_bands")
+        if any(not 0 <= score <= 100 for _, score in self.bands):
+            raise ValidationFailed("数量分档的分值须在 0–100 之间", code="bad_bands")
+        letters = [g for g, _ in self.grades]
+        if (not self.grades or len(set(letters)) != len(letters)
+                or any(not g.strip() for g in letters)):
+            raise ValidationFailed("等级名称须不为空且不重复", code="bad_grades")
+        if any(not 0 <= lo <= 100 for _, lo in self.grades):
+            raise ValidationFailed("等级分数线须在 0–100 之间", code="bad_grades")
+
+
+def load_config(session: Session) -> KpiConfig:
+    """The stored settings, or the defaults when nobody changed them."""
+    row = session.get(KpiSetting, KPI_SETTING_KEY)
+    return KpiConfig.from_dict(row.data if row else None)
+
+
+def save_config(session: Session, config: KpiConfig, *, actor: User | None) -> None:
+    """Store the settings (checked first); the caller commits with its audit line."""
+    config.validate()
+    row = session.get(KpiSetting, KPI_SETTING_KEY)
+    if row is None:
+        row = KpiSetting(key=KPI_SETTING_KEY, data={})
+        session.add(row)
+    row.data = config.to_dict()
+    row.updated_at = now()
+    row.updated_by_id = actor.id if actor else None
+
+
+def parse_bands(text: str) -> tuple[tuple[int, float], ...]:
+    """Bands from lines "下限 分值" (e.g. "2001 100"); 422 on a malformed line."""
+    bands = []
+    for number, line in enumerate(text.strip().splitlines(), start=1):
+        parts = line.replace(",", " ").replace("，", " ").split()
+        if not parts:
+            continue
+        try:
+            lo, score = int(parts[0]), float(parts[1])
+        except (ValueError, IndexError):
+            raise ValidationFailed(f"数量分档第 {number} 行应为「下限 分值」，例如 2001 100",
+                                   code="bad_bands") from None
+        bands.append((lo, score))
+    return tuple(sorted(bands, reverse=True))
+
+
+def parse_grades(text: str) -> tuple[tuple[str, float], ...]:
+    """Grades from lines "等级 分数线" (e.g. "A 90"); 422 on a malformed line."""
+    grades = []
+    for number, line in enumerate(text.strip().splitlines(), start=1):
+        parts = line.replace(",", " ").replace("，", " ").split()
+        if not parts:
+            continue
+        try:
+            grades.append((parts[0], float(parts[1])))
+        except (ValueError, IndexError):
+            raise ValidationFailed(f"等级第 {number} 行应为「等级 分数线」，例如 A 90",
+                                   code="bad_grades") from None
+    return tuple(sorted(grades, key=lambda g: -g[1]))
+
+
+# --- pure formulas -----------------------------------------------------------------------------
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator, or None when there is nothing to divide by."""
+    if denominator <= 0:
+        return None
+    return numerator / denominator
+
+
+def pct(value: float | None) -> float | None:
+    """A 0–1 rate as a 0–100 score part."""
+    return None if value is None else value * 100
+
+
+def inverse(value: float | None) -> float | None:
+    """(1 − rate) as a 0–100 score part, for 返工率 and 漏报率; never below 0."""
+    return None if value is None else max(0.0, 1 - value) * 100
+
+
+def band_score(count: int, bands: Sequence[tuple[int, float]] = DEFAULT_BANDS) -> float:
+    """Volume score (数量分值) of the band the count falls in; 0 below the lowest band."""
+    for low, score in sorted(bands, reverse=True):
+        if count >= low:
+            return score
+    return 0.0
+
+
+def grade_of(score: float | None,
+             grades: Sequence[tuple[str, float]] = DEFAULT_GRADES) -> str | None:
+    """The first grade whose line the score reaches (A ≥ 90 … E below 40); None without a score."""
+    if score is None:
+        return None
+    ordered = sorted(grades, key=lambda g: -g[1])
+    for letter, low in ordered:
+        if score >= low:
+            return letter
+    return ordered[-1][0]
+
+
+def weighted_score(components: Mapping[str, float | None],
+                   weights: Mapping[str, float]) -> float | None:
+    """Σ part × weight / Σ weight over the parts that have a value (0–100, rounded to 0.01)."""
+    used = [(value, weights.get(key, 0)) for key, value in components.items()
+            if value is not None and weights.get(key, 0) > 0]
+    total = sum(w for _, w in used)
+    if total <= 0:
+        return None
+    return round(sum(v * w for v, w in used) / total, 2)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Rates (0–1) and score parts (0–100) of one row, from its counts."""
+
+    rates: dict[str, float | None]
+    components: dict[str, float | None]
+
+
+def _on_time_denominator(due: int, parked: int, config: KpiConfig) -> int:
+    return due - parked if config.exclude_parked else due
+
+
+def department_figures(c: Mapping[str, int], config: KpiConfig) -> Figures:
+    """部门: 立案数分值×10% + 结案率×30% + 按期处置率×30% + (1 − 返工率)×30%.
+
+    结案率 = 结案数 / 应结案数; 按期处置率 = 按期处置数 / 应结案数 (− 挂账数 when configured);
+    返工率 = 返工数 / 应结案数. 立案数 = cases dispatched to the department (its 应结案数).
+    """
+    close = rate(c["closed"], c["due"])
+    on_time = rate(c["on_time"], _on_time_denominator(c["due"], c["parked"], config))
+    rework = rate(c["rework"], c["due"])
+    return Figures({"close_rate": close, "on_time_rate": on_time, "rework_rate": rework},
+                   {"volume": band_score(c["filed"], config.bands), "close": pct(close),
+                    "on_time": pct(on_time), "no_rework": inverse(rework)})
+
+
+def region_figures(c: Mapping[str, int], config: KpiConfig) -> Figures:
+    """街道 / 网格: 结案率 = 结案数 / 应结案数; 按期结案率 = 按期结案数 / 应结案数
+    (or / (应结案数 − 缓办数) when configured); 返工率 = 返工数 / 应结案数."""
+    close = rate(c["closed"], c["due"])
+    on_time = rate(c["on_time"], _on_time_denominator(c["due"], c["parked"], config))
+    rework = rate(c["rework"], c["due"])
+    return Figures({"close_rate": close, "on_time_rate": on_time, "rework_rate": rework},
+                   {"close": pct(close), "on_time": pct(on_time), "no_rework": inverse(rework)})
+
+
+def inspector_figures(c: Mapping[str, int], config: KpiConfig) -> Figures:
+    """监督员: 有效上报率×40% + (1 − 漏报率)×20% + 按时核实率×20% + 按时核查率×20%.
+
+    有效上报率 = 有效上报数 / 已判定的上报数; 漏报率 = 漏报数 / 责任网格立案数;
+    按时核实率 = 按时核实数 / 应核实数; 按时核查率 = 按时核查数 / 应核查数.
+    """
+    valid = rate(c["valid"], c["decided"])
+    missed = rate(c["missed"], c["grid_filed"])
+    verify = rate(c["verify_on_time"], c["verify_due"])
+    recheck = rate(c["recheck_on_time"], c["recheck_due"])
+    return Figures({"valid_rate": valid, "missed_rate": missed, "verify_rate": verify,
+                    "recheck_rate": recheck},
+                   {"valid": pct(valid), "no_missed": inverse(missed), "verify": pct(verify),
+                    "recheck": pct(recheck)})
+
+
+def operator_figures(c: Mapping[str, int], config: KpiConfig) -> Figures:
+    """话务员: 受理数分值×25% + 核实按时派发率×40% + 核查按时派发率×35%."""
+    verify = rate(c["verify_on_time"], c["verify_due"])
+    recheck = rate(c["callback_on_time"], c["callback_due"])
+    return Figures({"verify_dispatch_rate": verify, "recheck_dispatch_rate": recheck},
+                   {"volume": band_score(c["accepted"], config.bands),
+                    "verify_dispatch": pct(verify), "recheck_dispatch": pct(recheck)})
+
+
+def duty_chief_figures(c: Mapping[str, int], config: KpiConfig) -> Figures:
+    """值班长: 按时立案率×25% + 准确立案率×40% + 按时结案率×35%."""
+    file_rate = rate(c["file_on_time"], c["file_due"])
+    accurate = rate(c["accurate"], c["filed"])
+    close = rate(c["close_on_time"], c["close_due"])
+    return Figures({"file_rate": file_rate, "accurate_rate": accurate, "close_rate": close},
+                   {"file_on_time": pct(file_rate), "accurate": pct(accurate),
+                    "close_on_time": pct(close)})
+
+
+def dispatcher_figures(c: Mapping[str, int], config: KpiConfig) -> Figures:
+    """派遣员: 派遣数分值×20% + 按时派遣率×40% + 准确派遣率×40%.
+
+    准确派遣率 = (派遣数 − 回退数) / 派遣数.
+    """
+    on_time = rate(c["dispatch_on_time"], c["dispatched"])
+    accurate = rate(max(0, c["dispatched"] - c["returned"]), c["dispatched"])
+    return Figures({"on_time_rate": on_time, "accurate_rate": accurate},
+                   {"volume": band_score(c["dispatched"], config.bands), "on_time": pct(on_time),
+                    "accurate": pct(accurate)})
+
+
+def hotline_figures(c: Mapping[str, int], config: KpiConfig) -> Figures:
+    """12345 三率: 响应率×30% + 解决率×35% + 满意率×35%.
+
+    响应率 = 按时响应数 / 派单数; 解决率 = 解决数 / 派单数; 满意率 = (满意 + 基本满意) / 回访数.
+    """
+    response = rate(c["responded"], c["orders"])
+    resolution = rate(c["resolved"], c["orders"])
+    satisfaction = rate(c["satisfied"], c["rated"])
+    return Figures({"response_rate": response, "resolution_rate": resolution,
+                    "satisfaction_rate": satisfaction},
+                   {"response": pct(response), "resolution": pct(resolution),
+                    "satisfaction": pct(satisfaction)})
+
+
+FORMULAS = {"department": department_figures, "inspector": inspector_figures,
+            "operator": operator_figures, "duty_chief": duty_chief_figures,
+            "dispatcher": dispatcher_figures, "street": region_figures, "grid": region_figures,
+            "hotline": hotline_figures}
+
+
+@dataclass
+class KpiRow:
+    """One evaluated department, person or area."""
+
+    id: int | None
+    name: str
+    code: str | None
+    counts: dict[str, int]
+    rates: dict[str, float | None]
+    score: float | None
+    grade: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "code": self.code, **self.counts,
+                **{k: None if v is None else round(v, 4) for k, v in self.rates.items()},
+                "score": self.score, "grade": self.grade}
+
+
+def evaluate(subject_key: str, counts: Mapping[str, int], config: KpiConfig, *,
+             id: int | None = None, name: str = "", code: str | None = None) -> KpiRow:
+    """Counts → rates, score and grade of one row (pure)."""
+    subj = SUBJECTS[subject_key]
+    full = {col.key: int(counts.get(col.key, 0) or 0) for col in subj.counts}
+    figures = FORMULAS[subject_key](full, config)
+    score = weighted_score(figures.components, config.weights[subject_key])
+    return KpiRow(id, name, code, full, figures.rates, score, grade_of(score, config.grades))
+
+
+# --- period and scope --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    """考核期: cases reported in [start, end); first and last day for forms and file names."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def first_day(self) -> date:
+        return self.start.astimezone(get_settings().tz).date()
+
+    @property
+    def last_day(self) -> date:
+        return (self.end - timedelta(microseconds=1)).astimezone(get_settings().tz).date()
+
+
+def _parse_bound(value: str, is_end: bool) -> datetime:
+    tz = get_settings().tz
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime.combine(day + timedelta(days=1) if is_end else day, time(), tz)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationFailed(f"日期格式有误：{value}（应为 YYYY-MM-DD）",
+                               code="bad_date") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def parse_period(start: str | None, end: str | None, *, today: date | None = None) -> Period:
+    """The period from two dates (both days included) or ISO times; default: this month so far."""
+    today = today or now().date()
+    begin = _parse_bound(start, False) if start else datetime.combine(
+        today.replace(day=1), time(), get_settings().tz)
+    finish = _parse_bound(end, True) if end else datetime.combine(
+        today + timedelta(days=1), time(), get_settings().tz)
+    if finish <= begin:
+        raise ValidationFailed("结束日期不能早于开始日期", code="bad_period")
+    return Period(begin, finish)
+
+
+# Roles that read every row; a handler (专业部门) reads only its own department's rows.
+READER_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.DUTY_CHIEF, Role.SYSTEM_ADMIN)
+HANDLER_SUBJECTS = ("department", "hotline")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a reader may see: one department's rows only, and/or the cases of some areas."""
+
+    department_id: int | None = None
+    area_ids: frozenset[int] = frozenset()
+
+
+def subjects_for(principal: Principal) -> list[Subject]:
+    if principal.has_any(*READER_ROLES):
+        return list(SUBJECTS.values())
+    if principal.has_any(Role.HANDLER) and principal.department_id is not None:
+        return [SUBJECTS[k] for k in HANDLER_SUBJECTS]
+    return []
+
+
+def scope_for(principal: Principal, subject_key: str) -> Scope:
+    """The reader's scope for a subject; 401/403 when the figures are not for them."""
+    principal.require_login()
+    if principal.has_any(*READER_ROLES):
+        return Scope(area_ids=principal.area_ids)
+    if (principal.has_any(Role.HANDLER) and principal.department_id is not None
+            and subject_key in HANDLER_SUBJECTS):
+        return Scope(department_id=principal.department_id, area_ids=principal.area_ids)
+    raise Forbidden("当前账号无权查看该项绩效评价 (your role may not read these figures)")
+
+
+# --- SQL: grouped counts -----------------------------------------------------------------------
+
+def _n(condition: ColumnElement[bool]) -> Any:
+    """SUM(CASE WHEN condition THEN 1 ELSE 0 END), never NULL."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _cohort(period: Period, scope: Scope) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Case.reported_at >= period.start,
+                                             Case.reported_at < period.end]
+    if scope.area_ids:
+        ids = sorted(scope.area_ids)
+        conditions.append(or_(Case.grid_id.in_(ids), Case.community_id.in_(ids),
+                              Case.street_id.in_(ids)))
+    return conditions
+
+
+def _late_handle(own_department: bool) -> ColumnElement[bool]:
+    """Some handling clock of the case (of its lead department only, when asked) ran late."""
+    conditions = [StageClock.case_id == Case.id, StageClock.stage == "handle",
+                  StageClock.on_time == false()]
+    if own_department:
+        conditions.append(StageClock.department_id == Case.lead_department_id)
+    return exists().where(*conditions)
+
+
+def _overdue_open(as_of: datetime) -> ColumnElement[bool]:
+    return and_(StageClock.ended_at.is_(None), StageClock.paused == false(),
+                StageClock.due_at < as_of)
+
+
+def _rows(session: Session, stmt: Any, keys: Sequence[str]) -> dict[int, dict[str, int]]:
+    """{group id: {count key: value}} from a statement selecting (group id, *counts)."""
+    return {row[0]: {k: int(v or 0) for k, v in zip(keys, row[1:], strict=True)}
+            for row in session.execute(stmt) if row[0] is not None}
+
+
+def _merge(*parts: dict[int, dict[str, int]]) -> dict[int, dict[str, int]]:
+    merged: dict[int, dict[str, int]] = {}
+    for part in parts:
+        for key, counts in part.items():
+            merged.setdefault(key, {}).update(counts)
+    return merged
+
+
+def department_counts(session: Session, period: Period, scope: Scope,
+                      as_of: datetime | None = None) -> dict[int, dict[str, int]]:
+    """Per lead department (主办单位): its dispatched cases of the period and how they went."""
+    handled_on_time = and_(Case.status.in_(HANDLED_STATES), ~_late_handle(own_department=True))
+    stmt = (select(Case.lead_department_id, func.count(), _n(Case.status.in_(CLOSED_STATES)),
+                   _n(handled_on_time), _n(Case.status == str(Status.PARKED)),
+                   _n(Case.rework_count > 0))
+            .where(*_cohort(period, scope), Case.lead_department_id.is_not(None),
+                   Case.status.in_(FILED_STATES))
+            .group_by(Case.lead_department_id))
+    if scope.department_id is not None:
+        stmt = stmt.where(Case.lead_department_id == scope.department_id)
+    rows = _rows(session, stmt, ("due", "closed", "on_time", "parked", "rework"))
+    for counts in rows.values():
+        counts["filed"] = counts["due"]
+    return rows
+
+
+def region_counts(session: Session, period: Period, scope: Scope, level: str,
+                  as_of: datetime | None = None) -> dict[int, dict[str, int]]:
+    """Per street (街道) or unit grid (网格): 上报, 应结案, 结案, 按期结案, 缓办, 返工."""
+    column = Case.street_id if level == "street" else Case.grid_id
+    filed = Case.status.in_(FILED_STATES)
+    closed = Case.status.in_(CLOSED_STATES)
+    stmt = (select(column, func.count(), _n(filed), _n(closed),
+                   _n(and_(closed, ~_late_handle(own_department=False))),
+                   _n(Case.status == str(Status.PARKED)), _n(and_(filed, Case.rework_count > 0)))
+            .where(*_cohort(period, scope), column.is_not(None),
+                   Case.status != str(Status.MERGED))
+            .group_by(column))
+    return _rows(session, stmt, ("reported", "due", "closed", "on_time", "parked", "rework"))
+
+
+def _role_users(role: Role) -> Any:
+    return select(UserRole.user_id).where(UserRole.role == str(role))
+
+
+def _stage_by_grid(session: Session, period: Period, scope: Scope,
+                   as_of: datetime) -> dict[int, dict[str, int]]:
+    """Verify/re-check clocks of cases in each inspector's grids: due (ended or overdue), on time.
+    """
+    ended = StageClock.ended_at.is_not(None)
+    stmt = (select(UserArea.user_id, StageClock.stage, _n(or_(ended, _overdue_open(as_of))),
+                   _n(and_(ended, StageClock.on_time == true())))
+            .select_from(UserArea)
+            .join(Case, Case.grid_id == UserArea.area_id)
+            .join(StageClock, StageClock.case_id == Case.id)
+            .where(UserArea.user_id.in_(_role_users(Role.INSPECTOR)), *_cohort(period, scope),
+                   StageClock.stage.in_(("verify", "recheck")))
+            .group_by(UserArea.user_id, StageClock.stage))
+    result: dict[int, dict[str, int]] = {}
+    for user_id, stage, due, on_time in session.execute(stmt):
+        result.setdefault(user_id, {}).update({f"{stage}_due": int(due),
+                                               f"{stage}_on_time": int(on_time)})
+    return result
+
+
+def inspector_counts(session: Session, period: Period, scope: Scope,
+                     as_of: datetime | None = None) -> dict[int, dict[str, int]]:
+    """Per inspector (监督员).
+
+    - 上报数: the inspector's own reports (source inspector, recorded by them);
+      已判定数: those no longer awaiting verification or filing; 有效上报数: those filed
+      (or self-handled) — not voided, not merged as a duplicate.
+    - 责任网格立案数: filed cases in the grids assigned to the inspector (user_area rows);
+      漏报数: of those, the ones brought in by the public (portal, 12345, API, Open311, 信访)
+      instead of by an inspector — a problem the patrol missed.
+    - 应核实数 / 应核查数: verify / re-check stages of cases in those grids that ended or are
+      overdue; 按时 those that ended on time.
+    """
+    as_of = as_of or now()
+    inspectors = _role_users(Role.INSPECTOR)
+    reports = _rows(session, select(
+        Case.created_by_id, func.count(), _n(Case.status.not_in(UNDECIDED_STATES)),
+        _n(Case.status.in_(FILED_STATES)))
+        .where(*_cohort(period, scope), Case.source == "inspector",
+               Case.created_by_id.in_(inspectors))
+        .group_by(Case.created_by_id), ("reports", "decided", "valid"))
+    filed = Case.status.in_(FILED_STATES)
+    grids = _rows(session, select(
+        UserArea.user_id, _n(filed), _n(and_(filed, Case.source.in_(PUBLIC_SOURCES))))
+        .select_from(UserArea).join(Case, Case.grid_id == UserArea.area_id)
+        .where(UserArea.user_id.in_(inspectors), *_cohort(period, scope))
+        .group_by(UserArea.user_id), ("grid_filed", "missed"))
+    return _merge(reports, grids, _stage_by_grid(session, period, scope, as_of))
+
+
+def _ended_by(session: Session, period: Period, scope: Scope, role: Role,
+              actions: Sequence[str]) -> dict[tuple[int, str], tuple[int, int]]:
+    """{(actor, action): (stages ended, of which on time)} for stages the role's staff ended."""
+    stmt = (select(CaseEvent.actor_id, CaseEvent.action, func.count(),
+                   _n(StageClock.on_time == true()))
+            .select_from(CaseEvent)
+            .join(Case, Case.id == CaseEvent.case_id)
+            .outerjoin(StageClock, and_(StageClock.case_id == CaseEvent.case_id,
+                                        StageClock.ended_at == CaseEvent.at))
+            .where(*_cohort(period, scope), CaseEvent.action.in_(actions),
+                   CaseEvent.actor_id.in_(_role_users(role)))
+            .group_by(CaseEvent.actor_id, CaseEvent.action))
+    return {(actor, act): (int(n), int(on_time))
+            for actor, act, n, on_time in session.execute(stmt)}
+
+
+def _add(rows: dict[int, dict[str, int]], actor: int, due_key: str, on_time_key: str,
+         values: tuple[int, int]) -> None:
+    counts = rows.setdefault(actor, {})
+    counts[due_key] = counts.get(due_key, 0) + values[0]
+    counts[on_time_key] = counts.get(on_time_key, 0) + values[1]
+
+
+def operator_counts(session: Session, period: Period, scope: Scope,
+                    as_of: datetime | None = None) -> dict[int, dict[str, int]]:
+    """Per hotline operator (话务员).
+
+    - 受理数: cases the operator recorded (``created_by_id``).
+    - 核实按时派发: intake hands every recorded case on at once to its first stage, 核实
+      (verification) or, when the class needs none, 立案; the hand-off counts as on time when
+      that first stage was then completed in time. 应派发核实数 = those first stages that ended
+      or are overdue.
+    - 核查按时派发: 回访核查 — the callbacks (回访) the operator made, on time when the callback
+      stage ended within its limit.
+    """
+    as_of = as_of or now()
+    operators = _role_users(Role.HOTLINE_OPERATOR)
+    ended = StageClock.ended_at.is_not(None)
+    rows = _merge(
+        _rows(session, select(Case.created_by_id, func.count())
+              .where(*_cohort(period, scope), Case.created_by_id.in_(operators))
+              .group_by(Case.created_by_id), ("accepted",)),
+        _rows(session, select(Case.created_by_id, _n(or_(ended, _overdue_open(as_of))),
+                              _n(and_(ended, StageClock.on_time == true())))
+              .select_from(Case)
+              .join(StageClock, and_(StageClock.case_id == Case.id,
+                                     StageClock.started_at == Case.reported_at,
+                                     StageClock.stage.in_(("verify", "file"))))
+              .where(*_cohort(period, scope), Case.created_by_id.in_(operators))
+              .group_by(Case.created_by_id), ("verify_due", "verify_on_time")))
+    for (actor, _action), values in _ended_by(session, period, scope, Role.HOTLINE_OPERATOR,
+                                              ("callback",)).items():
+        _add(rows, actor, "callback_due", "callback_on_time", values)
+    return rows
+
+
+def duty_chief_counts(session: Session, period: Period, scope: Scope,
+                      as_of: datetime | None = None) -> dict[int, dict[str, int]]:
+    """Per duty chief (值班长).
+
+    - 立案判定数 / 按时立案数: stages the chief ended by filing (立案) or voiding (作废), and how
+      many of them within the limit.
+    - 立案数 / 准确立案数: cases the chief filed; accurate unless later voided, merged as a
+      duplicate (重复立案), or sent back by an upheld dispatch objection (派单异议成立: the class
+      filed did not fit).
+    - 结案数 / 按时结案数: close stages the chief ended by closing (结案), and how many on time.
+    """
+    rows: dict[int, dict[str, int]] = {}
+    for (actor, action_name), values in _ended_by(session, period, scope, Role.DUTY_CHIEF,
+                                                  ("file", "void", "close")).items():
+        if action_name == "close":
+            _add(rows, actor, "close_due", "close_on_time", values)
+        else:
+            _add(rows, actor, "file_due", "file_on_time", values)
+    objection = exists().where(ExceptionRequest.case_id == Case.id,
+                               ExceptionRequest.kind == "objection",
+                               ExceptionRequest.status == "approved")
+    accurate = and_(Case.status.not_in((str(Status.VOID), str(Status.MERGED))), ~objection)
+    filed = _rows(session, select(CaseEvent.actor_id, func.count(), _n(accurate))
+                  .select_from(CaseEvent).join(Case, Case.id == CaseEvent.case_id)
+                  .where(*_cohort(period, scope), CaseEvent.action == "file",
+                         CaseEvent.actor_id.in_(_role_users(Role.DUTY_CHIEF)))
+                  .group_by(CaseEvent.actor_id), ("filed", "accurate"))
+    return _merge(rows, filed)
+
+
+def dispatcher_counts(session: Session, period: Period, scope: Scope,
+                      as_of: datetime | None = None) -> dict[int, dict[str, int]]:
+    """Per dispatcher (派遣员).
+
+    - 派遣数 / 按时派遣数: dispatches (派遣) the dispatcher made and how many ended the dispatch
+      stage within its limit.
+    - 回退数: approved returns (回退) and upheld objections (派单异议) whose case had last been
+      dispatched by this dispatcher — the department was wrong. 准确派遣 = 派遣数 − 回退数.
+    """
+    rows: dict[int, dict[str, int]] = {}
+    for (actor, _action), values in _ended_by(session, period, scope, Role.DISPATCHER,
+                                              ("dispatch",)).items():
+        _add(rows, actor, "dispatched", "dispatch_on_time", values)
+    last_dispatcher = (select(CaseEvent.actor_id)
+                       .where(CaseEvent.case_id == ExceptionRequest.case_id,
+                              CaseEvent.action == "dispatch",
+                              CaseEvent.at <= ExceptionRequest.requested_at)
+                       .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1)
+                       .scalar_subquery())
+    returns = (select(last_dispatcher.label("actor_id"))
+               .select_from(ExceptionRequest).join(Case, Case.id == ExceptionRequest.case_id)
+               .where(*_cohort(period, scope), ExceptionRequest.kind.in_(("return", "objection")),
+                      ExceptionRequest.status == "approved")
+               .subquery())
+    returned = _rows(session, select(returns.c.actor_id, func.count())
+                     .where(returns.c.actor_id.in_(_role_users(Role.DISPATCHER)))
+                     .group_by(returns.c.actor_id), ("returned",))
+    return _merge(rows, returned)
+
+
+def hotline_counts(session: Session, period: Period, scope: Scope,
+                   as_of: datetime | None = None) -> dict[int, dict[str, int]]:
+    """12345 三率 per handling department (承办单位), over the public work orders it holds.
+
+    - 派单数: orders from public channels (12345, portal, API, Open311, 信访) dispatched to it.
+    - 按时响应数: orders on which the department acted (处置反馈, or asked for 回退/延期/挂账/异议)
+      after the dispatch and before the deadline of the handling stage that dispatch started.
+    - 解决数: orders closed (结案) whose requester did not answer 不满意 at the callback.
+    - 回访数 / 满意数: orders with a callback answer / answered 满意 or 基本满意.
+    """
+    first_due = (select(StageClock.due_at)
+                 .where(StageClock.case_id == Case.id, StageClock.stage == "handle",
+                        StageClock.started_at == Case.dispatched_at)
+                 .order_by(StageClock.id).limit(1).scalar_subquery())
+    responded = exists().where(CaseEvent.case_id == Case.id,
+                               CaseEvent.action.in_(RESPONSE_ACTIONS),
+                               CaseEvent.at >= Case.dispatched_at,
+                               CaseEvent.at <= func.coalesce(first_due, CaseEvent.at))
+    resolved = and_(Case.status.in_(CLOSED_STATES),
+                    or_(Case.satisfaction.is_(None), Case.satisfaction != "不满意"))
+    stmt = (select(Case.lead_department_id, func.count(), _n(responded), _n(resolved),
+                   _n(Case.satisfaction.is_not(None)), _n(Case.satisfaction.in_(SATISFIED)))
+            .where(*_cohort(period, scope), Case.source.in_(PUBLIC_SOURCES),
+                   Case.lead_department_id.is_not(None), Case.dispatched_at.is_not(None),
+                   Case.status.in_(FILED_STATES))
+            .group_by(Case.lead_department_id))
+    if scope.department_id is not None:
+        stmt = stmt.where(Case.lead_department_id == scope.department_id)
+    return _rows(session, stmt, ("orders", "responded", "resolved", "rated", "satisfied"))
+
+
+def _street_counts(session: Session, period: Period, scope: Scope,
+                   as_of: datetime | None = None) -> dict[int, dict[str, int]]:
+    return region_counts(session, period, scope, "street", as_of)
+
+
+def _grid_counts(session: Session, period: Period, scope: Scope,
+                 as_of: datetime | None = None) -> dict[int, dict[str, int]]:
+    return region_counts(session, period, scope, "grid", as_of)
+
+
+COUNTERS = {"department": department_counts, "inspector": inspector_counts,
+            "operator": operator_counts, "duty_chief": duty_chief_counts,
+            "dispatcher": dispatcher_counts, "street": _street_counts, "grid": _grid_counts,
+            "hotline": hotline_counts}
+
+
+# --- report ------------------------------------------------------------------------------------
+
+@dataclass
+class KpiReport:
+    """The figures of one subject over one period: rows best first, and the total if it adds up."""
+
+    subject: Subject
+    period: Period
+    config: KpiConfig
+    rows: list[KpiRow]
+    total: KpiRow | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject.key, "label": self.subject.label,
+            "start": self.period.first_day.isoformat(), "end": self.period.last_day.isoformat(),
+            "columns": [{"key": c.key, "label": c.label, "kind": c.kind}
+                        for c in (*self.subject.counts, *self.subject.rates)],
+            "weights": dict(self.config.weights[self.subject.key]),
+            "rows": [r.to_dict() for r in self.rows],
+            "total": self.total.to_dict() if self.total else None,
+        }
+
+
+def _names(session: Session, subject_key: str,
+           ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+    if not ids:
+        return {}
+    if subject_key in ("department", "hotline"):
+        stmt = select(Department.id, Department.name, Department.code).where(Department.id.in_(ids))
+    elif subject_key in ("street", "grid"):
+        stmt = select(Area.id, Area.name, Area.code).where(Area.id.in_(ids))
+    else:
+        stmt = select(User.id, User.display_name, User.username).where(User.id.in_(ids))
+    return {row[0]: (row[1], row[2]) for row in session.execute(stmt)}
+
+
+def _sort_key(row: KpiRow) -> tuple[bool, float, str]:
+    return (row.score is None, -(row.score or 0), row.code or row.name)
+
+
+def build_report(session: Session, subject_key: str, period: Period, scope: Scope | None = None,
+                 *, config: KpiConfig | None = None, as_of: datetime | None = None) -> KpiReport:
+    """Gather the counts of a subject with grouped queries and evaluate every row."""
+    subj = subject(subject_key)
+    scope = scope or Scope()
+    config = config or load_config(session)
+    grouped = COUNTERS[subj.key](session, period, scope, as_of or now())
+    names = _names(session, subj.key, list(grouped))
+    rows = [evaluate(subj.key, counts, config, id=key,
+                     name=names.get(key, (f"#{key}", None))[0], code=names.get(key, ("", None))[1])
+            for key, counts in grouped.items()]
+    rows.sort(key=_sort_key)
+    total = None
+    if subj.has_total and rows and scope.department_id is None:
+        summed = {c.key: sum(r.counts[c.key] for r in rows) for c in subj.counts}
+        total = evaluate(subj.key, summed, config, name="合计")
+    return KpiReport(subj, period, config, rows, total)
+
+
+def report_for(session: Session, principal: Principal, subject_key: str, period: Period,
+               *, as_of: datetime | None = None) -> KpiReport:
+    """The report as this principal may read it (403 when not at all)."""
+    subj = subject(subject_key)
+    return build_report(session, subj.key, period, scope_for(principal, subj.key), as_of=as_of)
+
+
+# --- export ------------------------------------------------------------------------------------
+
+def table(report: KpiReport) -> tuple[list[str], list[list[Any]]]:
+    """Header and body rows for CSV/XLSX: counts as numbers, rates as percent with 2 decimals."""
+    subj = report.subject
+    header = [subj.unit, "编码", *(c.label for c in subj.counts),
+              *(f"{c.label}(%)" for c in subj.rates), "得分", "等级"]
+    body = []
+    for row in [*report.rows, *([report.total] if report.total else [])]:
+        body.append([row.name, row.code or "", *(row.counts[c.key] for c in subj.counts),
+                     *("" if row.rates[c.key] is None else round(row.rates[c.key] * 100, 2)
+                       for c in subj.rates),
+                     "" if row.score is None else row.score, row.grade or ""])
+    return header, body
+
+
+def export_csv(report: KpiReport) -> bytes:
+    """UTF-8 CSV with a byte-order mark so that Excel opens the Chinese headers correctly."""
+    import csv
+    import io
+
+    header, body = table(report)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(body)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def export_xlsx(report: KpiReport) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    header, body = table(report)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = report.subject.label[:31]
+    period = report.period
+    sheet.append([f"{report.subject.label}绩效评价 {period.first_day} 至 {period.last_day}"])
+    sheet.append(header)
+    for line in body:
+        sheet.append(line)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def export_filename(report: KpiReport, suffix: str) -> str:
+    return f"kpi-{report.subject.key}-{report.period.first_day}-{report.period.last_day}.{suffix}"

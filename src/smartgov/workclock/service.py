@@ -1,0 +1,211 @@
+"""Working calendar and time limits (工作日历与时限): the public API of the workclock domain.
+
+Limits::
+
+    TimeLimit.parse("4wh")            # 工作时; also "3wd" 工作日, "24h" 小时, "2d" 自然日,
+                                      # "3个工作日", "24 小时"; bad text → InvalidTimeLimit (422)
+    str(limit) == "4wh"; limit.label == "4个工作时"; limit.is_working; limit.fixed_duration()
+
+Calendar (one per process, refreshed when an administrator loads a schedule)::
+
+    cal = get_calendar()              # WorkCalendar; get_calendar(session) to read via that bind
+    cal.add_working_time(start, "3wd") -> datetime   # due time of a fresh limit
+    cal.is_workday(day); cal.working_intervals(day); cal.close_of_business(day)
+    cal.is_working_time(at); cal.next_opening(at); cal.working_time_between(a, b) -> timedelta
+    cal.special_days(year) -> [SpecialDay(day, is_workday, name, source)]
+    WorkCalendar.from_session(session); WorkCalendar(overrides, work_hours=..., tz=...)
+    invalidate_calendar()             # forget the cached calendar (load_schedule does it)
+    load_schedule(session, path) -> int   # CSV/JSON into calendar_day, commits, invalidates
+    due_at(start, limit) -> datetime      # shortcut on the process calendar
+    parse_moment("2026-09-30T16:00")     # ISO 8601; no offset → configured zone
+
+Rules: N wd end at the close of business of the N-th working day after the start day (the
+start day is not counted); wh count from the start moment, or from the next opening outside
+working time; h/d are plain durations. Working hours come from SMARTGOV_WORK_HOURS, the zone
+from SMARTGOV_TIMEZONE. A year neither the chinese-calendar package nor a loaded schedule knows
+raises CalendarUnknownYear (409, code calendar_unknown_year). Loaded days override the package
+date by date; in a year known only by loaded days an unlisted date is a workday iff Mon–Fri.
+Loading a file replaces the loaded days of every year the file mentions.
+
+Clocks (pure Python; store ``to_dict()`` in a JSON column)::
+
+    clock = WorkClock.start(at=dt, limit=TimeLimit.parse("4wh"), calendar=cal)
+    clock.pause(at, reason); clock.resume(at); clock.extend("2wd"); clock.stop(at)
+    clock.due_at()        # datetime; None while paused
+    clock.due_at(now=t)   # while paused: the due time if it resumed at t
+    clock.elapsed(at) / clock.remaining(at) -> timedelta   # working time for wh/wd, else calendar
+    clock.fraction_used(at) -> float; clock.is_overdue(at) -> bool
+    clock.state in {"running", "paused", "stopped"}; clock.pauses; clock.budget
+    WorkClock.from_dict(clock.to_dict(), calendar=cal)
+
+Other processes notice a newly loaded schedule within CALENDAR_RECHECK_S seconds: the cached
+calendar re-reads a cheap fingerprint (row count, latest loaded_at) of calendar_day that often.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from smartgov.config import get_settings
+from smartgov.errors import ValidationFailed
+from smartgov.workclock.clock import Segment, WorkClock
+from smartgov.workclock.limits import InvalidTimeLimit, TimeLimit
+from smartgov.workclock.models import CalendarDay
+from smartgov.workclock.schedule import BadSchedule, ScheduleDay, parse_schedule, read_schedule
+from smartgov.workclock.workcalendar import (
+    BadWorkHours,
+    CalendarUnknownYear,
+    SpecialDay,
+    WorkCalendar,
+    parse_work_hours,
+)
+
+__all__ = [
+    "BadSchedule", "BadWorkHours", "CalendarUnknownYear", "InvalidTimeLimit", "ScheduleDay",
+    "Segment", "SpecialDay", "TimeLimit", "WorkCalendar", "WorkClock", "due_at", "get_calendar",
+    "invalidate_calendar", "load_schedule", "parse_moment", "parse_schedule", "parse_work_hours",
+    "read_schedule", "store_schedule",
+]
+
+log = logging.getLogger("smartgov.workclock")
+
+CALENDAR_RECHECK_S = 60.0
+
+_lock = threading.Lock()
+_cached: _Cached | None = None
+
+
+class _Cached:
+    __slots__ = ("calendar", "settings_key", "fingerprint", "checked_at")
+
+    def __init__(self, calendar: WorkCalendar, settings_key: tuple[str, str],
+                 fingerprint: tuple[int, str] | None) -> None:
+        self.calendar = calendar
+        self.settings_key = settings_key
+        self.fingerprint = fingerprint
+        self.checked_at = time.monotonic()
+
+
+def get_calendar(session: Session | None = None, *, refresh: bool = False) -> WorkCalendar:
+    """The process-wide working calendar (package + loaded days), built once and kept fresh.
+
+    Reads calendar_day through its own connection (of ``session``'s engine, else the process
+    engine); when the table or database does not exist yet, the package alone is used.
+    """
+    global _cached
+    settings = get_settings()
+    key = (settings.work_hours, settings.timezone)
+    cached = _cached
+    if (cached is not None and not refresh and cached.settings_key == key
+            and time.monotonic() - cached.checked_at < CALENDAR_RECHECK_S):
+        return cached.calendar
+    with _lock:
+        cached = _cached
+        engine = _engine_for(session)
+        fingerprint = _fingerprint(engine)
+        if (cached is not None and not refresh and cached.settings_key == key
+                and cached.fingerprint == fingerprint):
+            cached.checked_at = time.monotonic()
+            return cached.calendar
+        calendar = _build(engine) if fingerprint is not None else WorkCalendar()
+        _cached = _Cached(calendar, key, fingerprint)
+        return calendar
+
+
+def invalidate_calendar() -> None:
+    """Forget the cached calendar; the next get_calendar() rebuilds it."""
+    global _cached
+    with _lock:
+        _cached = None
+
+
+def due_at(start: datetime, limit: TimeLimit | str) -> datetime:
+    """Due time of a fresh ``limit`` started at ``start`` on the process calendar."""
+    return get_calendar().add_working_time(start, TimeLimit.parse(limit))
+
+
+def parse_moment(text: str) -> datetime:
+    """An ISO 8601 moment; without an offset it is taken in the configured zone."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValidationFailed(f"时间格式无效 {text!r}，应为 ISO 8601，"
+                               f"如 2026-09-30T16:00:00+08:00 (bad moment)",
+                               code="bad_datetime") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=get_settings().tz)
+    return moment
+
+
+def load_schedule(session: Session, path: str | Path) -> int:
+    """Load a CSV/JSON holiday schedule into calendar_day (导入节假日安排); returns days stored.
+
+    The loaded days replace earlier loaded days of the same years. Commits, then refreshes
+    this process's calendar.
+    """
+    return store_schedule(session, read_schedule(path))
+
+
+def store_schedule(session: Session, days: list[ScheduleDay]) -> int:
+    """Store parsed ``days`` (replacing loaded days of their years), commit, invalidate."""
+    if not days:
+        raise BadSchedule("文件中没有任何日期 (the schedule lists no days)")
+    years = sorted({d.day.year for d in days})
+    for year in years:
+        session.execute(delete(CalendarDay).where(
+            CalendarDay.day >= datetime(year, 1, 1).date(),
+            CalendarDay.day <= datetime(year, 12, 31).date()))
+    session.add_all(CalendarDay(day=d.day, is_workday=d.is_workday, name=d.name or None)
+                    for d in days)
+    session.commit()
+    invalidate_calendar()
+    log.info("loaded %d calendar days for %s", len(days), ", ".join(map(str, years)))
+    return len(days)
+
+
+# -- internals ----------------------------------------------------------------------------------
+def _engine_for(session: Session | None) -> Engine | None:
+    if session is not None:
+        bind = session.get_bind()
+        return bind if isinstance(bind, Engine) else bind.engine
+    from smartgov.db import get_engine
+
+    engine = get_engine()
+    if engine.url.get_backend_name() == "sqlite":
+        database = engine.url.database
+        if database and database != ":memory:" and not Path(database).exists():
+            return None  # no database yet: don't create an empty file just to look
+    return engine
+
+
+def _fingerprint(engine: Engine | None) -> tuple[int, str] | None:
+    """(rows, latest loaded_at) of calendar_day; None when it cannot be read."""
+    if engine is None:
+        return None
+    try:
+        with engine.connect() as conn:
+            row: Any = conn.execute(select(func.count(), func.max(CalendarDay.loaded_at))).one()
+    except SQLAlchemyError as exc:
+        log.debug("calendar_day not readable, using the chinese-calendar package: %s", exc)
+        return None
+    return int(row[0]), str(row[1])
+
+
+def _build(engine: Engine | None) -> WorkCalendar:
+    if engine is None:
+        return WorkCalendar()
+    try:
+        with Session(engine) as session:
+            return WorkCalendar.from_session(session)
+    except SQLAlchemyError as exc:
+        log.warning("calendar_day not readable, using the chinese-calendar package: %s", exc)
+        return WorkCalendar()

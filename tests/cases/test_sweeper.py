@@ -1,0 +1,73 @@
+"""The SLA sweep: warnings and overdue marks with reminders; one sweeper at a time on PostgreSQL."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from smartgov.cases.models import Case, Notification
+from smartgov.cases.sweeper import sweep
+from smartgov.db import now
+from tests.cases.conftest import World
+from tests.cases.test_workflow import report
+from tests.conftest import REPO_ROOT, TEST_DATABASE_URL
+
+
+def test_sweep_marks_overdue_once_and_tells_the_department(world: World) -> None:
+    case = report(world, "stall")
+    assert case.warning_level == 0
+    result = sweep(world.session, at=now() + timedelta(days=30))
+    assert result.ran and result.raised >= 1
+    world.session.expire_all()
+    assert world.session.get(Case, case.id).warning_level == 3
+    notes = world.session.scalars(select(Notification).where(Notification.kind == "overdue")).all()
+    assert len(notes) == 1 and notes[0].department_id == world.depts["CG"].id
+    assert sweep(world.session, at=now() + timedelta(days=31)).raised == 0  # no repeat
+
+
+def test_sweep_warns_before_overdue(world: World) -> None:
+    case = report(world, "stall")  # 1wd handling limit
+    due = case.due_at
+    # just before the due time more than 80 % of the working day has gone
+    sweep(world.session, at=due - timedelta(minutes=10))
+    world.session.expire_all()
+    assert world.session.get(Case, case.id).warning_level == 2
+
+
+def test_sweep_queue_lists_overdue(world: World) -> None:
+    from smartgov.cases.queries import CaseFilter, find_cases
+
+    report(world, "stall")
+    sweep(world.session, at=now() + timedelta(days=30))
+    rows, total = find_cases(world.session, world.p("chief"), CaseFilter(queue="overdue"))
+    assert total == 1
+
+
+SWEEPER = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {src!r})
+    from smartgov.db import make_engine, set_engine, session_factory
+    from smartgov.cases.sweeper import sweep
+    set_engine(make_engine({url!r}))
+    with session_factory()() as session:
+        print("ran" if sweep(session, hold_seconds=3).ran else "skipped", flush=True)
+""")
+
+
+@pytest.mark.skipif(
+    not TEST_DATABASE_URL,
+    reason="single-sweeper lock needs PostgreSQL (set SMARTGOV_TEST_DATABASE_URL)",
+)
+def test_only_one_process_sweeps_at_a_time(world: World) -> None:
+    script = SWEEPER.format(src=str(REPO_ROOT / "src"), url=TEST_DATABASE_URL)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
+    assert outputs == ["ran", "skipped"]
