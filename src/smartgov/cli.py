@@ -21,7 +21,7 @@ DOMAIN_COMMANDS = (
     ("smartgov.workclock.cli", "app", "clock"),
     ("smartgov.org.cli", "app", "geo"),
     ("smartgov.auth.cli", "app", "users"),
-    ("smartgov.cases.cli", "dispatch_app", "dispatch"),
+    ("smartgov.cases.dispatch_cli", "dispatch_app", "dispatch"),
     ("smartgov.cases.cli", "open311_app", "open311"),
     ("smartgov.cases.cli", "cases_app", "cases"),
 )

@@ -6,10 +6,11 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile  # what request.form() yields
 
 from smartgov.auth import audit
 from smartgov.auth.deps import require_roles, require_staff, verify_csrf
@@ -47,7 +48,7 @@ def categories_page(
     )
 
 
-@router.post("/admin/categories/{category_id}")
+@router.post("/admin/categories/{category_id:int}")
 async def category_update(
     category_id: int,
     request: Request,

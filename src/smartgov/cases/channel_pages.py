@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile  # what request.form() yields
 
 from smartgov.auth.deps import require_roles, verify_csrf
 from smartgov.auth.principal import Principal

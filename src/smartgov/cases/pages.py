@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile  # what request.form() yields
 
 from smartgov.auth.deps import current_principal, require_staff, verify_csrf
 from smartgov.auth.principal import Principal
@@ -189,6 +190,7 @@ def workbench(
             "rows": [case_out(session, c, principal) for c in rows],
             "total": total,
             "page": page,
+            "flash": [request.query_params["msg"]] if request.query_params.get("msg") else [],
         },
     )
 
@@ -279,8 +281,9 @@ async def case_action(
             return RedirectResponse(
                 f"/cases/{case_id}?msg=已保存操作，但照片未上传：{exc.message}", status_code=303
             )
-    if not Status(case.status).is_open or not service_visible(session, case_id, principal):
-        return RedirectResponse(f"/workbench?msg=已完成：{name}", status_code=303)
+    if not service_visible(session, case_id, principal):
+        return RedirectResponse(f"/workbench?msg=已完成：{ACTION_LABELS.get(name, name)}",
+                                status_code=303)
     return RedirectResponse(f"/cases/{case_id}?msg=操作成功", status_code=303)
 
 

@@ -94,19 +94,25 @@ def locate(session: Session, case: Case, data: CaseIntake) -> None:
 
 
 def initial_status(data: CaseIntake, category: Category | None) -> Status:
-    """Where a new report starts: public reports are verified first (核实) unless the class says not."""
+    """Where a new report starts (信息收集之后):
+
+    - an operator's direct answer and an inspector's on-the-spot fix are closed at once;
+    - an inspector's own report, a hotline order (the operator has spoken with the caller) and a
+      machine alarm wait for the duty chief to file (立案);
+    - a superior's assignment (上级交办) is already filed and waits for dispatch;
+    - other public reports are first verified (核实) by the grid's inspector, unless the class
+      says verification is not needed.
+    """
     if data.answer:
         return Status.CLOSED
     if data.source == Source.INSPECTOR:
         return Status.CLOSED if data.self_handled else Status.PENDING_FILE
     if data.source == Source.SUPERIOR:
         return Status.PENDING_DISPATCH
-    if data.source in MACHINE_SOURCES:
+    if data.source in MACHINE_SOURCES or data.source == Source.HOTLINE:
         return Status.PENDING_FILE
-    if category is not None and not category.needs_verify:
-        return Status.PENDING_FILE
-    if category is None:
-        return Status.PENDING_FILE  # 12345 / free text: the duty chief classifies and files
+    if category is None or not category.needs_verify:
+        return Status.PENDING_FILE  # free text: the duty chief classifies and files
     return Status.REPORTED
 
 

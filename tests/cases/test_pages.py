@@ -1,0 +1,149 @@
+"""Server-rendered pages of the case hub through the test client (forms, CSRF, photos, search)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from smartgov.cases.models import Attachment, Case, Category, KnowledgeArticle
+from smartgov.cases.workflow import Status
+from tests.auth.conftest import csrf_from
+from tests.cases.conftest import World
+from tests.factories import PASSWORD
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f00f0004850180848a8c21"
+    "0000000049454e44ae426082"
+)
+
+
+def login(client: TestClient, world: World, name: str) -> None:
+    page = client.get("/login").text
+    response = client.post(
+        "/login",
+        data={"username": world.users[name].username, "password": PASSWORD, "csrf_token": csrf_from(page)},
+    )
+    assert response.status_code in (200, 303)
+
+
+def test_portal_report_with_photo(client: TestClient, world: World) -> None:
+    page = client.get("/report").text
+    lon, lat = world.point(0)
+    response = client.post(
+        "/report",
+        data={"csrf_token": csrf_from(page), "category_code": "1101", "description": "垃圾堆放",
+              "lon": lon, "lat": lat, "reporter_phone": "13900001111"},
+        files={"photo": ("p.png", PNG, "image/png")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and "/report/done/" in response.headers["location"]
+    assert len(world.session.scalars(select(Attachment)).all()) == 1
+    done = client.get(response.headers["location"]).text
+    assert "查询码" in done
+
+
+def test_portal_keeps_what_was_typed_on_error(client: TestClient, world: World) -> None:
+    page = client.get("/report").text
+    response = client.post(
+        "/report",
+        data={"csrf_token": csrf_from(page), "category_code": "1101", "description": "很长的一段描述"},
+    )
+    assert response.status_code == 422
+    assert "联系电话" in response.text and "很长的一段描述" in response.text
+    assert world.session.scalar(select(Case)) is None
+
+
+def test_portal_form_needs_csrf(client: TestClient, world: World) -> None:
+    client.get("/report")
+    response = client.post("/report", data={"category_code": "1101", "description": "垃圾"})
+    assert response.status_code == 403
+
+
+def test_hotline_direct_answer_closes_at_once(client: TestClient, world: World) -> None:
+    world.session.add(KnowledgeArticle(title="居住证办理", question="居住证怎么办", answer="带身份证到社区办理",
+                                       keywords="居住证"))
+    world.session.commit()
+    login(client, world, "operator")
+    assert "带身份证到社区办理" in client.get("/hotline/kb", params={"q": "居住证"}).text
+    page = client.get("/hotline").text
+    response = client.post(
+        "/hotline",
+        data={"csrf_token": csrf_from(page), "reporter_phone": "13800002222", "request_type": "consult",
+              "description": "咨询居住证办理", "direct_close": "on", "answer": "带身份证到社区办理"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    case = world.session.scalar(select(Case))
+    assert case.status == Status.CLOSED and case.result_note == "带身份证到社区办理"
+    history = client.get("/hotline/history", params={"phone": "13800002222"}).text
+    assert case.case_no in history
+
+
+def test_inspector_self_handled_with_before_and_after(client: TestClient, world: World) -> None:
+    login(client, world, "inspector")
+    page = client.get("/inspector").text
+    lon, lat = world.point(0)
+    response = client.post(
+        "/inspector",
+        data={"csrf_token": csrf_from(page), "category_code": "1101", "description": "小广告",
+              "lon": lon, "lat": lat, "self_handled": "on"},
+        files=[("before", ("b.png", PNG, "image/png")), ("after", ("a.png", PNG, "image/png"))],
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    case = world.session.scalar(select(Case))
+    assert case.status == Status.CLOSED and case.self_handled and case.created_by_id == world.users["inspector"].id
+    kinds = sorted(a.kind for a in world.session.scalars(select(Attachment)))
+    assert kinds == ["after", "before"]
+
+
+def test_workbench_queue_and_search(client: TestClient, world: World) -> None:
+    lon, lat = world.point(0)
+    for text in ("东门口垃圾堆放", "西侧路灯不亮"):
+        client.post("/api/v1/cases", json={"category_code": "1402", "description": text, "lon": lon,
+                                           "lat": lat, "reporter_phone": "13900000000"})
+    login(client, world, "handler_cg")
+    page = client.get("/workbench", params={"queue": "handle"}).text
+    assert "东门口垃圾堆放" in page and "西侧路灯不亮" in page
+    found = client.get("/workbench", params={"queue": "all", "q": "路灯"}).text
+    assert "西侧路灯不亮" in found and "东门口垃圾堆放" not in found
+
+
+def test_case_page_shows_only_allowed_actions(client: TestClient, world: World) -> None:
+    lon, lat = world.point(0)
+    created = client.post("/api/v1/cases", json={"category_code": "1101", "description": "垃圾", "lon": lon,
+                                                 "lat": lat, "reporter_phone": "13900000000"}).json()
+    login(client, world, "inspector")
+    page = client.get(f"/cases/{created['id']}").text
+    assert 'data-action="verify"' in page and 'data-action="file"' not in page
+
+
+def test_command_map_counts_by_grid(client: TestClient, world: World) -> None:
+    lon, lat = world.point(0)
+    for _ in range(2):
+        client.post("/api/v1/cases", json={"category_code": "1101", "description": "垃圾", "lon": lon,
+                                           "lat": lat, "reporter_phone": "13900000000"})
+    login(client, world, "chief")
+    counts = client.get("/api/v1/cases-by-grid").json()
+    assert counts == {world.grids[0].code: 2}
+    assert client.get("/map").status_code == 200
+
+
+def test_catalogue_export_and_import_refuses_bad_file(client: TestClient, world: World, tmp_path) -> None:
+    from smartgov.auth.models import UserRole
+    from tests.factories import make_user
+
+    admin = make_user(world.session, "system_admin")
+    world.session.commit()
+    world.users["admin"] = admin
+    login(client, world, "admin")
+    exported = client.get("/admin/categories/export.csv").text
+    assert "1101" in exported and "handle_limit" in exported
+    page = client.get("/admin/categories").text
+    bad = exported.replace(",4wh,", ",4 weeks,", 1)
+    response = client.post("/admin/categories/import", data={"csrf_token": csrf_from(page)},
+                           files={"file": ("c.csv", bad.encode("utf-8"), "text/csv")}, follow_redirects=True)
+    assert "未做任何修改" in response.text
+    assert world.session.scalar(select(Category).where(Category.code == "1101")).handle_limit == "4wh"
+    assert UserRole  # imported for the admin factory
