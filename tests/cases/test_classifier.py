@@ -110,6 +110,13 @@ def test_k_limits_and_probabilities_sum_to_one(suggester: Suggester) -> None:
     assert suggester.suggest_many([]) == []
 
 
+@pytest.mark.parametrize("text", ["A6区化工厂偷排污水\n河水发黑发臭。", "", "ABC abc 123",
+                                  "小区  停车收费\n\n太贵了！！", "学校"])
+def test_single_text_fast_path_matches_batch(suggester: Suggester, text: str) -> None:
+    assert suggester.probability_row(text) == pytest.approx(suggester.probabilities([text])[0],
+                                                             abs=1e-6)
+
+
 def test_metadata_describes_training(suggester: Suggester) -> None:
     meta = suggester.metadata
     assert meta["labels"] == sorted(TEMPLATES)
@@ -127,6 +134,8 @@ def test_two_labels_work() -> None:
     result = model.suggest("学校乱收费\n要求缴纳资料费", k=3)
     assert [s.label for s in result][0] == "教育文体"
     assert len(result) == 2
+    assert model.probability_row("学校") == pytest.approx(model.probabilities(["学校"])[0],
+                                                        abs=1e-6)
 
 
 def test_self_training_and_dedupe_of_unlabelled() -> None:

@@ -32,8 +32,14 @@ def test_portal_report_with_photo(client: TestClient, world: World) -> None:
     lon, lat = world.point(0)
     response = client.post(
         "/report",
-        data={"csrf_token": csrf_from(page), "category_code": "1101", "description": "垃圾堆放",
-              "lon": lon, "lat": lat, "reporter_phone": "13900001111"},
+        data={
+            "csrf_token": csrf_from(page),
+            "category_code": "1101",
+            "description": "垃圾堆放",
+            "lon": lon,
+            "lat": lat,
+            "reporter_phone": "13900001111",
+        },
         files={"photo": ("p.png", PNG, "image/png")},
         follow_redirects=False,
     )
@@ -61,16 +67,25 @@ def test_portal_form_needs_csrf(client: TestClient, world: World) -> None:
 
 
 def test_hotline_direct_answer_closes_at_once(client: TestClient, world: World) -> None:
-    world.session.add(KnowledgeArticle(title="居住证办理", question="居住证怎么办", answer="带身份证到社区办理",
-                                       keywords="居住证"))
+    world.session.add(
+        KnowledgeArticle(
+            title="居住证办理", question="居住证怎么办", answer="带身份证到社区办理", keywords="居住证"
+        )
+    )
     world.session.commit()
     login(client, world, "operator")
     assert "带身份证到社区办理" in client.get("/hotline/kb", params={"q": "居住证"}).text
     page = client.get("/hotline").text
     response = client.post(
         "/hotline",
-        data={"csrf_token": csrf_from(page), "reporter_phone": "13800002222", "request_type": "consult",
-              "description": "咨询居住证办理", "direct_close": "on", "answer": "带身份证到社区办理"},
+        data={
+            "csrf_token": csrf_from(page),
+            "reporter_phone": "13800002222",
+            "request_type": "consult",
+            "description": "咨询居住证办理",
+            "direct_close": "on",
+            "answer": "带身份证到社区办理",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -86,14 +101,24 @@ def test_inspector_self_handled_with_before_and_after(client: TestClient, world:
     lon, lat = world.point(0)
     response = client.post(
         "/inspector",
-        data={"csrf_token": csrf_from(page), "category_code": "1101", "description": "小广告",
-              "lon": lon, "lat": lat, "self_handled": "on"},
+        data={
+            "csrf_token": csrf_from(page),
+            "category_code": "1101",
+            "description": "小广告",
+            "lon": lon,
+            "lat": lat,
+            "self_handled": "on",
+        },
         files=[("before", ("b.png", PNG, "image/png")), ("after", ("a.png", PNG, "image/png"))],
         follow_redirects=False,
     )
     assert response.status_code == 303
     case = world.session.scalar(select(Case))
-    assert case.status == Status.CLOSED and case.self_handled and case.created_by_id == world.users["inspector"].id
+    assert (
+        case.status == Status.CLOSED
+        and case.self_handled
+        and case.created_by_id == world.users["inspector"].id
+    )
     kinds = sorted(a.kind for a in world.session.scalars(select(Attachment)))
     assert kinds == ["after", "before"]
 
@@ -101,8 +126,16 @@ def test_inspector_self_handled_with_before_and_after(client: TestClient, world:
 def test_workbench_queue_and_search(client: TestClient, world: World) -> None:
     lon, lat = world.point(0)
     for text in ("东门口垃圾堆放", "西侧路灯不亮"):
-        client.post("/api/v1/cases", json={"category_code": "1402", "description": text, "lon": lon,
-                                           "lat": lat, "reporter_phone": "13900000000"})
+        client.post(
+            "/api/v1/cases",
+            json={
+                "category_code": "1402",
+                "description": text,
+                "lon": lon,
+                "lat": lat,
+                "reporter_phone": "13900000000",
+            },
+        )
     login(client, world, "handler_cg")
     page = client.get("/workbench", params={"queue": "handle"}).text
     assert "东门口垃圾堆放" in page and "西侧路灯不亮" in page
@@ -112,8 +145,16 @@ def test_workbench_queue_and_search(client: TestClient, world: World) -> None:
 
 def test_case_page_shows_only_allowed_actions(client: TestClient, world: World) -> None:
     lon, lat = world.point(0)
-    created = client.post("/api/v1/cases", json={"category_code": "1101", "description": "垃圾", "lon": lon,
-                                                 "lat": lat, "reporter_phone": "13900000000"}).json()
+    created = client.post(
+        "/api/v1/cases",
+        json={
+            "category_code": "1101",
+            "description": "垃圾",
+            "lon": lon,
+            "lat": lat,
+            "reporter_phone": "13900000000",
+        },
+    ).json()
     login(client, world, "inspector")
     page = client.get(f"/cases/{created['id']}").text
     assert 'data-action="verify"' in page and 'data-action="file"' not in page
@@ -122,8 +163,16 @@ def test_case_page_shows_only_allowed_actions(client: TestClient, world: World) 
 def test_command_map_counts_by_grid(client: TestClient, world: World) -> None:
     lon, lat = world.point(0)
     for _ in range(2):
-        client.post("/api/v1/cases", json={"category_code": "1101", "description": "垃圾", "lon": lon,
-                                           "lat": lat, "reporter_phone": "13900000000"})
+        client.post(
+            "/api/v1/cases",
+            json={
+                "category_code": "1101",
+                "description": "垃圾",
+                "lon": lon,
+                "lat": lat,
+                "reporter_phone": "13900000000",
+            },
+        )
     login(client, world, "chief")
     counts = client.get("/api/v1/cases-by-grid").json()
     assert counts == {world.grids[0].code: 2}
@@ -142,8 +191,12 @@ def test_catalogue_export_and_import_refuses_bad_file(client: TestClient, world:
     assert "1101" in exported and "handle_limit" in exported
     page = client.get("/admin/categories").text
     bad = exported.replace(",4wh,", ",4 weeks,", 1)
-    response = client.post("/admin/categories/import", data={"csrf_token": csrf_from(page)},
-                           files={"file": ("c.csv", bad.encode("utf-8"), "text/csv")}, follow_redirects=True)
+    response = client.post(
+        "/admin/categories/import",
+        data={"csrf_token": csrf_from(page)},
+        files={"file": ("c.csv", bad.encode("utf-8"), "text/csv")},
+        follow_redirects=True,
+    )
     assert "未做任何修改" in response.text
     assert world.session.scalar(select(Category).where(Category.code == "1101")).handle_limit == "4wh"
     assert UserRole  # imported for the admin factory

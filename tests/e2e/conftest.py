@@ -89,9 +89,7 @@ def new_page(browser, request):  # type: ignore[no-untyped-def]
     contexts = []
 
     def make(viewport: dict | None = None):  # type: ignore[no-untyped-def]
-        context = browser.new_context(
-            locale="zh-CN", viewport=viewport or {"width": 1280, "height": 900}
-        )
+        context = browser.new_context(locale="zh-CN", viewport=viewport or {"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)

@@ -16,9 +16,7 @@ PNG = base64.b64decode(
 )
 
 
-def test_citizen_reports_handler_closes_citizen_sees_closed(
-    live_server, new_page, tmp_path
-) -> None:
+def test_citizen_reports_handler_closes_citizen_sees_closed(live_server, new_page, tmp_path) -> None:
     base = live_server
     photo = tmp_path / "noise.png"
     photo.write_bytes(PNG)
@@ -48,9 +46,7 @@ def test_citizen_reports_handler_closes_citizen_sees_closed(
     handler.wait_for_selector("[data-testid=case-status]")
     assert "楼下酒吧" in handler.content()
     assert handler.locator("img[alt=photo]").count() == 1  # the citizen's photo arrived
-    handler.fill(
-        "form[data-action=report_back] input[name=note]", "已上门劝导，酒吧承诺22点后停止播放音乐"
-    )
+    handler.fill("form[data-action=report_back] input[name=note]", "已上门劝导，酒吧承诺22点后停止播放音乐")
     shot(handler, "journey-3-handler-case")
     handler.click("[data-testid=action-report_back]")
     handler.wait_for_selector(".flash")

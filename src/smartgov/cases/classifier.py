@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack, vstack
+from sklearn.utils import murmurhash3_32
 
 MODEL_DIRNAME = "dispatch"
 MODEL_FILE = "suggester.joblib"
@@ -201,6 +202,59 @@ class Featurizer:
         blocks = [self.char.transform(texts), self.words.transform(segments(texts)),
                   self.title.transform([title_of(t) for t in texts]) * self.title_weight]
         return _normalize_rows(blocks)
+
+    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The features of one text as (column indices, values), equal to ``transform`` but
+        without scikit-learn's per-call validation: the dispatch-time path (< 1 ms)."""
+        fast = self.__dict__.get("_fast") or self._build_fast()
+        hasher, char_idf, word_vocab, word_idf, title_an, title_vocab, title_idf = fast
+        n_char = self.char_features
+        char_counts: dict[int, int] = {}
+        for gram in hasher(text):
+            h = murmurhash3_32(gram, seed=0)
+            col = (2147483647 - (n_char - 1)) % n_char if h == -2147483648 else abs(h) % n_char
+            char_counts[col] = char_counts.get(col, 0) + 1
+        blocks = [_tfidf_block(char_counts, char_idf, 0, 1.0),
+                  _tfidf_block(_vocab_counts(segment(text), word_vocab), word_idf, n_char, 1.0),
+                  _tfidf_block(_vocab_counts(title_an(title_of(text)), title_vocab), title_idf,
+                               n_char + len(word_idf), self.title_weight)]
+        cols = np.concatenate([b[0] for b in blocks])
+        vals = np.concatenate([b[1] for b in blocks])
+        norm = math.sqrt(float(vals @ vals))
+        return cols, (vals / norm if norm else vals)
+
+    def _build_fast(self) -> tuple[Any, ...]:
+        hasher_vec, tfidf = self.char[0], self.char[1]
+        fast = (hasher_vec.build_analyzer(), tfidf.idf_.astype(np.float64),
+                self.words.vocabulary_, self.words.idf_.astype(np.float64),
+                self.title.build_analyzer(), self.title.vocabulary_,
+                self.title.idf_.astype(np.float64))
+        self.__dict__["_fast"] = fast
+        return fast
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_fast"}
+
+
+def _vocab_counts(tokens: Iterable[str], vocabulary: Mapping[str, int]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for token in tokens:
+        col = vocabulary.get(token)
+        if col is not None:
+            counts[col] = counts.get(col, 0) + 1
+    return counts
+
+
+def _tfidf_block(counts: dict[int, int], idf: np.ndarray, offset: int,
+                 weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """Sublinear TF × IDF, L2-normalised and weighted, as TfidfVectorizer computes it."""
+    if not counts:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    vals = (np.log(tf) + 1.0) * idf[cols]
+    norm = math.sqrt(float(vals @ vals))
+    return cols + offset, (vals / norm * weight if norm else vals)
 
 
 def _normalize_rows(blocks: list[csr_matrix]) -> csr_matrix:
@@ -486,30 +540,41 @@ class Suggester:
         self.classifier = classifier
         self.metadata = metadata
         self.score_scale = float(metadata.get("score_scale") or TrainingConfig.score_scale)
+        self._coef: np.ndarray | None = None
+        self._labels = [str(c) for c in classifier.classes_]
 
     @property
     def labels(self) -> list[str]:
-        return [str(c) for c in self.classifier.classes_]
+        return list(self._labels)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, one column per label (``labels`` order); rows sum to 1."""
         X = self.featurizer.transform([t or "" for t in texts])
         return _softmax(_decision_scores(self.classifier, X), self.score_scale)
 
+    def probability_row(self, text: str) -> np.ndarray:
+        """``probabilities([text])[0]`` on the fast single-text path."""
+        cols, vals = self.featurizer.vector(text or "")
+        if self._coef is None:
+            self._coef = np.asarray(self.classifier.coef_, dtype=np.float64)
+        scores = self._coef[:, cols] @ vals + self.classifier.intercept_
+        if scores.shape[0] == 1:
+            scores = np.array([-scores[0], scores[0]])
+        return _softmax(scores[None, :], self.score_scale)[0]
+
     def suggest(self, text: str, k: int = 3) -> list[Suggestion]:
         """The ``k`` most likely labels for one request, highest confidence first."""
-        return self.suggest_many([text], k)[0]
+        return self._ranked(self.probability_row(text), k)
+
+    def _ranked(self, row: np.ndarray, k: int) -> list[Suggestion]:
+        labels = self._labels
+        order = np.argsort(-row, kind="stable")[:max(k, 0)]
+        return [Suggestion(labels[i], round(float(row[i]), 4)) for i in order]
 
     def suggest_many(self, texts: Sequence[str], k: int = 3) -> list[list[Suggestion]]:
         if not texts:
             return []
-        probs = self.probabilities(texts)
-        labels = self.labels
-        out = []
-        for row in probs:
-            order = np.argsort(-row, kind="stable")[:max(k, 0)]
-            out.append([Suggestion(labels[i], round(float(row[i]), 4)) for i in order])
-        return out
+        return [self._ranked(row, k) for row in self.probabilities(texts)]
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         probs = self.probabilities(texts)

@@ -27,7 +27,10 @@ def after_intake(factory: sessionmaker[Session], case_id: int) -> None:
             case = session.get(Case, case_id)
             if case is None:
                 return
-            route_automatically(session, case)
+            if not route_automatically(session, case):
+                from smartgov.cases.routing import dispatch_by_model
+
+                dispatch_by_model(session, case, now())
             session.commit()
     except Exception:  # the case is safe; a person routes it from the queue
         log.exception("automatic routing failed for case %s", case_id)

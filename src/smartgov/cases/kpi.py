@@ -572,13 +572,21 @@ def _cohort(period: Period, scope: Scope) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _late_handle(own_department: bool) -> ColumnElement[bool]:
-    """Some handling clock of the case (of its lead department only, when asked) ran late."""
-    conditions = [StageClock.case_id == Case.id, StageClock.stage == "handle",
-                  StageClock.on_time == false()]
+def _late_handled(session: Session, period: Period, scope: Scope, column: Any,
+                  states: Sequence[str], own_department: bool) -> dict[int, int]:
+    """{group: cases in ``states`` with a handling clock that ran late} — a join, not a per-case
+    subquery, so that the database can use one pass (hash or nested loop) over the cohort."""
+    on = [StageClock.case_id == Case.id, StageClock.stage == "handle",
+          StageClock.on_time == false()]
     if own_department:
-        conditions.append(StageClock.department_id == Case.lead_department_id)
-    return exists().where(*conditions)
+        on.append(StageClock.department_id == Case.lead_department_id)
+    stmt = (select(column, func.count(func.distinct(Case.id)))
+            .select_from(Case).join(StageClock, and_(*on))
+            .where(*_cohort(period, scope), column.is_not(None), Case.status.in_(states))
+            .group_by(column))
+    if scope.department_id is not None:
+        stmt = stmt.where(Case.lead_department_id == scope.department_id)
+    return {key: int(n) for key, n in session.execute(stmt) if key is not None}
 
 
 def _overdue_open(as_of: datetime) -> ColumnElement[bool]:
@@ -603,18 +611,20 @@ def _merge(*parts: dict[int, dict[str, int]]) -> dict[int, dict[str, int]]:
 def department_counts(session: Session, period: Period, scope: Scope,
                       as_of: datetime | None = None) -> dict[int, dict[str, int]]:
     """Per lead department (主办单位): its dispatched cases of the period and how they went."""
-    handled_on_time = and_(Case.status.in_(HANDLED_STATES), ~_late_handle(own_department=True))
     stmt = (select(Case.lead_department_id, func.count(), _n(Case.status.in_(CLOSED_STATES)),
-                   _n(handled_on_time), _n(Case.status == str(Status.PARKED)),
+                   _n(Case.status.in_(HANDLED_STATES)), _n(Case.status == str(Status.PARKED)),
                    _n(Case.rework_count > 0))
             .where(*_cohort(period, scope), Case.lead_department_id.is_not(None),
                    Case.status.in_(FILED_STATES))
             .group_by(Case.lead_department_id))
     if scope.department_id is not None:
         stmt = stmt.where(Case.lead_department_id == scope.department_id)
-    rows = _rows(session, stmt, ("due", "closed", "on_time", "parked", "rework"))
-    for counts in rows.values():
+    rows = _rows(session, stmt, ("due", "closed", "handled", "parked", "rework"))
+    late = _late_handled(session, period, scope, Case.lead_department_id, HANDLED_STATES,
+                         own_department=True)
+    for key, counts in rows.items():
         counts["filed"] = counts["due"]
+        counts["on_time"] = counts.pop("handled") - late.get(key, 0)
     return rows
 
 
@@ -623,38 +633,54 @@ def region_counts(session: Session, period: Period, scope: Scope, level: str,
     """Per street (街道) or unit grid (网格): 上报, 应结案, 结案, 按期结案, 缓办, 返工."""
     column = Case.street_id if level == "street" else Case.grid_id
     filed = Case.status.in_(FILED_STATES)
-    closed = Case.status.in_(CLOSED_STATES)
-    stmt = (select(column, func.count(), _n(filed), _n(closed),
-                   _n(and_(closed, ~_late_handle(own_department=False))),
+    stmt = (select(column, func.count(), _n(filed), _n(Case.status.in_(CLOSED_STATES)),
                    _n(Case.status == str(Status.PARKED)), _n(and_(filed, Case.rework_count > 0)))
             .where(*_cohort(period, scope), column.is_not(None),
                    Case.status != str(Status.MERGED))
             .group_by(column))
-    return _rows(session, stmt, ("reported", "due", "closed", "on_time", "parked", "rework"))
+    rows = _rows(session, stmt, ("reported", "due", "closed", "parked", "rework"))
+    late = _late_handled(session, period, scope, column, CLOSED_STATES, own_department=False)
+    for key, counts in rows.items():
+        counts["on_time"] = counts["closed"] - late.get(key, 0)
+    return rows
 
 
 def _role_users(role: Role) -> Any:
     return select(UserRole.user_id).where(UserRole.role == str(role))
 
 
-def _stage_by_grid(session: Session, period: Period, scope: Scope,
-                   as_of: datetime) -> dict[int, dict[str, int]]:
-    """Verify/re-check clocks of cases in each inspector's grids: due (ended or overdue), on time.
-    """
-    ended = StageClock.ended_at.is_not(None)
-    stmt = (select(UserArea.user_id, StageClock.stage, _n(or_(ended, _overdue_open(as_of))),
-                   _n(and_(ended, StageClock.on_time == true())))
-            .select_from(UserArea)
-            .join(Case, Case.grid_id == UserArea.area_id)
-            .join(StageClock, StageClock.case_id == Case.id)
-            .where(UserArea.user_id.in_(_role_users(Role.INSPECTOR)), *_cohort(period, scope),
-                   StageClock.stage.in_(("verify", "recheck")))
-            .group_by(UserArea.user_id, StageClock.stage))
+def _per_inspector(session: Session, by_grid: dict[int, dict[str, int]]) -> dict[int, dict[str, int]]:
+    """Grid figures summed over each inspector's grids (责任网格, user_area rows)."""
+    pairs = session.execute(select(UserArea.user_id, UserArea.area_id)
+                            .where(UserArea.user_id.in_(_role_users(Role.INSPECTOR))))
     result: dict[int, dict[str, int]] = {}
-    for user_id, stage, due, on_time in session.execute(stmt):
-        result.setdefault(user_id, {}).update({f"{stage}_due": int(due),
-                                               f"{stage}_on_time": int(on_time)})
+    for user_id, grid_id in pairs:
+        counts = result.setdefault(user_id, {})
+        for key, value in by_grid.get(grid_id, {}).items():
+            counts[key] = counts.get(key, 0) + value
     return result
+
+
+def _grid_figures(session: Session, period: Period, scope: Scope,
+                  as_of: datetime) -> dict[int, dict[str, int]]:
+    """Per grid: filed cases, those brought in by the public, and verify/re-check clocks
+    (due = ended or overdue; on time) — grouped by grid so that no case row is joined twice."""
+    filed = Case.status.in_(FILED_STATES)
+    by_grid = _rows(session, select(Case.grid_id, _n(filed),
+                                    _n(and_(filed, Case.source.in_(PUBLIC_SOURCES))))
+                    .where(*_cohort(period, scope)).group_by(Case.grid_id),
+                    ("grid_filed", "missed"))
+    ended = StageClock.ended_at.is_not(None)
+    stmt = (select(Case.grid_id, StageClock.stage, _n(or_(ended, _overdue_open(as_of))),
+                   _n(and_(ended, StageClock.on_time == true())))
+            .select_from(Case).join(StageClock, StageClock.case_id == Case.id)
+            .where(*_cohort(period, scope), StageClock.stage.in_(("verify", "recheck")))
+            .group_by(Case.grid_id, StageClock.stage))
+    for grid_id, stage, due, on_time in session.execute(stmt):
+        if grid_id is not None:
+            by_grid.setdefault(grid_id, {}).update({f"{stage}_due": int(due),
+                                                    f"{stage}_on_time": int(on_time)})
+    return by_grid
 
 
 def inspector_counts(session: Session, period: Period, scope: Scope,
@@ -671,20 +697,14 @@ def inspector_counts(session: Session, period: Period, scope: Scope,
       overdue; 按时 those that ended on time.
     """
     as_of = as_of or now()
-    inspectors = _role_users(Role.INSPECTOR)
     reports = _rows(session, select(
         Case.created_by_id, func.count(), _n(Case.status.not_in(UNDECIDED_STATES)),
         _n(Case.status.in_(FILED_STATES)))
         .where(*_cohort(period, scope), Case.source == "inspector",
-               Case.created_by_id.in_(inspectors))
+               Case.created_by_id.in_(_role_users(Role.INSPECTOR)))
         .group_by(Case.created_by_id), ("reports", "decided", "valid"))
-    filed = Case.status.in_(FILED_STATES)
-    grids = _rows(session, select(
-        UserArea.user_id, _n(filed), _n(and_(filed, Case.source.in_(PUBLIC_SOURCES))))
-        .select_from(UserArea).join(Case, Case.grid_id == UserArea.area_id)
-        .where(UserArea.user_id.in_(inspectors), *_cohort(period, scope))
-        .group_by(UserArea.user_id), ("grid_filed", "missed"))
-    return _merge(reports, grids, _stage_by_grid(session, period, scope, as_of))
+    grids = _per_inspector(session, _grid_figures(session, period, scope, as_of))
+    return _merge(reports, grids)
 
 
 def _ended_by(session: Session, period: Period, scope: Scope, role: Role,
@@ -755,21 +775,24 @@ def duty_chief_counts(session: Session, period: Period, scope: Scope,
     - 结案数 / 按时结案数: close stages the chief ended by closing (结案), and how many on time.
     """
     rows: dict[int, dict[str, int]] = {}
-    for (actor, action_name), values in _ended_by(session, period, scope, Role.DUTY_CHIEF,
-                                                  ("file", "void", "close")).items():
+    ended = _ended_by(session, period, scope, Role.DUTY_CHIEF, ("file", "void", "close"))
+    for (actor, action_name), values in ended.items():
         if action_name == "close":
             _add(rows, actor, "close_due", "close_on_time", values)
         else:
             _add(rows, actor, "file_due", "file_on_time", values)
-    objection = exists().where(ExceptionRequest.case_id == Case.id,
-                               ExceptionRequest.kind == "objection",
-                               ExceptionRequest.status == "approved")
-    accurate = and_(Case.status.not_in((str(Status.VOID), str(Status.MERGED))), ~objection)
-    filed = _rows(session, select(CaseEvent.actor_id, func.count(), _n(accurate))
-                  .select_from(CaseEvent).join(Case, Case.id == CaseEvent.case_id)
-                  .where(*_cohort(period, scope), CaseEvent.action == "file",
-                         CaseEvent.actor_id.in_(_role_users(Role.DUTY_CHIEF)))
-                  .group_by(CaseEvent.actor_id), ("filed", "accurate"))
+    upheld = select(ExceptionRequest.case_id).where(ExceptionRequest.kind == "objection",
+                                                    ExceptionRequest.status == "approved")
+    wrong = or_(Case.status.in_((str(Status.VOID), str(Status.MERGED))), Case.id.in_(upheld))
+    inaccurate = _rows(session, select(CaseEvent.actor_id, func.count())
+                       .select_from(Case)
+                       .join(CaseEvent, and_(CaseEvent.case_id == Case.id,
+                                             CaseEvent.action == "file"))
+                       .where(*_cohort(period, scope), wrong,
+                              CaseEvent.actor_id.in_(_role_users(Role.DUTY_CHIEF)))
+                       .group_by(CaseEvent.actor_id), ("wrong",))
+    filed = {actor: {"filed": n, "accurate": n - inaccurate.get(actor, {}).get("wrong", 0)}
+             for (actor, action_name), (n, _) in ended.items() if action_name == "file"}
     return _merge(rows, filed)
 
 

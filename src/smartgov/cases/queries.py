@@ -167,17 +167,21 @@ def find_cases(session: Session, principal: Principal, flt: CaseFilter) -> tuple
         .offset((max(flt.page, 1) - 1) * page_size)
         .limit(page_size)
     ).all()
-    total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
-    return list(rows), total
+    return list(rows), capped_count(session, conditions)
+
+
+COUNT_CAP = 10_000
+
+
+def capped_count(session: Session, conditions: list[Any], cap: int = COUNT_CAP) -> int:
+    """How many cases match, counted up to ``cap`` + 1 (pages show "10000+"): exact totals of
+    huge queues cost a full scan and nobody pages through them."""
+    limited = select(Case.id).where(*conditions).limit(cap + 1).subquery()
+    return session.scalar(select(func.count()).select_from(limited)) or 0
 
 
 def queue_counts(session: Session, principal: Principal) -> dict[str, int]:
+    """Cases waiting in each of this person's queues (capped like the page totals)."""
     vis = visibility_clause(principal)
-    return {
-        q.name: session.scalar(
-            select(func.count()).select_from(Case).where(vis, queue_clause(q.name))
-        )
-        or 0
-        for q in queues_for(principal)
-        if q.name != "all"
-    }
+    return {q.name: capped_count(session, [vis, queue_clause(q.name)])
+            for q in queues_for(principal) if q.name != "all"}

@@ -7,7 +7,7 @@ Every channel (portal, hotline, inspector, superior, sensor, opinion, Open311) c
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -670,3 +670,17 @@ def require_case_reader(principal: Principal) -> None:
         raise NotAuthenticated("请先登录 (login required)")
     if principal.is_admin and not principal.is_staff:
         raise Forbidden("无权查看案件")
+
+
+def dispatch_training_rows(session: Session, limit: int = 200_000) -> Iterator[tuple[str, str]]:
+    """Closed cases that stayed with their first department (no approved return), as
+    ("title\\nbody", department code) pairs: what the learned suggester is trained on."""
+    rows = session.execute(
+        select(Case.title, Case.description, Department.code)
+        .join(Department, Department.id == Case.lead_department_id)
+        .where(Case.status == str(Status.CLOSED), Case.return_count == 0)
+        .order_by(Case.id.desc())
+        .limit(limit)
+    )
+    for title, description, code in rows:
+        yield f"{title}\n{description}", code

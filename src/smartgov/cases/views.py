@@ -181,6 +181,19 @@ def do_action(
     return case_out(session, case, principal)
 
 
+@router.get("/cases/{case_id}/suggestions")
+def dispatch_suggestions(
+    case_id: int, session: Session = Depends(get_session), principal: Principal = Depends(require_staff)
+) -> list[dict]:
+    """The top 3 departments the learned model suggests for this case, with confidence."""
+    from dataclasses import asdict
+
+    from smartgov.cases.routing import suggestions_for
+
+    case = service.get_case(session, case_id, principal)
+    return [asdict(s) for s in suggestions_for(session, case)]
+
+
 @router.get("/track/{tracking_code}", response_model=TrackOut, tags=["portal"])
 def track(tracking_code: str, session: Session = Depends(get_session)) -> TrackOut:
     """Anyone with the tracking code sees the status and result (进度查询), no personal data."""

@@ -1,0 +1,119 @@
+"""p95 latency of the workbench queues, text search and the performance page at 1,000,000 cases.
+
+Builds (or reuses, with --db) a SQLite file holding the demo district and N generated historical
+cases, then times the same service calls the pages make, for a district-wide duty chief, a
+department handler and a grid inspector.
+
+    python benchmarks/case_queries.py [--cases 1000000] [--db /tmp/smartgov-1m.db] [--runs 30]
+Last line: queue_p95_ms=N search_p95_ms=N kpi_ms=N
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import time
+from pathlib import Path
+
+from _common import ROOT  # noqa: F401  (puts src/ on the path)
+from sqlalchemy import func, select
+
+
+def build(db: Path, cases: int) -> None:
+    from smartgov.db import make_engine, set_engine
+    from smartgov.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{db}")
+    upgrade(engine)
+    set_engine(engine)
+    from _common import load_demo
+
+    load_demo()
+    from rich.console import Console
+
+    from smartgov.cases.demo import generate_cases
+
+    start = time.perf_counter()
+    generate_cases(cases, seed=11, console=Console(stderr=True))
+    print(f"generated {cases} cases in {time.perf_counter() - start:.0f} s")
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[18] if len(samples) >= 20 else max(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/smartgov-bench-queries.db"))
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    os.environ.setdefault("SMARTGOV_VAR_DIR", str(args.db.parent / "smartgov-bench-var"))
+    from smartgov.config import reset_settings
+
+    reset_settings()
+    from smartgov.cases.models import Case
+    from smartgov.db import make_engine, session_factory, set_engine
+
+    if args.db.exists():
+        set_engine(make_engine(f"sqlite:///{args.db}"))
+        with session_factory()() as session:
+            have = session.scalar(select(func.count()).select_from(Case)) or 0
+        if have < args.cases:
+            args.db.unlink()
+    if not args.db.exists():
+        build(args.db, args.cases)
+    set_engine(make_engine(f"sqlite:///{args.db}"))
+
+    from smartgov.auth.models import User
+    from smartgov.auth.service import principal_for
+    from smartgov.cases.queries import CaseFilter, find_cases, queue_counts
+
+    rng = random.Random(5)
+    with session_factory()() as session:
+        total = session.scalar(select(func.count()).select_from(Case))
+        principals = [
+            principal_for(session.scalar(select(User).where(User.username == name)), session=session)
+            for name in ("chief", "handler", "inspector")
+        ]
+        queue_ms: list[float] = []
+        for _ in range(args.runs):
+            for principal in principals:
+                for queue in ("handle", "verify", "file", "dispatch", "warning", "overdue", "all"):
+                    start = time.perf_counter()
+                    find_cases(session, principal, CaseFilter(queue=queue))
+                    queue_ms.append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()
+                queue_counts(session, principal)
+                queue_ms.append((time.perf_counter() - start) * 1000)
+        search_ms: list[float] = []
+        words = ["垃圾", "路灯不亮", "占道经营", "井盖", "噪音", "消防通道", "渣土", "小广告", "人行道"]
+        for _ in range(args.runs):
+            for principal in principals:
+                q = rng.choice(words)
+                start = time.perf_counter()
+                find_cases(session, principal, CaseFilter(queue="all", q=q))
+                search_ms.append((time.perf_counter() - start) * 1000)
+        kpi_ms = measure_kpi(session)
+    print(f"cases={total} queue_samples={len(queue_ms)} search_samples={len(search_ms)}")
+    print(f"queue_p95_ms={p95(queue_ms):.0f} search_p95_ms={p95(search_ms):.0f} kpi_ms={kpi_ms:.0f}")
+
+
+def measure_kpi(session) -> float:  # type: ignore[no-untyped-def]
+    """The department performance page over the last year (the heaviest KPI view)."""
+    from datetime import timedelta
+
+    from smartgov.cases import kpi
+    from smartgov.db import now
+
+    end = now()
+    start_at = end - timedelta(days=365)
+    start = time.perf_counter()
+    kpi.compute(session, "department", start_at, end)
+    return (time.perf_counter() - start) * 1000
+
+
+if __name__ == "__main__":
+    main()
