@@ -2,24 +2,32 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HASH := $(shell cksum pyproject.toml | cut -d' ' -f1)
+RUN_STAMP := $(VENV)/.run-$(HASH)
+TEST_STAMP := $(VENV)/.test-$(HASH)
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test test-sqlite test-postgres lint bench install clean
+.PHONY: run test test-sqlite lint bench install clean
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@rm -f $(VENV)/.installed-*
-	@touch $(STAMP)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 
-install: $(STAMP)
+# `make run` needs only the platform; `make test` adds the test tools (pytest, Playwright …).
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e .
+	@touch $(RUN_STAMP)
 
-run: $(STAMP)
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[dev]'
+	@touch $(RUN_STAMP) $(TEST_STAMP)
+
+install: $(TEST_STAMP)
+
+run: $(RUN_STAMP)
 	$(BIN)/smartgov setup
 	$(BIN)/smartgov serve
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	@echo "== tests on SQLite"
 	env -u SMARTGOV_TEST_DATABASE_URL $(BIN)/python -m pytest -q -p no:cacheprovider
 	@if [ -n "$$SMARTGOV_TEST_DATABASE_URL" ]; then \
@@ -27,15 +35,17 @@ test: $(STAMP)
 		$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"; \
 	fi
 
-test-sqlite: $(STAMP)
+test-sqlite: $(TEST_STAMP)
 	env -u SMARTGOV_TEST_DATABASE_URL $(BIN)/python -m pytest -q
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/grid_lookup.py
 	$(BIN)/python benchmarks/case_intake.py
+	$(BIN)/python benchmarks/dispatch_eval.py
+	$(BIN)/python benchmarks/case_queries.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

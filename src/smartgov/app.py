@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 import logging
 from typing import Any
 
@@ -146,7 +148,21 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     engine = engine or get_engine()
     from smartgov.auth.deps import verify_csrf
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Start the SLA sweeper of this process; on PostgreSQL only one process sweeps a turn."""
+        sweeper = None
+        if settings.sweep_interval_s > 0:
+            from smartgov.cases.sweeper import SweepThread
+
+            sweeper = SweepThread(app.state.session_factory, settings.sweep_interval_s)
+            sweeper.start()
+        yield
+        if sweeper is not None:
+            sweeper.stopped.set()
+
     app = FastAPI(
+        lifespan=lifespan,
         dependencies=[Depends(verify_csrf)],  # every state-changing request, pages and API alike
         title="smartgov 智慧政务一体化平台",
         version=__version__,

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # Case stage clocks: warning levels at these fractions of the limit (预警), overdue at 1.0.
     sla_warning_fractions: str = "0.6,0.8"
     default_handle_limit: str = "5wd"
+    # Seconds between SLA sweeps inside each app process (0 = off; run `smartgov cases sweep`).
+    sweep_interval_s: float = 60.0
     callback_limit: str = "1wd"
     # Duplicates (并单): same category within this radius and time window, or near-identical text.
     duplicate_radius_m: float = 50.0

@@ -466,6 +466,7 @@ def test_page_has_tabs_table_and_chart(client: TestClient, world: World) -> None
         assert label in page.text
     assert "/static/vendor/echarts.min.js" in page.text and 'id="kpi-data"' in page.text
     assert "48.75" in page.text and "网格1" in page.text
+    assert "50.00%" in page.text  # 网格1: 结案率 2/4
     assert client.get("/kpi?subject=grid&start=2024-03-05&end=x", headers=chief).status_code == 422
 
 

@@ -42,8 +42,9 @@ def model() -> Iterator[None]:
 def hotline(world: World, text: str) -> Case:
     case = service.intake(
         world.session,
-        CaseIntake(source=Source.HOTLINE, request_type="complaint", description=text,
-                   reporter_phone="13900000000"),
+        CaseIntake(
+            source=Source.HOTLINE, request_type="complaint", description=text, reporter_phone="13900000000"
+        ),
         principal=world.p("operator"),
     )
     flows.after_intake(session_factory(), case.id)
@@ -75,9 +76,13 @@ def test_no_model_no_suggestions(world: World) -> None:
 
 def test_suggestions_api(client: TestClient, world: World, model: None) -> None:
     case = hotline(world, "垃圾桶满了")
-    token = client.post("/api/v1/auth/token", data={"username": world.users["dispatcher"].username,
-                                                    "password": "Test-Passw0rd"}).json()["access_token"]
-    response = client.get(f"/api/v1/cases/{case.id}/suggestions", headers={"Authorization": f"Bearer {token}"})
+    token = client.post(
+        "/api/v1/auth/token",
+        data={"username": world.users["dispatcher"].username, "password": "Test-Passw0rd"},
+    ).json()["access_token"]
+    response = client.get(
+        f"/api/v1/cases/{case.id}/suggestions", headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 200 and len(response.json()) == 2
 
 

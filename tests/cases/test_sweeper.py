@@ -48,6 +48,27 @@ def test_sweep_queue_lists_overdue(world: World) -> None:
     assert total == 1
 
 
+def test_app_process_sweeps_periodically(world: World, engine, monkeypatch) -> None:
+    """create_app starts a sweeper thread; an overdue case is marked without anyone asking."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from smartgov.app import create_app
+    from smartgov.config import get_settings
+
+    case = report(world, "stall")
+    monkeypatch.setattr(get_settings(), "sweep_interval_s", 0.2)
+    monkeypatch.setattr("smartgov.cases.sweeper.now", lambda: now() + timedelta(days=30))
+    with TestClient(create_app(engine)):
+        for _ in range(50):
+            time.sleep(0.1)
+            world.session.expire_all()
+            if world.session.get(Case, case.id).warning_level == 3:
+                break
+    assert world.session.get(Case, case.id).warning_level == 3
+
+
 SWEEPER = textwrap.dedent("""
     import sys
     sys.path.insert(0, {src!r})

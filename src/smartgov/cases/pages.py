@@ -16,7 +16,6 @@ from smartgov.auth.principal import Principal
 from smartgov.cases import clocks, flows, service
 from smartgov.cases.attachments import attachment_path, save_attachment
 from smartgov.cases.duplicates import duplicate_suggestions
-from smartgov.cases.routing import suggestions_for
 from smartgov.cases.models import (
     Attachment,
     Case,

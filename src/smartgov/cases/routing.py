@@ -78,8 +78,11 @@ def suggestions_for(session: Session, case: Case, k: int = 3) -> list[DispatchSu
     result = []
     for s in suggester.suggest(f"{case.title}\n{case.description}", k=k):
         dept = department_for_label(session, s.label)
-        result.append(DispatchSuggestion(s.label, s.confidence, dept.code if dept else None,
-                                         dept.name if dept else None))
+        result.append(
+            DispatchSuggestion(
+                s.label, s.confidence, dept.code if dept else None, dept.name if dept else None
+            )
+        )
     return result
 
 
@@ -88,7 +91,10 @@ def dispatch_by_model(session: Session, case: Case, at: datetime) -> bool:
     from smartgov.cases import flows, service
     from smartgov.cases.workflow import Status
 
-    if case.category_id is not None or Status(case.status) not in (Status.PENDING_FILE, Status.PENDING_DISPATCH):
+    if case.category_id is not None or Status(case.status) not in (
+        Status.PENDING_FILE,
+        Status.PENDING_DISPATCH,
+    ):
         return False
     suggestions = suggestions_for(session, case, k=1)
     if not suggestions:
@@ -104,8 +110,18 @@ def dispatch_by_model(session: Session, case: Case, at: datetime) -> bool:
     case.filed_at = case.filed_at or at
     service.dispatch_to(session, case, department, at)
     case.auto_dispatched = True
-    service.add_event(session, case, None, "auto_dispatch", before, Status.HANDLING,
-                      f"智能派遣至{department.name}（置信度 {best.confidence:.0%}）", at=at,
-                      data={"department": department.code, "confidence": best.confidence, "label": best.label})
-    flows.notify_department(session, case, department.id, "dispatched", f"新派遣案件 {case.case_no}：{case.title}")
+    service.add_event(
+        session,
+        case,
+        None,
+        "auto_dispatch",
+        before,
+        Status.HANDLING,
+        f"智能派遣至{department.name}（置信度 {best.confidence:.0%}）",
+        at=at,
+        data={"department": department.code, "confidence": best.confidence, "label": best.label},
+    )
+    flows.notify_department(
+        session, case, department.id, "dispatched", f"新派遣案件 {case.case_no}：{case.title}"
+    )
     return True

@@ -256,9 +256,7 @@ def visibility_clause(principal: Principal) -> Any:
         parts.append(Case.grid_id.in_(principal.area_ids))
         parts.append(Case.street_id.in_(principal.area_ids))
     if principal.has_any(Role.HANDLER) and principal.department_id is not None:
-        helper_cases = select(CaseHelper.case_id).where(
-            CaseHelper.department_id == principal.department_id
-        )
+        helper_cases = select(CaseHelper.case_id).where(CaseHelper.department_id == principal.department_id)
         parts.append(Case.lead_department_id == principal.department_id)
         parts.append(Case.id.in_(helper_cases))
     if principal.has_any(Role.INSPECTOR):
@@ -374,9 +372,7 @@ def act(
         session.commit()
     except StaleDataError:
         session.rollback()
-        raise Conflict(
-            "案件已被他人更新，请刷新后重试 (the case changed)", code="case_changed"
-        ) from None
+        raise Conflict("案件已被他人更新，请刷新后重试 (the case changed)", code="case_changed") from None
     return case
 
 
@@ -436,9 +432,7 @@ def dispatch_to(
     case.lead_department_id = department.id
     case.helpers = [CaseHelper(department_id=d.id) for d in helpers if d.id != department.id]
     case.dispatched_at = at
-    _move(
-        session, case, Status.HANDLING, at, "handle", department_id=department.id, actor=principal
-    )
+    _move(session, case, Status.HANDLING, at, "handle", department_id=department.id, actor=principal)
     case.expected_at = case.due_at
 
 
@@ -463,9 +457,7 @@ def close_case(session: Session, case: Case, at: datetime, principal: Principal 
     flows.close_merged_cases(session, case, at)
 
 
-def _report_back(
-    session: Session, case: Case, data: ActionInput, p: Principal, at: datetime
-) -> None:
+def _report_back(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
     case.handled_at = at
     case.result_note = data.note
     category = session.get(Category, case.category_id) if case.category_id else None
@@ -476,9 +468,7 @@ def _report_back(
 
 
 def _request(kind: str):  # type: ignore[no-untyped-def]
-    def handler(
-        session: Session, case: Case, data: ActionInput, p: Principal, at: datetime
-    ) -> None:
+    def handler(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
         pending = session.scalar(
             select(ExceptionRequest).where(
                 ExceptionRequest.case_id == case.id, ExceptionRequest.status == "pending"
@@ -515,9 +505,7 @@ def pending_exception(session: Session, case: Case) -> ExceptionRequest | None:
     )
 
 
-def _decide_exception(
-    session: Session, case: Case, data: ActionInput, p: Principal, at: datetime
-) -> None:
+def _decide_exception(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
     request = pending_exception(session, case)
     if request is None or (data.exception_id and data.exception_id != request.id):
         raise Conflict("没有待审核的申请", code="no_pending_exception")
@@ -546,15 +534,11 @@ def _unpark(session: Session, case: Case, data: ActionInput, p: Principal, at: d
     case.expected_at = case.due_at
 
 
-def _recheck_pass(
-    session: Session, case: Case, data: ActionInput, p: Principal, at: datetime
-) -> None:
+def _recheck_pass(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
     _move(session, case, Status.PENDING_CLOSE, at, "close")
 
 
-def _recheck_fail(
-    session: Session, case: Case, data: ActionInput, p: Principal, at: datetime
-) -> None:
+def _recheck_fail(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
     """返工: back to the department with a new handling clock; counts against it."""
     case.rework_count += 1
     _move(session, case, Status.HANDLING, at, "handle", department_id=case.lead_department_id)
@@ -567,9 +551,7 @@ def _close(session: Session, case: Case, data: ActionInput, p: Principal, at: da
 
 def _callback(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
     if not data.satisfaction:
-        raise ValidationFailed(
-            "请选择回访结果：满意、基本满意或不满意", code="satisfaction_required"
-        )
+        raise ValidationFailed("请选择回访结果：满意、基本满意或不满意", code="satisfaction_required")
     case.satisfaction = data.satisfaction
     _move(session, case, Status.CLOSED, at)
 
@@ -584,12 +566,8 @@ def _reopen(session: Session, case: Case, data: ActionInput, p: Principal, at: d
 
 
 def _supervise(kind: str):  # type: ignore[no-untyped-def]
-    def handler(
-        session: Session, case: Case, data: ActionInput, p: Principal, at: datetime
-    ) -> None:
-        session.add(
-            Supervision(case_id=case.id, kind=kind, note=data.note or "", by_id=p.user_id, at=at)
-        )
+    def handler(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
+        session.add(Supervision(case_id=case.id, kind=kind, note=data.note or "", by_id=p.user_id, at=at))
         if kind == "supervise":
             case.is_supervised = True
         from smartgov.cases import flows

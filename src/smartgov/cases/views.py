@@ -128,10 +128,7 @@ def my_cases(
     """A logged-in citizen's own reports."""
     principal.require_any("citizen", "enterprise")
     rows = session.scalars(
-        select(Case)
-        .where(Case.reporter_user_id == principal.user_id)
-        .order_by(Case.id.desc())
-        .limit(100)
+        select(Case).where(Case.reporter_user_id == principal.user_id).order_by(Case.id.desc()).limit(100)
     ).all()
     return [track_out(session, c) for c in rows]
 
@@ -156,9 +153,7 @@ def case_events(
     case = service.get_case(session, case_id, principal)
     return list(
         session.scalars(
-            select(CaseEvent)
-            .where(CaseEvent.case_id == case.id)
-            .order_by(CaseEvent.at, CaseEvent.id)
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id)
         )
     )
 
@@ -175,9 +170,7 @@ def do_action(
 ) -> CaseOut:
     """Take a workflow action (核实, 立案, 派遣, 处置反馈, 核查, 结案, 回访 …); see allowed_actions."""
     service.require_case_reader(principal)
-    case = service.act(
-        session, case_id, name, data, principal=principal, client_addr=client_addr(request)
-    )
+    case = service.act(session, case_id, name, data, principal=principal, client_addr=client_addr(request))
     return case_out(session, case, principal)
 
 
