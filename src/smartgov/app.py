@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-import logging
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request

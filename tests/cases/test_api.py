@@ -179,3 +179,17 @@ def test_invalid_action_answers_409(client: TestClient, world: World) -> None:
     assert response.status_code == 409
     assert response.json()["code"] == "action_not_allowed"
     assert "待核实" in response.json()["message"]
+
+
+def test_street_office_sees_cases_of_its_street(client: TestClient, world: World) -> None:
+    from tests.factories import make_department, make_user
+
+    office = make_department(world.session, code="JD1", name="测试街道办事处")
+    clerk = make_user(world.session, "handler", department=office, areas=(world.street,))
+    world.session.commit()
+    world.users["street"] = clerk
+    lon, lat = world.point(3)
+    created = client.post("/api/v1/cases", json={"category_code": "1402", "description": "占道经营",
+                                                 "lon": lon, "lat": lat, "reporter_phone": "13900000000"}).json()
+    headers = token(client, world, "street")
+    assert client.get(f"/api/v1/cases/{created['id']}", headers=headers).status_code == 200

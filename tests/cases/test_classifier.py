@@ -150,6 +150,15 @@ def test_self_training_and_dedupe_of_unlabelled() -> None:
     assert model.metadata["score_scale"] == cv["score_scale"]
 
 
+def test_cv_is_skipped_not_fatal_when_a_label_is_rare() -> None:
+    texts, labels = synthetic_records()
+    model = train_from_records([*texts, "路灯不亮\n晚上一片漆黑"], [*labels, "城乡建设"],
+                               cv_folds=5)
+    assert model.metadata["cv"] is None
+    assert "至少 2 条" in model.metadata["cv_skipped"]
+    assert "城乡建设" in model.labels
+
+
 def test_dedupe_by_title_or_body() -> None:
     labelled = ["A市某路段积水严重\n每逢下雨路面积水半米深，行人车辆无法通行，请尽快处理。"]
     unlabelled = [

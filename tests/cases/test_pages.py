@@ -187,6 +187,14 @@ def test_catalogue_export_and_import_refuses_bad_file(client: TestClient, world:
     world.session.commit()
     world.users["admin"] = admin
     login(client, world, "admin")
+    xlsx = client.get("/admin/categories/export.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.cell(1, 1).value == "code" and sheet.max_row >= 4
     exported = client.get("/admin/categories/export.csv").text
     assert "1101" in exported and "handle_limit" in exported
     page = client.get("/admin/categories").text

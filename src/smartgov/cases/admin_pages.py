@@ -16,7 +16,7 @@ from smartgov.auth import audit
 from smartgov.auth.deps import require_roles, require_staff, verify_csrf
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
-from smartgov.cases.catalogue import export_csv, import_file
+from smartgov.cases.catalogue import export_csv, export_xlsx, import_file
 from smartgov.cases.clocks import warning_fractions
 from smartgov.cases.models import Case, Category, DispatchRule
 from smartgov.cases.service import visibility_clause
@@ -93,6 +93,17 @@ def categories_export(
         export_csv(session),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": "attachment; filename=categories.csv"},
+    )
+
+
+@router.get("/admin/categories/export.xlsx")
+def categories_export_xlsx(
+    session: Session = Depends(get_session), principal: Principal = Depends(ADMIN)
+) -> Response:
+    return Response(
+        export_xlsx(session),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename=categories.xlsx"},
     )
 
 

@@ -189,6 +189,21 @@ def export_csv(session: Session) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
+def export_xlsx(session: Session) -> bytes:
+    """The catalogue as an Excel workbook with the same columns as the CSV."""
+    from openpyxl import Workbook
+
+    rows = list(csv.reader(io.StringIO(export_csv(session).lstrip("\ufeff"))))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "案件分类目录"
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def _rows_from_file(path: Path) -> list[dict[str, str]]:
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook

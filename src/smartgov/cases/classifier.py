@@ -388,16 +388,16 @@ def _baseline_predict(train_texts: list[str], train_y: np.ndarray,
     return model.predict(vec.transform(test_texts))
 
 
-def _fit_score_scale(scores: list[np.ndarray], truth: list[int]) -> float:
+def _fit_score_scale(scores: np.ndarray, truth: np.ndarray) -> float:
     """The softmax scale that minimises the out-of-fold log-loss (置信度校准)."""
-    best, best_nll = 6.0, math.inf
+    known = truth >= 0
+    scores, truth = scores[known], truth[known]
+    if not len(truth):
+        return TrainingConfig.score_scale
+    best, best_nll = TrainingConfig.score_scale, math.inf
     for scale in np.arange(1.0, 15.5, 0.5):
-        nll = 0.0
-        for row, idx in zip(scores, truth, strict=True):
-            if idx < 0:
-                nll += 10.0
-                continue
-            nll -= math.log(max(_softmax(row[None, :], float(scale))[0, idx], 1e-12))
+        probs = _softmax(scores, float(scale))[np.arange(len(truth)), truth]
+        nll = float(-np.log(np.maximum(probs, 1e-12)).sum())
         if nll < best_nll:
             best, best_nll = float(scale), nll
     return best
@@ -434,26 +434,28 @@ def _cross_validate(prep: _Prepared, *, folds: int, seed: int, baseline: bool,
         if on_step:
             on_step(f"fold {fold_no}/{folds}")
     labels = sorted(set(prep.labels))
+    scores_all, truth_all = np.vstack(oof_scores), np.array(oof_truth)
+    scale = _fit_score_scale(scores_all, truth_all)
     per_label = f1_score(y, predicted, labels=labels, average=None, zero_division=0)
     report = EvalReport(
         samples=len(y), labels=labels, folds=folds, seed=seed, unlabelled=len(prep.unlabelled),
         terms=len(prep.term_docs),
         model_accuracy=float(accuracy_score(y, predicted)),
         model_macro_f1=float(f1_score(y, predicted, average="macro", zero_division=0)),
-        score_scale=_fit_score_scale(oof_scores, oof_truth),
+        score_scale=scale,
         per_label_f1={lab: round(float(f), 4) for lab, f in zip(labels, per_label, strict=True)},
     )
     if baseline:
         report.baseline_accuracy = float(accuracy_score(y, base_predicted))
         report.baseline_macro_f1 = float(f1_score(y, base_predicted, average="macro",
                                                   zero_division=0))
-    probs = [_softmax(s[None, :], prep.config.score_scale)[0] for s in oof_scores]
+    probs = _softmax(scores_all, scale)
+    confidence, correct = probs.max(axis=1), probs.argmax(axis=1) == truth_all
     for level in (0.5, 0.8, 0.9):
-        hits = [(p.max(), int(p.argmax()) == t) for p, t in zip(probs, oof_truth, strict=True)
-                if p.max() >= level]
+        hit = confidence >= level
         report.reliability[f"{level:.2f}"] = {
-            "share": round(len(hits) / len(probs), 4),
-            "accuracy": round(sum(ok for _, ok in hits) / len(hits), 4) if hits else 0.0}
+            "share": round(float(hit.mean()), 4),
+            "accuracy": round(float(correct[hit].mean()), 4) if hit.any() else 0.0}
     report.seconds = time.perf_counter() - started
     return report
 
@@ -491,10 +493,13 @@ def train_from_records(texts: Sequence[str], labels: Sequence[str], *,
     prep = _Prepared(texts, labels, unlabelled, label_terms, config)
     if on_step:
         on_step("features")
-    report = None
+    report, cv_skipped = None, None
     if cv_folds >= 2:
-        report = _cross_validate(prep, folds=cv_folds, seed=seed, baseline=False,
-                                 on_step=on_step)
+        try:
+            report = _cross_validate(prep, folds=cv_folds, seed=seed, baseline=False,
+                                     on_step=on_step)
+        except DispatchModelError as exc:  # too few samples per label: train without figures
+            cv_skipped = str(exc)
     classifier = prep.fit(np.arange(len(prep.texts)))
     if on_step:
         on_step("final model")
@@ -512,6 +517,7 @@ def train_from_records(texts: Sequence[str], labels: Sequence[str], *,
         "config": asdict(config),
         "score_scale": report.score_scale if report else config.score_scale,
         "cv": asdict(report) if report else None,
+        "cv_skipped": cv_skipped,
     }
     return Suggester(prep.featurizer, classifier, metadata)
 

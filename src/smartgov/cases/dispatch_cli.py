@@ -160,6 +160,8 @@ def train(
     if meta.get("cv"):
         out.print(f"cv accuracy={meta['cv']['model_accuracy']:.3f} "
                   f"macro_f1={meta['cv']['model_macro_f1']:.3f} · 置信度尺度 {meta['score_scale']}")
+    elif meta.get("cv_skipped"):
+        out.print(f"[yellow]未做交叉验证:[/yellow] {meta['cv_skipped']}")
     out.print(f"模型已保存: {path} ({time.perf_counter() - started:.1f}s)")
 
 

@@ -255,6 +255,9 @@ def visibility_clause(principal: Principal) -> Any:
             return Case.id.is_not(None)
         parts.append(Case.grid_id.in_(principal.area_ids))
         parts.append(Case.street_id.in_(principal.area_ids))
+    if principal.has_any(Role.HANDLER) and principal.area_ids:
+        parts.append(Case.street_id.in_(principal.area_ids))  # 属地: a street office's street
+        parts.append(Case.grid_id.in_(principal.area_ids))
     if principal.has_any(Role.HANDLER) and principal.department_id is not None:
         helper_cases = select(CaseHelper.case_id).where(CaseHelper.department_id == principal.department_id)
         parts.append(Case.lead_department_id == principal.department_id)
