@@ -112,7 +112,9 @@ def measure_kpi(session) -> float:  # type: ignore[no-untyped-def]
 
     month = kpi.parse_period(None, None)
     timings = {}
-    for key in ("department", "inspector", "operator", "duty_chief", "dispatcher", "street", "grid", "hotline"):
+    subjects = ("department", "inspector", "operator", "duty_chief", "dispatcher", "street", "grid",
+                "hotline")
+    for key in subjects:
         start = time.perf_counter()
         kpi.build_report(session, key, month)
         timings[key] = (time.perf_counter() - start) * 1000

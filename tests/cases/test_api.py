@@ -189,7 +189,8 @@ def test_street_office_sees_cases_of_its_street(client: TestClient, world: World
     world.session.commit()
     world.users["street"] = clerk
     lon, lat = world.point(3)
-    created = client.post("/api/v1/cases", json={"category_code": "1402", "description": "占道经营",
-                                                 "lon": lon, "lat": lat, "reporter_phone": "13900000000"}).json()
+    body = {"category_code": "1402", "description": "占道经营", "lon": lon, "lat": lat,
+            "reporter_phone": "13900000000"}
+    created = client.post("/api/v1/cases", json=body).json()
     headers = token(client, world, "street")
     assert client.get(f"/api/v1/cases/{created['id']}", headers=headers).status_code == 200

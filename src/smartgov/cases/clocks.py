@@ -102,9 +102,13 @@ def start_stage(
     at: datetime,
     department_id: int | None = None,
     actor_id: int | None = None,
+    *,
+    first: bool = False,
 ) -> StageClock:
-    """End whatever clock runs and start the clock of ``stage`` (the case's due time follows)."""
-    stop_stage(session, case, at)
+    """End whatever clock runs and start the clock of ``stage`` (the case's due time follows);
+    ``first`` says the case is new and has no clock yet (saves a query at intake)."""
+    if not first:
+        stop_stage(session, case, at)
     limit_text = stage_limit(session, case, stage)
     work, provisional = new_work_clock(at, limit_text)
     state = work.to_dict() | ({"provisional": True} if provisional else {})
@@ -202,5 +206,10 @@ def expected_completion(session: Session, case: Case, at: datetime) -> datetime 
     clock = open_clock(session, case)
     if clock is not None and clock.stage == "handle" and clock.due_at is not None:
         return clock.due_at
+    return handling_due(session, case, at)
+
+
+def handling_due(session: Session, case: Case, at: datetime) -> datetime | None:
+    """When handling would end if it started at ``at`` (the estimate a new report shows)."""
     work, _ = new_work_clock(at, stage_limit(session, case, "handle"))
     return work.due_at()

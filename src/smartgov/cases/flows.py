@@ -27,8 +27,8 @@ def after_intake(factory: sessionmaker[Session], case_id: int) -> None:
             case = session.get(Case, case_id)
             if case is None:
                 return
-            if not route_automatically(session, case):
-                from smartgov.cases.routing import dispatch_by_model
+            if not route_automatically(session, case) and case.category_id is None:
+                from smartgov.cases.routing import dispatch_by_model  # loads scikit-learn
 
                 dispatch_by_model(session, case, now())
             session.commit()

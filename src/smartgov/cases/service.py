@@ -226,8 +226,8 @@ def _record_intake_outcome(
         Status.PENDING_FILE: "file",
         Status.PENDING_DISPATCH: "dispatch",
     }[status]
-    clocks.start_stage(session, case, stage, at)
-    case.expected_at = clocks.expected_completion(session, case, at)
+    clocks.start_stage(session, case, stage, at, first=True)
+    case.expected_at = clocks.handling_due(session, case, at)
 
 
 # --- visibility (permission layer applied to queries) -----------------------------------------
