@@ -208,3 +208,17 @@ def test_catalogue_export_and_import_refuses_bad_file(client: TestClient, world:
     assert "未做任何修改" in response.text
     assert world.session.scalar(select(Category).where(Category.code == "1101")).handle_limit == "4wh"
     assert UserRole  # imported for the admin factory
+
+
+def test_workbench_filters(client: TestClient, world: World) -> None:
+    lon, lat = world.point(0)
+    for code, text in (("1402", "占道卖菜"), ("1107", "噪声很大")):
+        client.post("/api/v1/cases", json={"category_code": code, "description": text, "lon": lon, "lat": lat,
+                                           "reporter_phone": "13900000000"})
+    login(client, world, "chief")
+    page = client.get("/workbench", params={"queue": "all", "category": "1107"}).text
+    assert "噪声很大" in page and "占道卖菜" not in page
+    page = client.get("/workbench", params={"queue": "all", "source": "hotline"}).text
+    assert "噪声很大" not in page
+    page = client.get("/workbench", params={"queue": "all", "start": "2020-01-01", "end": "2020-01-31"}).text
+    assert "暂无案件" in page

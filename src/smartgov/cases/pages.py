@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -34,6 +36,7 @@ from smartgov.cases.workflow import (
     Status,
     allowed_actions,
 )
+from smartgov.config import get_settings
 from smartgov.db import get_session, now
 from smartgov.errors import AppError
 from smartgov.org.models import Department
@@ -172,13 +175,33 @@ def workbench(
     request: Request,
     queue: str | None = None,
     q: str | None = None,
+    category: str | None = None,
+    department: str | None = None,
+    source: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
     page: int = 1,
     session: Session = Depends(get_session),
     principal: Principal = Depends(require_staff),
 ) -> Response:
-    """工作台: the queues of this role, with counts, search and one page of cases."""
+    """工作台: the queues of this role with counts; filters, full-text search, one page of cases."""
     queue = queue or default_queue(principal)
-    rows, total = find_cases(session, principal, CaseFilter(queue=queue, q=q, page=page))
+    tz = get_settings().tz
+    category_row = session.scalar(select(Category).where(Category.code == category)) if category else None
+    department_row = (
+        session.scalar(select(Department).where(Department.code == department)) if department else None
+    )
+    flt = CaseFilter(
+        queue=queue, q=q, page=max(page, 1),
+        category_id=category_row.id if category_row else None,
+        department_id=department_row.id if department_row else None,
+        source=source or None,
+        reported_from=datetime.combine(start, time(), tz) if start else None,
+        reported_to=datetime.combine(end + timedelta(days=1), time(), tz) if end else None,
+    )
+    rows, total = find_cases(session, principal, flt)
+    filters = {"q": q or "", "category": category or "", "department": department or "",
+               "source": source or "", "start": start or "", "end": end or ""}
     return render(
         request,
         "cases/workbench.html",
@@ -187,9 +210,14 @@ def workbench(
             "counts": queue_counts(session, principal),
             "queue": queue,
             "q": q or "",
+            "filters": filters,
+            "filter_query": urlencode({k: v for k, v in filters.items() if v}),
             "rows": [case_out(session, c, principal) for c in rows],
             "total": total,
-            "page": page,
+            "page": flt.page,
+            "groups": category_groups(session),
+            "departments": session.scalars(select(Department).order_by(Department.code)).all(),
+            "sources": SOURCE_LABELS_BY_VALUE,
             "flash": [request.query_params["msg"]] if request.query_params.get("msg") else [],
         },
     )
