@@ -361,3 +361,11 @@ def test_beats_the_baseline_on_real_messages() -> None:
     assert report.baseline_macro_f1 is not None
     assert report.model_macro_f1 > report.baseline_macro_f1
     assert report.model_macro_f1 >= 0.75
+
+
+def test_mounted_as_smartgov_dispatch() -> None:
+    from smartgov.cli import app
+
+    result = CliRunner().invoke(app, ["dispatch", "--help"])
+    assert result.exit_code == 0
+    assert "train" in result.output and "eval" in result.output and "suggest" in result.output

@@ -55,7 +55,7 @@ class Suggestion:
 class TrainingConfig:
     """Hyper-parameters; the defaults were chosen by 5-fold CV on the 2020 TipDM messages."""
 
-    char_hash_features: int = 2**18
+    char_hash_features: int = 2**17
     title_weight: float = 0.7
     svm_c: float = 3.0
     term_weight: float = 1.0
