@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from smartgov.auth.principal import ANONYMOUS
 from smartgov.cases import flows, service
 from smartgov.cases.models import Case, CaseReporter, ExceptionRequest, Notification, StageClock
 from smartgov.cases.schemas import ActionInput, CaseIntake, Source
@@ -22,18 +23,15 @@ def report(
     grid: int = 0,
     who: str | None = "citizen",
     source: Source = Source.PORTAL,
+    description_override: str | None = None,
     **extra,
 ) -> Case:
     lon, lat = world.point(grid)
-    principal = (
-        world.p(who)
-        if who
-        else __import__("smartgov.auth.principal", fromlist=["ANONYMOUS"]).ANONYMOUS
-    )
+    principal = world.p(who) if who else ANONYMOUS
     data = CaseIntake(
         source=source,
         category_code=world.cats[category].code if category else None,
-        description="小区门口垃圾堆放多日无人清理",
+        description=description_override or "小区门口垃圾堆放多日无人清理",
         lon=lon,
         lat=lat,
         reporter_phone="13912345678",

@@ -531,7 +531,7 @@ def default_model_dir() -> Path:
     return get_settings().models_dir / MODEL_DIRNAME
 
 
-def _model_files(path: Path | str | None) -> tuple[Path, Path]:
+def model_files(path: Path | str | None) -> tuple[Path, Path]:
     path = Path(path) if path is not None else default_model_dir()
     if path.suffix == ".joblib":
         return path, path.with_suffix(".json")
@@ -590,7 +590,7 @@ class Suggester:
         """Write the model (joblib) and its metadata (JSON); returns the model file's path."""
         import joblib
 
-        model_file, meta_file = _model_files(path)
+        model_file, meta_file = model_files(path)
         model_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = model_file.with_name(model_file.name + ".tmp")
         joblib.dump({"format": FORMAT_VERSION, "featurizer": self.featurizer,
@@ -605,7 +605,7 @@ class Suggester:
         """The stored suggester (a directory or a ``.joblib`` file); None when none is trained."""
         import joblib
 
-        model_file, meta_file = _model_files(path)
+        model_file, meta_file = model_files(path)
         if not model_file.exists():
             return None
         try:

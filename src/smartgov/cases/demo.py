@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from smartgov.cases.duplicates import simhash
 from smartgov.cases.models import Case, CaseEvent, Category, KnowledgeArticle
-from smartgov.cases.search import index_rows
+from smartgov.cases.search import index_rows, scope_tokens_of
 from smartgov.cases.service import new_tracking_code
 from smartgov.cases.workflow import Status
 from smartgov.db import now, session_scope
@@ -221,8 +221,15 @@ def generate_cases(
                 session.execute(insert(CaseEvent), events)
                 index_rows(
                     session,
-                    [(c["id"], f"{c['case_no']} {c['title']} {c['description']}") for c in cases],
+                    [
+                        (c["id"], f"{c['case_no']} {c['title']} {c['description']}",
+                         scope_tokens_of(lead=c["lead_department_id"], grid=c["grid_id"],
+                                         street=c["street_id"]))
+                        for c in cases
+                    ],
                 )
             done += size
             progress.update(task, advance=size)
+    with session_scope() as session:  # fresh planner statistics after a bulk load
+        session.execute(text("ANALYZE"))
     return count

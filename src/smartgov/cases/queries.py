@@ -13,8 +13,8 @@ from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.cases.clocks import warning_fractions
 from smartgov.cases.models import Case
-from smartgov.cases.search import matching_ids
-from smartgov.cases.service import visibility_clause
+from smartgov.cases.search import CASE_FTS, matching_ids, sqlite_match
+from smartgov.cases.service import visibility_clause, visibility_tokens
 from smartgov.cases.workflow import OPEN_STATES, Status
 
 
@@ -123,28 +123,25 @@ class CaseFilter:
 
 
 def search_clause(session: Session, text: str) -> Any:
-    """Full-text search over case number, tracking code, title, description and address."""
-    text = text.strip()
-    exact = or_(Case.case_no == text, Case.tracking_code == text.upper())
+    """Full-text condition over title, description, address and case number (any database)."""
     ids = matching_ids(session, text)
     if ids is None:  # a single character or punctuation only: plain scan
         like = f"%{text}%"
-        return or_(exact, Case.title.like(like), Case.description.like(like))
-    return or_(
-        exact,
-        Case.id.in_(
-            ids.columns(
-                column("rowid" if session.get_bind().dialect.name == "sqlite" else "case_id")
-            )
-        ),
+        return or_(Case.title.like(like), Case.description.like(like))
+    key = "rowid" if session.get_bind().dialect.name == "sqlite" else "case_id"
+    return Case.id.in_(ids.columns(column(key)))
+
+
+def exact_case_id(session: Session, text: str) -> int | None:
+    """A search for a case number or tracking code finds that one case directly."""
+    return session.scalar(
+        select(Case.id).where(or_(Case.case_no == text, Case.tracking_code == text.upper())).limit(1)
     )
 
 
 def find_cases(session: Session, principal: Principal, flt: CaseFilter) -> tuple[list[Case], int]:
-    """One page of the cases this principal may see, newest first, with the total count."""
+    """One page of the cases this principal may see, newest first, with the (capped) total."""
     conditions = [visibility_clause(principal), queue_clause(flt.queue)]
-    if flt.q:
-        conditions.append(search_clause(session, flt.q))
     for field, value in (
         (Case.status, flt.status),
         (Case.category_id, flt.category_id),
@@ -159,24 +156,37 @@ def find_cases(session: Session, principal: Principal, flt: CaseFilter) -> tuple
         conditions.append(Case.reported_at >= flt.reported_from)
     if flt.reported_to:
         conditions.append(Case.reported_at < flt.reported_to)
+    stmt, order, joined = select(Case), Case.id.desc(), False
+    query = (flt.q or "").strip()
+    if query:
+        exact = exact_case_id(session, query)
+        match = None if exact else sqlite_match(session, query, visibility_tokens(principal))
+        if exact:
+            conditions.append(Case.id == exact)
+        elif match is not None:
+            stmt, joined = stmt.join(CASE_FTS, CASE_FTS.c.rowid == Case.id), True
+            conditions.append(match)
+            order = CASE_FTS.c.rowid.desc()
+        else:
+            conditions.append(search_clause(session, query))
     page_size = max(1, min(flt.page_size, 200))
     rows = session.scalars(
-        select(Case)
-        .where(*conditions)
-        .order_by(Case.id.desc())
-        .offset((max(flt.page, 1) - 1) * page_size)
-        .limit(page_size)
+        stmt.where(*conditions).order_by(order).offset((max(flt.page, 1) - 1) * page_size).limit(page_size)
     ).all()
-    return list(rows), capped_count(session, conditions)
+    return list(rows), capped_count(session, conditions, joined=joined)
 
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
-def capped_count(session: Session, conditions: list[Any], cap: int = COUNT_CAP) -> int:
-    """How many cases match, counted up to ``cap`` + 1 (pages show "10000+"): exact totals of
+def capped_count(session: Session, conditions: list[Any], cap: int = COUNT_CAP, *,
+                 joined: bool = False) -> int:
+    """How many cases match, counted up to ``cap`` + 1 (pages show "1000+"): exact totals of
     huge queues cost a full scan and nobody pages through them."""
-    limited = select(Case.id).where(*conditions).limit(cap + 1).subquery()
+    base = select(Case.id)
+    if joined:
+        base = base.join(CASE_FTS, CASE_FTS.c.rowid == Case.id)
+    limited = base.where(*conditions).limit(cap + 1).subquery()
     return session.scalar(select(func.count()).select_from(limited)) or 0
 
 

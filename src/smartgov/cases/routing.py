@@ -12,7 +12,7 @@ from threading import Lock
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from smartgov.cases.classifier import DispatchModelError, Suggester, _model_files
+from smartgov.cases.classifier import DispatchModelError, Suggester, model_files
 from smartgov.cases.models import Case
 from smartgov.config import get_settings
 from smartgov.org.models import Department
@@ -46,7 +46,7 @@ _lock = Lock()
 
 def current_suggester() -> Suggester | None:
     """The trained model under var/models, reloaded when its file changes; None when untrained."""
-    model_file, _ = _model_files(None)
+    model_file, _ = model_files(None)
     try:
         mtime = model_file.stat().st_mtime
     except FileNotFoundError:

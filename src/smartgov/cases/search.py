@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, column, table, text
 from sqlalchemy.orm import Session
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -47,15 +47,18 @@ def terms_of(*parts: str | None) -> list[str]:
     return terms
 
 
-def index_rows(session: Session | Connection, rows: list[tuple[int, str]]) -> None:
-    """(case id, text) pairs into the search index."""
+def index_rows(session: Session | Connection, rows: list[tuple[int, str]] | list[tuple[int, str, list[str]]]
+               ) -> None:
+    """(case id, text[, scope tokens]) into the search index; a case already there is replaced."""
     if not rows:
         return
     dialect = (
         session.get_bind().dialect.name if isinstance(session, Session) else session.dialect.name
     )
-    params = [{"id": case_id, "terms": " ".join(terms_of(body))} for case_id, body in rows]
+    params = [{"id": row[0], "terms": " ".join([*terms_of(row[1]), *(row[2] if len(row) > 2 else [])])}
+              for row in rows]
     if dialect == "sqlite":
+        session.execute(text("DELETE FROM case_fts WHERE rowid = :id"), [{"id": p["id"]} for p in params])
         session.execute(text("INSERT INTO case_fts(rowid, terms) VALUES (:id, :terms)"), params)
     elif dialect == "postgresql":
         session.execute(
@@ -72,8 +75,28 @@ def searchable_text(case: Any) -> str:
     return " ".join(p for p in (case.case_no, case.title, case.description, case.address) if p)
 
 
+SCOPE_PREFIX = "zz"  # scope tokens cannot collide with a searched word
+
+
+def scope_tokens(case: Any) -> list[str]:
+    """Who may see the case, as index tokens (lead/helper department, grid, street, recorder), so a
+    narrow principal's search is intersected inside the index (see service.visibility_tokens)."""
+    return scope_tokens_of(lead=case.lead_department_id, helpers=[h.department_id for h in case.helpers],
+                           grid=case.grid_id, street=case.street_id, recorder=case.created_by_id,
+                           reporter=case.reporter_user_id)
+
+
+def scope_tokens_of(*, lead: int | None = None, helpers: list[int] | None = None,
+                    grid: int | None = None, street: int | None = None, recorder: int | None = None,
+                    reporter: int | None = None) -> list[str]:
+    pairs = [("d", lead), ("g", grid), ("s", street), ("u", recorder), ("r", reporter)]
+    pairs += [("h", h) for h in helpers or []]
+    return [f"{SCOPE_PREFIX}{kind}{value}" for kind, value in pairs if value]
+
+
 def index_case(session: Session, case: Any) -> None:
-    index_rows(session, [(case.id, searchable_text(case))])
+    """(Re)index a case: at intake and whenever who may see it changes (dispatch, return)."""
+    index_rows(session, [(case.id, searchable_text(case), scope_tokens(case))])
 
 
 def _query_groups(query: str) -> list[list[str]]:
@@ -98,3 +121,22 @@ def matching_ids(session: Session, query: str) -> Any | None:
             "SELECT case_id FROM case_search WHERE terms @@ to_tsquery('simple', :q)"
         ).bindparams(q=tsquery)
     return None
+
+
+CASE_FTS = table("case_fts", column("rowid"))
+
+
+def sqlite_match(session: Session, query: str, scope: list[str] | None = None) -> Any | None:
+    """On SQLite, the MATCH condition on ``case_fts`` for a query (None elsewhere or no terms).
+
+    Callers join ``CASE_FTS`` on rowid = case id and order by rowid descending, so SQLite walks
+    the index newest-first and stops after one page instead of collecting every match."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    groups = _query_groups(query)
+    if not groups:
+        return None
+    match = " AND ".join('"' + " ".join(g) + '"' for g in groups)
+    if scope:
+        match += " AND (" + " OR ".join(scope) + ")"
+    return text("case_fts MATCH :fts_q").bindparams(fts_q=match)

@@ -269,6 +269,26 @@ def visibility_clause(principal: Principal) -> Any:
     return or_(*parts) if parts else false()
 
 
+def visibility_tokens(principal: Principal) -> list[str] | None:
+    """The search-index form of ``visibility_clause`` (search.scope_tokens): None when the
+    principal sees the whole district, else the tokens of which a visible case has one."""
+    from smartgov.cases.search import SCOPE_PREFIX as P
+
+    if principal.is_anonymous or not principal.is_staff:
+        return [f"{P}r{principal.user_id or 0}"]
+    if principal.has_any(*STAFF_WIDE_ROLES) and not principal.area_ids:
+        return None
+    tokens: list[str] = []
+    areas = sorted(principal.area_ids)
+    if principal.has_any(*STAFF_WIDE_ROLES) or principal.has_any(Role.HANDLER):
+        tokens += [f"{P}g{a}" for a in areas] + [f"{P}s{a}" for a in areas]
+    if principal.has_any(Role.HANDLER) and principal.department_id is not None:
+        tokens += [f"{P}d{principal.department_id}", f"{P}h{principal.department_id}"]
+    if principal.has_any(Role.INSPECTOR):
+        tokens += [f"{P}g{a}" for a in areas] + [f"{P}u{principal.user_id}"]
+    return sorted(set(tokens)) or [f"{P}none"]
+
+
 def get_case(session: Session, case_id: int, principal: Principal) -> Case:
     """The case if this principal may see it; 404 otherwise (existence is not disclosed)."""
     case = session.scalar(select(Case).where(Case.id == case_id, visibility_clause(principal)))
@@ -437,6 +457,7 @@ def dispatch_to(
     case.dispatched_at = at
     _move(session, case, Status.HANDLING, at, "handle", department_id=department.id, actor=principal)
     case.expected_at = case.due_at
+    index_case(session, case)  # the department may now find it
 
 
 def _dispatch(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
@@ -523,6 +544,7 @@ def _decide_exception(session: Session, case: Case, data: ActionInput, p: Princi
         case.lead_department_id = None
         case.helpers = []
         _move(session, case, Status.PENDING_DISPATCH, at, "dispatch")
+        index_case(session, case)
     elif request.kind == "extension":
         clocks.extend_stage(session, case, request.extension or "1wd")
         case.expected_at = case.due_at

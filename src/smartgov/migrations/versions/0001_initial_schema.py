@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 17:02:24.409326
+Create Date: 2026-11-21 17:53:45.664997
 """
 
 import sqlalchemy as sa
@@ -93,9 +93,7 @@ def upgrade() -> None:
         sa.Column("owner_department_id", sa.Integer(), nullable=True),
         sa.Column("revision", sa.Integer(), server_default="0", nullable=False),
         sa.ForeignKeyConstraint(
-            ["owner_department_id"],
-            ["department.id"],
-            name=op.f("fk_area_owner_department_id_department"),
+            ["owner_department_id"], ["department.id"], name=op.f("fk_area_owner_department_id_department")
         ),
         sa.ForeignKeyConstraint(["parent_id"], ["area.id"], name=op.f("fk_area_parent_id_area")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_area")),
@@ -137,9 +135,7 @@ def upgrade() -> None:
             name=op.f("fk_case_category_default_department_id_department"),
         ),
         sa.ForeignKeyConstraint(
-            ["parent_id"],
-            ["case_category.id"],
-            name=op.f("fk_case_category_parent_id_case_category"),
+            ["parent_id"], ["case_category.id"], name=op.f("fk_case_category_parent_id_case_category")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_category")),
         sa.UniqueConstraint("code", name=op.f("uq_case_category_code")),
@@ -153,9 +149,7 @@ def upgrade() -> None:
         sa.Column("keywords", sa.String(length=300), nullable=True),
         sa.Column("department_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["department_id"],
-            ["department.id"],
-            name=op.f("fk_knowledge_article_department_id_department"),
+            ["department_id"], ["department.id"], name=op.f("fk_knowledge_article_department_id_department")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_knowledge_article")),
     )
@@ -175,17 +169,13 @@ def upgrade() -> None:
         sa.Column("password_changed_at", smartgov.db.AwareDateTime(timezone=True), nullable=True),
         sa.Column("created_at", smartgov.db.AwareDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["department_id"],
-            ["department.id"],
-            name=op.f("fk_user_account_department_id_department"),
+            ["department_id"], ["department.id"], name=op.f("fk_user_account_department_id_department")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_account")),
         sa.UniqueConstraint("username", name=op.f("uq_user_account_username")),
     )
     with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_user_account_department_id"), ["department_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_user_account_department_id"), ["department_id"], unique=False)
 
     op.create_table(
         "api_token",
@@ -255,17 +245,11 @@ def upgrade() -> None:
         sa.Column("simhash", sa.BigInteger(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["category_id"],
-            ["case_category.id"],
-            name=op.f("fk_case_record_category_id_case_category"),
+            ["category_id"], ["case_category.id"], name=op.f("fk_case_record_category_id_case_category")
         ),
+        sa.ForeignKeyConstraint(["community_id"], ["area.id"], name=op.f("fk_case_record_community_id_area")),
         sa.ForeignKeyConstraint(
-            ["community_id"], ["area.id"], name=op.f("fk_case_record_community_id_area")
-        ),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"],
-            ["user_account.id"],
-            name=op.f("fk_case_record_created_by_id_user_account"),
+            ["created_by_id"], ["user_account.id"], name=op.f("fk_case_record_created_by_id_user_account")
         ),
         sa.ForeignKeyConstraint(["grid_id"], ["area.id"], name=op.f("fk_case_record_grid_id_area")),
         sa.ForeignKeyConstraint(
@@ -274,9 +258,7 @@ def upgrade() -> None:
             name=op.f("fk_case_record_lead_department_id_department"),
         ),
         sa.ForeignKeyConstraint(
-            ["merged_into_id"],
-            ["case_record.id"],
-            name=op.f("fk_case_record_merged_into_id_case_record"),
+            ["merged_into_id"], ["case_record.id"], name=op.f("fk_case_record_merged_into_id_case_record")
         ),
         sa.ForeignKeyConstraint(
             ["open311_client_id"],
@@ -288,9 +270,7 @@ def upgrade() -> None:
             ["user_account.id"],
             name=op.f("fk_case_record_reporter_user_id_user_account"),
         ),
-        sa.ForeignKeyConstraint(
-            ["street_id"], ["area.id"], name=op.f("fk_case_record_street_id_area")
-        ),
+        sa.ForeignKeyConstraint(["street_id"], ["area.id"], name=op.f("fk_case_record_street_id_area")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_record")),
         sa.UniqueConstraint("case_no", name=op.f("uq_case_record_case_no")),
         sa.UniqueConstraint("tracking_code", name=op.f("uq_case_record_tracking_code")),
@@ -301,16 +281,29 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_case_record_due_at"), ["due_at"], unique=False)
         batch_op.create_index("ix_case_record_grid_status", ["grid_id", "status"], unique=False)
-        batch_op.create_index("ix_case_record_reported", ["reported_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_case_record_is_supervised"), ["is_supervised"], unique=False)
+        batch_op.create_index(
+            "ix_case_record_reported_kpi",
+            [
+                "reported_at",
+                "status",
+                "lead_department_id",
+                "street_id",
+                "grid_id",
+                "rework_count",
+                "created_by_id",
+                "source",
+            ],
+            unique=False,
+        )
         batch_op.create_index(
             batch_op.f("ix_case_record_reporter_user_id"), ["reporter_user_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_case_record_source"), ["source"], unique=False)
         batch_op.create_index(batch_op.f("ix_case_record_status"), ["status"], unique=False)
-        batch_op.create_index(
-            "ix_case_record_status_dept", ["status", "lead_department_id"], unique=False
-        )
+        batch_op.create_index("ix_case_record_status_dept", ["status", "lead_department_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_case_record_street_id"), ["street_id"], unique=False)
+        batch_op.create_index("ix_case_record_warning", ["warning_level"], unique=False)
 
     op.create_table(
         "dispatch_rule",
@@ -319,25 +312,17 @@ def upgrade() -> None:
         sa.Column("area_id", sa.Integer(), nullable=True),
         sa.Column("department_id", sa.Integer(), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["area_id"], ["area.id"], name=op.f("fk_dispatch_rule_area_id_area")),
         sa.ForeignKeyConstraint(
-            ["area_id"], ["area.id"], name=op.f("fk_dispatch_rule_area_id_area")
+            ["category_id"], ["case_category.id"], name=op.f("fk_dispatch_rule_category_id_case_category")
         ),
         sa.ForeignKeyConstraint(
-            ["category_id"],
-            ["case_category.id"],
-            name=op.f("fk_dispatch_rule_category_id_case_category"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["department_id"],
-            ["department.id"],
-            name=op.f("fk_dispatch_rule_department_id_department"),
+            ["department_id"], ["department.id"], name=op.f("fk_dispatch_rule_department_id_department")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dispatch_rule")),
     )
     with op.batch_alter_table("dispatch_rule", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_dispatch_rule_category_id"), ["category_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_dispatch_rule_category_id"), ["category_id"], unique=False)
 
     op.create_table(
         "kpi_setting",
@@ -346,9 +331,7 @@ def upgrade() -> None:
         sa.Column("updated_at", smartgov.db.AwareDateTime(timezone=True), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["updated_by_id"],
-            ["user_account.id"],
-            name=op.f("fk_kpi_setting_updated_by_id_user_account"),
+            ["updated_by_id"], ["user_account.id"], name=op.f("fk_kpi_setting_updated_by_id_user_account")
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_kpi_setting")),
     )
@@ -428,9 +411,7 @@ def upgrade() -> None:
             ["case_id"], ["case_record.id"], name=op.f("fk_case_clock_case_id_case_record")
         ),
         sa.ForeignKeyConstraint(
-            ["department_id"],
-            ["department.id"],
-            name=op.f("fk_case_clock_department_id_department"),
+            ["department_id"], ["department.id"], name=op.f("fk_case_clock_department_id_department")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_clock")),
     )
@@ -478,14 +459,10 @@ def upgrade() -> None:
             ["case_id"], ["case_record.id"], name=op.f("fk_case_exception_case_id_case_record")
         ),
         sa.ForeignKeyConstraint(
-            ["decided_by_id"],
-            ["user_account.id"],
-            name=op.f("fk_case_exception_decided_by_id_user_account"),
+            ["decided_by_id"], ["user_account.id"], name=op.f("fk_case_exception_decided_by_id_user_account")
         ),
         sa.ForeignKeyConstraint(
-            ["department_id"],
-            ["department.id"],
-            name=op.f("fk_case_exception_department_id_department"),
+            ["department_id"], ["department.id"], name=op.f("fk_case_exception_department_id_department")
         ),
         sa.ForeignKeyConstraint(
             ["requested_by_id"],
@@ -506,20 +483,14 @@ def upgrade() -> None:
             ["case_id"], ["case_record.id"], name=op.f("fk_case_helper_case_id_case_record")
         ),
         sa.ForeignKeyConstraint(
-            ["department_id"],
-            ["department.id"],
-            name=op.f("fk_case_helper_department_id_department"),
+            ["department_id"], ["department.id"], name=op.f("fk_case_helper_department_id_department")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_helper")),
-        sa.UniqueConstraint(
-            "case_id", "department_id", name=op.f("uq_case_helper_case_id_department_id")
-        ),
+        sa.UniqueConstraint("case_id", "department_id", name=op.f("uq_case_helper_case_id_department_id")),
     )
     with op.batch_alter_table("case_helper", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_case_helper_case_id"), ["case_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_case_helper_department_id"), ["department_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_case_helper_department_id"), ["department_id"], unique=False)
 
     op.create_table(
         "case_reporter",
@@ -583,9 +554,7 @@ def upgrade() -> None:
             ["case_id"], ["case_record.id"], name=op.f("fk_notification_case_id_case_record")
         ),
         sa.ForeignKeyConstraint(
-            ["department_id"],
-            ["department.id"],
-            name=op.f("fk_notification_department_id_department"),
+            ["department_id"], ["department.id"], name=op.f("fk_notification_department_id_department")
         ),
         sa.ForeignKeyConstraint(
             ["user_id"], ["user_account.id"], name=op.f("fk_notification_user_id_user_account")
@@ -593,9 +562,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notification")),
     )
     with op.batch_alter_table("notification", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_notification_department_id"), ["department_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_notification_department_id"), ["department_id"], unique=False)
         batch_op.create_index("ix_notification_user_read", ["user_id", "read_at"], unique=False)
 
     op.create_table(
@@ -684,12 +651,14 @@ def downgrade() -> None:
 
     op.drop_table("dispatch_rule")
     with op.batch_alter_table("case_record", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_record_warning")
         batch_op.drop_index(batch_op.f("ix_case_record_street_id"))
         batch_op.drop_index("ix_case_record_status_dept")
         batch_op.drop_index(batch_op.f("ix_case_record_status"))
         batch_op.drop_index(batch_op.f("ix_case_record_source"))
         batch_op.drop_index(batch_op.f("ix_case_record_reporter_user_id"))
-        batch_op.drop_index("ix_case_record_reported")
+        batch_op.drop_index("ix_case_record_reported_kpi")
+        batch_op.drop_index(batch_op.f("ix_case_record_is_supervised"))
         batch_op.drop_index("ix_case_record_grid_status")
         batch_op.drop_index(batch_op.f("ix_case_record_due_at"))
         batch_op.drop_index("ix_case_record_category_reported")
