@@ -227,6 +227,7 @@ def generate_cases(
                                          street=c["street_id"]))
                         for c in cases
                     ],
+                    new=True,
                 )
             done += size
             progress.update(task, advance=size)

@@ -47,9 +47,10 @@ def terms_of(*parts: str | None) -> list[str]:
     return terms
 
 
-def index_rows(session: Session | Connection, rows: list[tuple[int, str]] | list[tuple[int, str, list[str]]]
-               ) -> None:
-    """(case id, text[, scope tokens]) into the search index; a case already there is replaced."""
+def index_rows(session: Session | Connection, rows: list[tuple[int, str]] | list[tuple[int, str, list[str]]],
+               *, new: bool = False) -> None:
+    """(case id, text[, scope tokens]) into the search index; a case already there is replaced
+    (``new`` says none of them is indexed yet)."""
     if not rows:
         return
     dialect = (
@@ -58,7 +59,8 @@ def index_rows(session: Session | Connection, rows: list[tuple[int, str]] | list
     params = [{"id": row[0], "terms": " ".join([*terms_of(row[1]), *(row[2] if len(row) > 2 else [])])}
               for row in rows]
     if dialect == "sqlite":
-        session.execute(text("DELETE FROM case_fts WHERE rowid = :id"), [{"id": p["id"]} for p in params])
+        if not new:
+            session.execute(text("DELETE FROM case_fts WHERE rowid = :id"), [{"id": p["id"]} for p in params])
         session.execute(text("INSERT INTO case_fts(rowid, terms) VALUES (:id, :terms)"), params)
     elif dialect == "postgresql":
         session.execute(
@@ -94,9 +96,9 @@ def scope_tokens_of(*, lead: int | None = None, helpers: list[int] | None = None
     return [f"{SCOPE_PREFIX}{kind}{value}" for kind, value in pairs if value]
 
 
-def index_case(session: Session, case: Any) -> None:
+def index_case(session: Session, case: Any, *, new: bool = False) -> None:
     """(Re)index a case: at intake and whenever who may see it changes (dispatch, return)."""
-    index_rows(session, [(case.id, searchable_text(case), scope_tokens(case))])
+    index_rows(session, [(case.id, searchable_text(case), scope_tokens(case))], new=new)
 
 
 def _query_groups(query: str) -> list[list[str]]:

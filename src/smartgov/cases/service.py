@@ -182,7 +182,7 @@ def intake(
         )
     )
     _record_intake_outcome(session, case, data, principal, at)
-    index_case(session, case)
+    index_case(session, case, new=True)
     audit.record(
         session,
         action="case.intake",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -357,8 +358,15 @@ def _check_point(lon: float, lat: float) -> None:
 
 _lock = threading.Lock()
 _local_version = 0
+_checked_at: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionary()
 _cache: weakref.WeakKeyDictionary[Engine, tuple[tuple[int, ...], GridLocator]] = \
     weakref.WeakKeyDictionary()
+
+
+def recheck_signature() -> None:
+    """Make the next get_locator call compare the database signature (areas were edited)."""
+    with _lock:
+        _checked_at.clear()
 
 
 def bump_version() -> None:
@@ -381,13 +389,26 @@ def grid_signature(session: Session,
     return (_local_version, int(count), int(max_id), int(revisions))
 
 
+SIGNATURE_RECHECK_S = 5.0  # other processes' grid edits are seen within this time
+
+
 def get_locator(session: Session) -> GridLocator:
-    """The cached locator for this session's database, rebuilt when the grids changed."""
+    """The cached locator for this session's database, rebuilt when the grids changed.
+
+    This process's own edits are seen at once (bump_version); the database signature, which
+    catches other processes' edits, is checked at most every few seconds (a query per report
+    otherwise)."""
     engine = session.get_bind()
     engine = getattr(engine, "engine", engine)
-    signature = grid_signature(session)
     with _lock:
         cached = _cache.get(engine)
+        checked = _checked_at.get(engine, 0.0)
+    if (cached is not None and cached[0][0] == _local_version
+            and time.monotonic() - checked < SIGNATURE_RECHECK_S):
+        return cached[1]
+    signature = grid_signature(session)
+    with _lock:
+        _checked_at[engine] = time.monotonic()
     if cached is not None and cached[0] == signature:
         return cached[1]
     locator = GridLocator.from_session(session)
