@@ -16,7 +16,10 @@ from smartgov.cases.workflow import OPEN_STATES
 from smartgov.config import get_settings
 
 SIMHASH_BITS = 64
-NEAR_IDENTICAL_DISTANCE = 6  # Hamming distance at or below which two texts count as the same
+# SimHash of short Chinese texts moves several bits per added bigram, so it only pre-selects
+# (Hamming distance ≤ 16 of 64); the bigram sets' Jaccard similarity then decides.
+SIMHASH_PREFILTER = 16
+NEAR_IDENTICAL_JACCARD = 0.6
 EARTH_RADIUS_M = 6_371_000.0
 
 
@@ -42,6 +45,12 @@ def simhash(text: str) -> int:
     return value - (1 << 64) if value >= (1 << 63) else value
 
 
+def jaccard(a: str, b: str) -> float:
+    """Similarity of two texts as the overlap of their character bigrams."""
+    sa, sb = set(_shingles(a)), set(_shingles(b))
+    return len(sa & sb) / len(sa | sb) if sa or sb else 0.0
+
+
 def hamming(a: int, b: int) -> int:
     return ((a ^ b) & ((1 << 64) - 1)).bit_count()
 
@@ -62,8 +71,8 @@ def find_duplicates(session: Session, case: Case, limit: int = 5) -> list[tuple[
     if case.category_id and case.lon is not None and case.lat is not None:
         dlat = settings.duplicate_radius_m / 111_320
         dlon = dlat / max(math.cos(math.radians(case.lat)), 0.01)
-        nearby = session.scalars(
-            select(Case)
+        nearby = session.execute(
+            select(Case.id, Case.lon, Case.lat)
             .where(
                 Case.category_id == case.category_id,
                 Case.id != case.id,
@@ -72,11 +81,14 @@ def find_duplicates(session: Session, case: Case, limit: int = 5) -> list[tuple[
                 Case.lon.between(case.lon - dlon, case.lon + dlon),
                 Case.lat.between(case.lat - dlat, case.lat + dlat),
             )
+            .order_by(Case.id.desc())
             .limit(50)
         )
-        for other in nearby:
-            if distance_m(case.lon, case.lat, other.lon, other.lat) <= settings.duplicate_radius_m:
-                found[other.id] = (other, "nearby")
+        for other_id, lon, lat in nearby:
+            if distance_m(case.lon, case.lat, lon, lat) <= settings.duplicate_radius_m:
+                other = session.get(Case, other_id)
+                if other is not None:
+                    found[other_id] = (other, "nearby")
     if case.grid_id and case.simhash is not None:
         same_grid = session.execute(
             select(Case.id, Case.simhash)
@@ -87,15 +99,14 @@ def find_duplicates(session: Session, case: Case, limit: int = 5) -> list[tuple[
                 Case.reported_at >= since,
                 Case.simhash.is_not(None),
             )
+            .order_by(Case.id.desc())
             .limit(500)
         )
         for other_id, other_hash in same_grid:
-            if (
-                other_id not in found
-                and hamming(case.simhash, other_hash) <= NEAR_IDENTICAL_DISTANCE
-            ):
+            if other_id not in found and hamming(case.simhash, other_hash) <= SIMHASH_PREFILTER:
                 other = session.get(Case, other_id)
-                if other is not None:
+                similar = other is not None and jaccard(case.description, other.description)
+                if other is not None and similar >= NEAR_IDENTICAL_JACCARD:
                     found[other_id] = (other, "same_text")
     return sorted(found.values(), key=lambda pair: pair[0].id)[:limit]
 
