@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from smartgov.auth.models import AuditEntry
+from smartgov.cases.models import Case
 from tests.cases.conftest import World
 from tests.factories import PASSWORD
 
@@ -194,3 +195,31 @@ def test_street_office_sees_cases_of_its_street(client: TestClient, world: World
     created = client.post("/api/v1/cases", json=body).json()
     headers = token(client, world, "street")
     assert client.get(f"/api/v1/cases/{created['id']}", headers=headers).status_code == 200
+
+
+def test_channels_are_tied_to_roles(client: TestClient, world: World) -> None:
+    """Nobody but an operator answers-and-closes, nobody but an inspector fixes on the spot."""
+    anonymous = client.post("/api/v1/cases", json={"description": "路灯坏了好几天", "answer": "已经解决",
+                                                   "reporter_phone": "13900000000"})
+    assert anonymous.status_code == 403 and anonymous.json()["code"] == "answer_not_allowed"
+    handler = token(client, world, "handler")
+    for body in ({"source": "superior", "description": "交办事项", "category_code": "1101"},
+                 {"source": "inspector", "description": "小广告", "category_code": "1101",
+                  "self_handled": True}):
+        response = client.post("/api/v1/cases", headers=handler, json=body)
+        assert response.status_code == 403 and response.json()["code"] == "channel_forbidden"
+    assert world.session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_citizen_cannot_read_the_internal_timeline(client: TestClient, world: World) -> None:
+    lon, lat = world.point(0)
+    mine = token(client, world, "citizen")
+    created = client.post("/api/v1/cases", headers=mine, json={
+        "category_code": "1101", "description": "垃圾没人清理", "lon": lon, "lat": lat}).json()
+    assert client.get(f"/api/v1/cases/{created['id']}/events", headers=mine).status_code == 403
+
+
+def test_unknown_urgency_is_refused(client: TestClient, world: World) -> None:
+    response = client.post("/api/v1/cases", json={"description": "问题描述", "urgency": "特别特别紧急",
+                                                  "reporter_phone": "13900000000"})
+    assert response.status_code == 422

@@ -21,6 +21,7 @@ from smartgov.cases.duplicates import (
 from smartgov.cases.models import Case
 from smartgov.cases.schemas import CaseIntake, Source
 from tests.cases.conftest import World
+from tests.factories import PASSWORD
 
 SH = ZoneInfo("Asia/Shanghai")
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=SH)
@@ -80,10 +81,14 @@ def test_closed_cases_are_not_suggested(world: World) -> None:
     assert found(world, near) == {}
 
 
-def test_intake_answer_lists_duplicates(client: TestClient, world: World) -> None:
+def test_intake_answer_lists_duplicates_to_the_operator_only(client: TestClient, world: World) -> None:
     lon, lat = world.point(0)
     body = {"category_code": "1101", "description": "东门口垃圾堆放", "lon": lon, "lat": lat,
             "reporter_phone": "13900000000"}
     first = client.post("/api/v1/cases", json=body).json()
-    second = client.post("/api/v1/cases", json=body).json()
-    assert [d["id"] for d in second["duplicates"]] == [first["id"]]
+    assert client.post("/api/v1/cases", json=body).json()["duplicates"] == []  # not to the public
+    token = client.post("/api/v1/auth/token", data={"username": world.users["operator"].username,
+                                                    "password": PASSWORD}).json()["access_token"]
+    second = client.post("/api/v1/cases", json={**body, "source": "hotline"},
+                         headers={"Authorization": f"Bearer {token}"}).json()
+    assert first["id"] in [d["id"] for d in second["duplicates"]]

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from rich.console import Console
 from rich.progress import Progress
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from smartgov.cases.duplicates import simhash
@@ -144,7 +144,7 @@ def generate_cases(
                 at = _reported_at(rng, start, days)
                 status = _status_for(rng, (end - at).days)
                 texts = SAMPLE_TEXTS.get(cat.name, [f"{cat.name}问题，请尽快处理"])
-                text = rng.choice(texts)
+                sample = rng.choice(texts)
                 closed = status in (Status.CLOSED, Status.VOID)
                 handled_hours = rng.lognormvariate(2.5, 1.0)
                 closed_at = at + timedelta(hours=handled_hours) if closed else None
@@ -156,8 +156,8 @@ def generate_cases(
                         "tracking_code": new_tracking_code(),
                         "source": rng.choices(sources, weights=source_weights)[0],
                         "category_id": cat.id,
-                        "title": f"{cat.name}：{text[:20]}",
-                        "description": text,
+                        "title": f"{cat.name}：{sample[:20]}",
+                        "description": sample,
                         "address": None,
                         "lon": (lon or 0) + rng.uniform(-0.0004, 0.0004),
                         "lat": (lat or 0) + rng.uniform(-0.0004, 0.0004),
@@ -187,7 +187,7 @@ def generate_cases(
                         "is_supervised": False,
                         "needs_callback": False,
                         "version": 1,
-                        "simhash": simhash(text),
+                        "simhash": simhash(sample),
                         "satisfaction": rng.choices(["满意", "基本满意", "不满意"], [80, 15, 5])[0]
                         if closed
                         else None,
@@ -201,7 +201,7 @@ def generate_cases(
                         "actor_name": "系统",
                         "action": "collect",
                         "to_status": "reported",
-                        "note": text,
+                        "note": sample,
                     }
                 )
                 if closed_at:
@@ -232,5 +232,9 @@ def generate_cases(
             done += size
             progress.update(task, advance=size)
     with session_scope() as session:  # fresh planner statistics after a bulk load
+        if session.get_bind().dialect.name == "postgresql":  # ids were given explicitly
+            for table in ("case_record", "case_event"):
+                session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                     f"(SELECT max(id) FROM {table}))"))
         session.execute(text("ANALYZE"))
     return count

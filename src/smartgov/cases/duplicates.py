@@ -11,9 +11,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smartgov.auth.principal import Principal
 from smartgov.cases.models import Case
 from smartgov.cases.workflow import OPEN_STATES
 from smartgov.config import get_settings
+from smartgov.errors import AppError
 
 SIMHASH_BITS = 64
 # SimHash of short Chinese texts moves several bits per added bigram, so it only pre-selects
@@ -111,8 +113,23 @@ def find_duplicates(session: Session, case: Case, limit: int = 5) -> list[tuple[
     return sorted(found.values(), key=lambda pair: pair[0].id)[:limit]
 
 
-def duplicate_suggestions(session: Session, case: Case) -> list[dict]:
-    """Suggestions shown to the operator and the duty chief; merging stays a person's decision."""
+MERGING_ROLES = ("hotline_operator", "duty_chief", "dispatcher")
+
+
+def duplicate_suggestions(session: Session, case: Case, principal: Principal) -> list[dict]:
+    """Suggestions shown to the operator, duty chief and dispatcher, within what they may see;
+    merging stays a person's decision. Citizens and other roles get none."""
+    if not principal.has_any(*MERGING_ROLES):
+        return []
+    from smartgov.cases.service import get_case
+
+    def visible(other_id: int) -> bool:
+        try:
+            get_case(session, other_id, principal)
+        except AppError:
+            return False
+        return True
+
     reasons = {"nearby": "同类问题、位置相近", "same_text": "同一网格内描述几乎相同"}
     return [
         {
@@ -123,4 +140,5 @@ def duplicate_suggestions(session: Session, case: Case) -> list[dict]:
             "reason": reasons[why],
         }
         for other, why in find_duplicates(session, case)
+        if visible(other.id)
     ]

@@ -254,7 +254,7 @@ def case_detail(
             ).all(),
             "pending": service.pending_exception(session, case),
             "exception_labels": EXCEPTION_LABELS,
-            "duplicates": duplicate_suggestions(session, case)
+            "duplicates": duplicate_suggestions(session, case, principal)
             if Status(case.status).is_open
             else [],
             "groups": category_groups(session),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -55,7 +56,7 @@ class CaseIntake(BaseModel):
     lon: float | None = Field(None, ge=-180, le=180)
     lat: float | None = Field(None, ge=-90, le=90)
     grid_code: str | None = None
-    urgency: str = "一般"
+    urgency: Literal["一般", "紧急", "特急"] = "一般"
     reporter_name: str | None = Field(None, max_length=100)
     reporter_phone: str | None = Field(None, max_length=32, pattern=r"^[0-9+\-* ]{5,32}$")
     source_ref: str | None = Field(

@@ -93,6 +93,29 @@ def locate(session: Session, case: Case, data: CaseIntake) -> None:
             case.lon, case.lat = grid.center_lon, grid.center_lat
 
 
+# Who may report through each staff channel (and close at once / fix on the spot).
+CHANNEL_ROLES: dict[Source, tuple[Role, ...]] = {
+    Source.HOTLINE: (Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF),
+    Source.INSPECTOR: (Role.INSPECTOR,),
+    Source.SUPERIOR: (Role.DUTY_CHIEF, Role.DISPATCHER),
+    Source.SENSOR: (Role.DUTY_CHIEF, Role.SYSTEM_ADMIN),
+    Source.OPINION: (Role.DUTY_CHIEF, Role.SYSTEM_ADMIN),
+}
+
+
+def check_channel(data: CaseIntake, principal: Principal) -> None:
+    """A staff channel needs its role; only a hotline operator answers and closes at once, only an
+    inspector fixes on the spot."""
+    roles = CHANNEL_ROLES.get(data.source)
+    if roles and not principal.has_any(*roles):
+        raise Forbidden(f"来源「{data.source.label}」不能由当前账号使用", code="channel_forbidden")
+    if data.answer and not (data.source == Source.HOTLINE
+                            and principal.has_any(Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF)):
+        raise Forbidden("只有话务员受理热线时可以直接答复办结", code="answer_not_allowed")
+    if data.self_handled and data.source != Source.INSPECTOR:
+        raise ValidationFailed("只有监督员可以自行处置", code="self_handle_not_allowed")
+
+
 def initial_status(data: CaseIntake, category: Category | None) -> Status:
     """Where a new report starts (信息收集之后):
 
@@ -137,8 +160,7 @@ def intake(
     category = category_by_code(session, data.category_code) if data.category_code else None
     if data.request_type and session.get(RequestType, data.request_type) is None:
         raise ValidationFailed(f"未知的诉求类型: {data.request_type}", code="unknown_request_type")
-    if data.self_handled and data.source != Source.INSPECTOR:
-        raise ValidationFailed("只有监督员可以自行处置", code="self_handle_not_allowed")
+    check_channel(data, principal)
     status = initial_status(data, category)
     case = Case(
         tracking_code=new_tracking_code(),
@@ -369,7 +391,11 @@ def act(
     if act_def.needs_note and not (data.note and data.note.strip()):
         raise ValidationFailed(f"「{act_def.label}」需要填写说明", code="note_required")
     before = Status(case.status)
-    HANDLERS[name](session, case, data, principal, at)
+    try:
+        HANDLERS[name](session, case, data, principal, at)
+    except StaleDataError:  # another person's change was flushed first (autoflush in a handler)
+        session.rollback()
+        raise Conflict("案件已被他人更新，请刷新后重试 (the case changed)", code="case_changed") from None
     case.updated_at = at
     add_event(
         session,
@@ -505,7 +531,7 @@ def _request(kind: str):  # type: ignore[no-untyped-def]
                 raise ValidationFailed("请填写延期时长，例如 2wd", code="extension_required")
             from smartgov.workclock.service import TimeLimit
 
-            TimeLimit.parse(data.extension)
+            data.extension = str(TimeLimit.parse(data.extension))
         session.add(
             ExceptionRequest(
                 case_id=case.id,

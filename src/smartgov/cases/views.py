@@ -19,31 +19,19 @@ from smartgov.cases.schemas import (
     CaseOut,
     EventOut,
     IntakeResult,
-    Source,
     TrackOut,
 )
 from smartgov.cases.workflow import Status
 from smartgov.db import get_session
-from smartgov.errors import Forbidden
 from smartgov.org.models import Area, Department
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
-
-STAFF_SOURCES = {
-    Source.HOTLINE,
-    Source.INSPECTOR,
-    Source.SUPERIOR,
-    Source.SENSOR,
-    Source.OPINION,
-    Source.PETITION,
-}
-
 
 def client_addr(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def intake_result(session: Session, case: Case) -> IntakeResult:
+def intake_result(session: Session, case: Case, principal: Principal) -> IntakeResult:
     grid = session.get(Area, case.grid_id) if case.grid_id else None
     dept = session.get(Department, case.lead_department_id) if case.lead_department_id else None
     from smartgov.cases.duplicates import duplicate_suggestions
@@ -57,14 +45,8 @@ def intake_result(session: Session, case: Case) -> IntakeResult:
         grid_code=grid.code if grid else None,
         department_name=dept.name if dept else None,
         expected_at=case.expected_at,
-        duplicates=duplicate_suggestions(session, case),
+        duplicates=duplicate_suggestions(session, case, principal),
     )
-
-
-def check_channel(data: CaseIntake, principal: Principal) -> None:
-    """Staff channels (hotline, inspector, superior, machine sources) need a staff account."""
-    if data.source in STAFF_SOURCES and not principal.is_staff:
-        raise Forbidden(f"来源「{data.source.label}」仅限工作人员使用", code="channel_forbidden")
 
 
 @router.post("/cases", response_model=IntakeResult, status_code=201)
@@ -75,11 +57,10 @@ def create_case(
     principal: Principal = Depends(current_principal),
 ) -> IntakeResult:
     """Report a problem (报事): anonymous with a phone number, or logged in."""
-    check_channel(data, principal)
     case = service.intake(session, data, principal=principal, client_addr=client_addr(request))
     flows.after_intake(request.app.state.session_factory, case.id)
     session.refresh(case)
-    return intake_result(session, case)
+    return intake_result(session, case, principal)
 
 
 @router.post("/cases/{case_id}/photos", status_code=201)
@@ -147,9 +128,9 @@ def get_case(
 def case_events(
     case_id: int,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(current_principal),
+    principal: Principal = Depends(require_staff),
 ) -> list[CaseEvent]:
-    service.require_case_reader(principal)
+    """The internal timeline (staff only; citizens see the public steps on the tracking page)."""
     case = service.get_case(session, case_id, principal)
     return list(
         session.scalars(
