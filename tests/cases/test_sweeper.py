@@ -92,3 +92,47 @@ def test_only_one_process_sweeps_at_a_time(world: World) -> None:
     ]
     outputs = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
     assert outputs == ["ran", "skipped"]
+
+
+def test_sweep_leaves_the_case_version_alone(world: World) -> None:
+    """A person who opened the case before the sweep can still act on it (no spurious 409)."""
+    from smartgov.cases import service
+    from smartgov.cases.schemas import ActionInput
+
+    case = report(world, "stall")
+    version = case.version
+    assert sweep(world.session, at=case.due_at + timedelta(minutes=1)).raised == 1
+    world.session.expire_all()
+    swept = world.session.get(Case, case.id)
+    assert swept.warning_level == 3 and swept.version == version
+    done = service.act(world.session, case.id, "report_back",
+                       ActionInput(note="已处置", version=version), principal=world.p("handler_cg"))
+    assert done.status == "pending_recheck" and done.warning_level == 0
+
+
+def test_stage_warnings_without_a_department_reach_the_people_responsible(world: World) -> None:
+    from tests.cases.test_workflow import do
+
+    to_verify = report(world, "garbage", grid=0)  # 核实: the inspector of grid 0
+    unpatrolled = report(world, "garbage", grid=3)  # no inspector: the duty chief
+    to_file = report(world, "garbage", grid=2)
+    do(world, to_file, "verify", "inspector2")  # 立案: the duty chief
+    to_dispatch = report(world, "garbage", grid=1)
+    do(world, to_dispatch, "verify", "inspector")
+    do(world, to_dispatch, "file", "chief")  # 派遣: the dispatcher
+    sweep(world.session, at=now() + timedelta(days=30))
+    world.session.expire_all()
+
+    def told(case: Case) -> set[int | None]:
+        rows = world.session.scalars(
+            select(Notification).where(Notification.case_id == case.id,
+                                       Notification.kind == "overdue")
+        ).all()
+        assert rows and all(n.department_id is None for n in rows)
+        return {n.user_id for n in rows}
+
+    ids = {name: u.id for name, u in world.users.items()}
+    assert told(to_verify) == {ids["inspector"]}
+    assert told(unpatrolled) == {ids["chief"]}
+    assert told(to_file) == {ids["chief"]}
+    assert told(to_dispatch) == {ids["dispatcher"]}

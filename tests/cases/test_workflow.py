@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from smartgov.auth.principal import ANONYMOUS
 from smartgov.cases import flows, service
-from smartgov.cases.models import Case, CaseReporter, ExceptionRequest, Notification, StageClock
+from smartgov.cases.models import (
+    Case,
+    CaseEvent,
+    CaseReporter,
+    ExceptionRequest,
+    Notification,
+    StageClock,
+)
 from smartgov.cases.schemas import ActionInput, CaseIntake, Source
 from smartgov.cases.workflow import ACTIONS, Status, allowed_actions
 from smartgov.db import now, session_factory
@@ -46,6 +53,19 @@ def report(
 def do(world: World, case: Case, name: str, who: str, **fields) -> Case:
     fields.setdefault("note", "处理说明")
     return service.act(world.session, case.id, name, ActionInput(**fields), principal=world.p(who))
+
+
+def run_to_close(world: World, case: Case) -> None:
+    """Take a reported garbage case in grid 0 through every step to 结案 (HW handles it)."""
+    for name, who, extra in (
+        ("verify", "inspector", {}),
+        ("file", "chief", {}),
+        ("dispatch", "dispatcher", {"department_code": "HW"}),
+        ("report_back", "handler", {}),
+        ("recheck_pass", "inspector", {}),
+        ("close", "chief", {}),
+    ):
+        do(world, case, name, who, **extra)
 
 
 def refused(world: World, case: Case, name: str, who: str, status: int, **fields) -> AppError:
@@ -230,15 +250,7 @@ def test_merge_keeps_reporters_and_closing_master_closes_all(world: World) -> No
         select(CaseReporter).where(CaseReporter.case_id == master.id)
     ).all()
     assert {r.user_id for r in reporters} == {world.users["citizen"].id, world.users["citizen2"].id}
-    for name, who, extra in (
-        ("verify", "inspector", {}),
-        ("file", "chief", {}),
-        ("dispatch", "dispatcher", {"department_code": "HW"}),
-        ("report_back", "handler", {}),
-        ("recheck_pass", "inspector", {}),
-        ("close", "chief", {}),
-    ):
-        do(world, master, name, who, **extra)
+    run_to_close(world, master)
     world.session.refresh(dup)
     assert dup.closed_at is not None and dup.result_note == master.result_note
     told = world.session.scalars(
@@ -247,7 +259,7 @@ def test_merge_keeps_reporters_and_closing_master_closes_all(world: World) -> No
     assert {n.user_id for n in told} == {world.users["citizen"].id, world.users["citizen2"].id}
 
 
-def test_merge_refuses_closed_master(world: World) -> None:
+def test_merge_refuses_void_master(world: World) -> None:
     master = report(world, "garbage")
     do(world, master, "void", "chief", note="无效")
     dup = report(world, "garbage")
@@ -336,3 +348,179 @@ def test_allowed_actions_follow_role_and_state(world: World) -> None:
 
 def test_every_action_has_a_handler() -> None:
     assert set(ACTIONS) == set(service.HANDLERS)
+
+
+# --- review fixes: merging, reopen, exceptions, inboxes, street offices ----------------------
+
+
+def _notes(world: World, **where) -> list[Notification]:
+    world.session.expire_all()
+    stmt = select(Notification)
+    for key, value in where.items():
+        stmt = stmt.where(getattr(Notification, key) == value)
+    return list(world.session.scalars(stmt.order_by(Notification.id)))
+
+
+def test_merge_into_closed_master_closes_at_once_and_tells_reporters(world: World) -> None:
+    master = report(world, "noise", who="citizen")  # 直派, no re-check, 12345-style callback
+    do(world, master, "report_back", "handler_cg", note="已劝导，噪声已停止")
+    assert master.status == Status.PENDING_CALLBACK
+    dup = report(world, "garbage", who="citizen2")
+    do(world, dup, "merge", "chief", master_case_id=master.id)
+    world.session.refresh(dup)
+    assert dup.status == Status.MERGED and dup.closed_at is not None
+    assert dup.result_note == "已劝导，噪声已停止"
+    told = _notes(world, kind="case_closed", user_id=world.users["citizen2"].id)
+    assert len(told) == 1 and told[0].case_id == master.id
+
+    do(world, master, "callback", "operator", satisfaction="满意")
+    assert master.status == Status.CLOSED
+    late = report(world, "garbage", who=None)  # an anonymous caller who left a phone
+    do(world, late, "merge", "chief", master_case_id=master.id)
+    world.session.refresh(late)
+    assert late.status == Status.MERGED and late.closed_at is not None
+    sms = _notes(world, kind="sms_outbox", case_id=master.id)
+    assert len(sms) == 1 and sms[0].role == "13912345678"
+    # nobody already told is told twice
+    assert len(_notes(world, kind="case_closed", user_id=world.users["citizen2"].id)) == 1
+    assert len(_notes(world, kind="case_closed", user_id=world.users["citizen"].id)) == 1
+
+
+def test_chained_merge_moves_children_to_the_master(world: World) -> None:
+    a = report(world, "garbage", who="citizen")
+    b = report(world, "garbage", who="citizen2")
+    c = report(world, "garbage", who=None)
+    do(world, c, "merge", "chief", master_case_id=b.id)
+    do(world, b, "merge", "chief", master_case_id=a.id)
+    world.session.refresh(c)
+    assert c.merged_into_id == a.id and b.merged_into_id == a.id
+    origins = {
+        r.original_case_id
+        for r in world.session.scalars(select(CaseReporter).where(CaseReporter.case_id == a.id))
+    }
+    assert origins == {None, b.id, c.id}
+    run_to_close(world, a)
+    world.session.refresh(b)
+    world.session.refresh(c)
+    assert b.closed_at is not None and c.closed_at is not None
+    users = {n.user_id for n in _notes(world, kind="case_closed")}
+    assert users == {world.users["citizen"].id, world.users["citizen2"].id}
+    assert len(_notes(world, kind="sms_outbox", case_id=a.id)) == 1  # c's caller
+
+
+def test_merge_touches_the_master(world: World) -> None:
+    master = report(world, "garbage", who="citizen")
+    before, version = master.updated_at, master.version
+    dup = report(world, "garbage", who="citizen2")
+    do(world, dup, "merge", "chief", master_case_id=master.id)
+    world.session.refresh(master)
+    assert master.updated_at > before and master.version > version
+    events = world.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == master.id, CaseEvent.action == "merged_in")
+    ).all()
+    assert len(events) == 1 and dup.case_no in events[0].note
+
+
+def test_reopen_keeps_the_rating_and_tells_reporters_again(world: World) -> None:
+    from smartgov.cases import kpi
+    from smartgov.cases.kpi import Scope
+    from smartgov.config import get_settings
+
+    case = report(world, "noise", who="citizen")
+    do(world, case, "report_back", "handler_cg", note="已劝导")
+    assert len(_notes(world, kind="case_closed", user_id=world.users["citizen"].id)) == 1
+    do(world, case, "callback", "operator", satisfaction="不满意", note="仍有噪声")
+    do(world, case, "reopen", "chief", note="核实确有问题，重办")
+    assert case.status == Status.HANDLING and case.satisfaction == "不满意"
+    callback = world.session.scalar(
+        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.action == "callback")
+    )
+    assert callback.data["satisfaction"] == "不满意"  # the old answer stays in the history
+    today = now().astimezone(get_settings().tz).date().isoformat()
+    counts = kpi.hotline_counts(world.session, kpi.parse_period(today, today), Scope())
+    row = counts[world.depts["CG"].id]
+    assert (row["rated"], row["satisfied"], row["resolved"]) == (1, 0, 0)  # 不满意 still counts
+
+    do(world, case, "report_back", "handler_cg", note="已加装隔音设施")
+    told = _notes(world, kind="case_closed", user_id=world.users["citizen"].id)
+    assert len(told) == 2 and "隔音" in told[1].message
+    do(world, case, "callback", "operator", satisfaction="满意")
+    assert case.satisfaction == "满意"
+
+
+def test_leaving_handling_withdraws_pending_requests(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    from tests.cases.test_pages import login
+
+    case = report(world, "stall")
+    do(world, case, "request_extension", "handler_cg", extension="2wd", note="需等待配件到货XYZ")
+    login(client, world, "dispatcher")
+    assert "需等待配件到货XYZ" in client.get("/exceptions").text
+    do(world, case, "report_back", "handler_cg", note="已处置完毕")
+    world.session.expire_all()
+    request = world.session.scalar(
+        select(ExceptionRequest).where(ExceptionRequest.case_id == case.id)
+    )
+    assert request.status == "withdrawn" and request.decided_at is not None
+    assert service.pending_exception(world.session, case) is None
+    note = world.session.scalar(
+        select(CaseEvent).where(
+            CaseEvent.case_id == case.id, CaseEvent.action == "withdraw_exception"
+        )
+    )
+    assert note is not None and "延期" in note.note
+    assert "需等待配件到货XYZ" not in client.get("/exceptions").text
+    assert "decide_exception" not in {a.name for a in allowed_actions(case, world.p("dispatcher"))}
+
+
+def test_dispatch_rework_and_reopen_reach_the_department_inbox(world: World) -> None:
+    hw, cg = world.depts["HW"].id, world.depts["CG"].id
+    case = report(world, "garbage", who="citizen")
+    do(world, case, "verify", "inspector")
+    do(world, case, "file", "chief")
+    do(world, case, "dispatch", "dispatcher", department_code="HW", helper_codes=["CG"])
+    assert [n.kind for n in _notes(world, department_id=hw)] == ["dispatched"]
+    assert [n.kind for n in _notes(world, department_id=cg)] == ["assist"]
+    do(world, case, "report_back", "handler", note="已清运")
+    do(world, case, "recheck_fail", "inspector", note="仍有残留")
+    rework = _notes(world, department_id=hw)[-1]
+    assert rework.kind == "rework" and "仍有残留" in rework.message
+    do(world, case, "report_back", "handler", note="已彻底清运")
+    do(world, case, "recheck_pass", "inspector")
+    do(world, case, "close", "chief")
+    do(world, case, "callback", "operator", satisfaction="不满意")
+    do(world, case, "reopen", "chief", note="群众反映仍未清理")
+    reopen = _notes(world, department_id=hw)[-1]
+    assert reopen.kind == "reopen" and case.case_no in reopen.message
+
+
+def test_street_office_sees_its_street_but_acts_only_on_its_own_cases(world: World) -> None:
+    from tests.factories import make_department, make_user
+
+    office = make_department(world.session, code=f"jiedao-{world.street.code}", name="测试街道办事处")
+    office.area_id = world.street.id
+    world.users["street"] = make_user(
+        world.session, "handler", department=office, areas=(world.street,)
+    )
+    world.session.commit()
+    others = report(world, "stall")  # in the street, dispatched to 城管 by the catalogue
+    assert others.lead_department_id == world.depts["CG"].id
+    assert service.get_case(world.session, others.id, world.p("street")).id == others.id  # 属地
+    assert allowed_actions(others, world.p("street")) == []
+    for name, extra in (
+        ("report_back", {}),
+        ("request_extension", {"extension": "1wd"}),
+        ("request_return", {}),
+        ("request_park", {}),
+        ("object", {}),
+    ):
+        err = refused(world, others, name, "street", 403, **extra)
+        assert "不是派给本部门" in err.message
+
+    own = report(world, "garbage")
+    do(world, own, "verify", "inspector")
+    do(world, own, "file", "chief")
+    do(world, own, "dispatch", "dispatcher", department_code=office.code)
+    assert "report_back" in {a.name for a in allowed_actions(own, world.p("street"))}
+    do(world, own, "request_extension", "street", extension="1wd", note="需协调物业")
+    do(world, own, "report_back", "street", note="已协调物业清理")
+    assert own.status == Status.PENDING_RECHECK

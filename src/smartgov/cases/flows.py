@@ -7,12 +7,14 @@ already accepted stays as it is, waiting in its queue for a person.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from smartgov.cases.models import Case, CaseReporter, Category, DispatchRule, Notification
+from smartgov.cases import directory
+from smartgov.cases.models import Case, CaseReporter, Notification
 from smartgov.cases.workflow import Status
 from smartgov.db import now
 from smartgov.org.models import Area, Department
@@ -21,13 +23,21 @@ log = logging.getLogger(__name__)
 
 
 def after_intake(factory: sessionmaker[Session], case_id: int) -> None:
-    """Route a new case automatically where the catalogue decides (直派), then notify."""
+    """Route a new case automatically where the catalogue decides (直派), or by the learned
+    suggester when it came without a class, then notify."""
     try:
         with factory() as session:
+            row = session.execute(
+                select(Case.category_id, Case.status).where(Case.id == case_id)
+            ).one_or_none()
+            if row is None or not needs_routing(session, row.category_id, row.status):
+                return
             case = session.get(Case, case_id)
             if case is None:
                 return
-            if not route_automatically(session, case) and case.category_id is None:
+            with session.no_autoflush:  # one flush at the commit instead of one per query
+                routed = route_automatically(session, case)
+            if not routed and case.category_id is None:
                 from smartgov.cases.routing import dispatch_by_model  # loads scikit-learn
 
                 dispatch_by_model(session, case, now())
@@ -36,23 +46,24 @@ def after_intake(factory: sessionmaker[Session], case_id: int) -> None:
         log.exception("automatic routing failed for case %s", case_id)
 
 
+def needs_routing(session: Session, category_id: int | None, status: str) -> bool:
+    """Whether a new case waits for filing or dispatch and is either of a directly dispatched
+    class (直派) or has no class at all (the learned suggester may route it)."""
+    if status not in (Status.PENDING_FILE, Status.PENDING_DISPATCH):
+        return False
+    if category_id is None:
+        return True
+    category = directory.current(session).categories.get(category_id)
+    return category is not None and category.direct_dispatch
+
+
 def catalogue_department(session: Session, case: Case) -> Department | None:
     """派遣目录: the first rule of this category whose area contains the case, else the default."""
     if case.category_id is None:
         return None
-    rules = session.scalars(
-        select(DispatchRule)
-        .where(DispatchRule.category_id == case.category_id)
-        .order_by(DispatchRule.priority, DispatchRule.id)
-    ).all()
     case_areas = {a for a in (case.grid_id, case.community_id, case.street_id) if a}
-    for rule in rules:
-        if rule.area_id is None or rule.area_id in case_areas:
-            return session.get(Department, rule.department_id)
-    category = session.get(Category, case.category_id)
-    if category and category.default_department_id:
-        return session.get(Department, category.default_department_id)
-    return None
+    department_id = directory.current(session).dispatch_department(case.category_id, case_areas)
+    return session.get(Department, department_id) if department_id else None
 
 
 def route_automatically(session: Session, case: Case, at: datetime | None = None) -> bool:
@@ -63,7 +74,7 @@ def route_automatically(session: Session, case: Case, at: datetime | None = None
     status = Status(case.status)
     if status not in (Status.PENDING_FILE, Status.PENDING_DISPATCH) or case.category_id is None:
         return False
-    category = session.get(Category, case.category_id)
+    category = directory.current(session).categories.get(case.category_id)
     if category is None or not category.direct_dispatch:
         return False
     department = catalogue_department(session, case)
@@ -133,10 +144,27 @@ def notify_user(session: Session, user_id: int, case: Case | None, kind: str, me
 def close_merged_cases(session: Session, master: Case, at: datetime) -> None:
     """Closing the master closes every case merged into it and tells every reporter the result."""
     merged = session.scalars(select(Case).where(Case.merged_into_id == master.id)).all()
+    close_merged(session, master, merged, at)
+    notify_reporters(session, master, at)
+
+
+def grid_label(session: Session, grid_id: int | None) -> str | None:
+    if grid_id is None:
+        return None
+    grid = session.get(Area, grid_id)
+    return grid.code if grid else None
+
+
+def close_merged(session: Session, master: Case, merged: Sequence[Case], at: datetime) -> None:
+    """The cases merged into ``master`` take its result and close with it (并单随主案件办结)."""
     for child in merged:
         child.closed_at = at
         child.result_note = master.result_note
         child.updated_at = at
+
+
+def notify_reporters(session: Session, master: Case, at: datetime) -> None:
+    """Tell every reporter of ``master`` (its own and those of merged cases) not yet told the result."""
     reporters = session.scalars(
         select(CaseReporter).where(
             CaseReporter.case_id == master.id, CaseReporter.notified_at.is_(None)
@@ -157,10 +185,3 @@ def close_merged_cases(session: Session, master: Case, at: datetime) -> None:
                 )
             )
         reporter.notified_at = at
-
-
-def grid_label(session: Session, grid_id: int | None) -> str | None:
-    if grid_id is None:
-        return None
-    grid = session.get(Area, grid_id)
-    return grid.code if grid else None

@@ -11,14 +11,16 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from smartgov.auth import audit
+from smartgov.auth.models import AuditEntry
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
-from smartgov.cases import clocks
+from smartgov.cases import clocks, directory
 from smartgov.cases.duplicates import simhash
 from smartgov.cases.models import (
     Case,
@@ -27,12 +29,12 @@ from smartgov.cases.models import (
     CaseReporter,
     Category,
     ExceptionRequest,
-    RequestType,
+    StageClock,
     Supervision,
 )
 from smartgov.cases.schemas import MACHINE_SOURCES, ActionInput, CaseIntake, Source
 from smartgov.cases.search import index_case
-from smartgov.cases.workflow import Status, action, why_not
+from smartgov.cases.workflow import Status, action, allowed_actions, why_not
 from smartgov.db import now
 from smartgov.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
 from smartgov.org.models import Area, Department
@@ -42,15 +44,6 @@ _TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 # --- lookups -----------------------------------------------------------------------------------
-
-
-def category_by_code(session: Session, code: str) -> Category:
-    category = session.scalar(select(Category).where(Category.code == code))
-    if category is None or not category.is_active:
-        raise ValidationFailed(f"未知的案件类别编码: {code}", code="unknown_category")
-    if category.level != "minor":
-        raise ValidationFailed(f"请选择小类，「{category.name}」是大类", code="major_category")
-    return category
 
 
 def department_by_code(session: Session, code: str) -> Department:
@@ -146,6 +139,28 @@ def _title_of(data: CaseIntake, category: Category | None) -> str:
     return f"{category.name}：{head}" if category else head
 
 
+def wants_callback(data: CaseIntake, principal: Principal, request_type: tuple[str, bool] | None) -> bool:
+    """回访: hotline and online orders with someone to call back, unless the 12345 request type
+    needs none (咨询, 表扬)."""
+    if request_type is not None and not request_type[1]:
+        return False
+    return data.source in CALLBACK_SOURCES and bool(data.reporter_phone or principal.user)
+
+
+CALLBACK_SOURCES = (Source.HOTLINE, Source.PORTAL, Source.PETITION, Source.API, Source.OPEN311)
+_FIRST_STAGE = {Status.REPORTED: "verify", Status.PENDING_FILE: "file", Status.PENDING_DISPATCH: "dispatch"}
+_CASE_ROW = Case.__table__
+# Built once: statements run on every report (building one costs more than running it).
+_INSERT_CASE = insert(_CASE_ROW).returning(_CASE_ROW.c.id)
+_NUMBER_CASE = (
+    update(_CASE_ROW).where(_CASE_ROW.c.id == bindparam("case_id")).values(case_no=bindparam("case_no"))
+)
+_INSERT_EVENTS = insert(CaseEvent.__table__)
+_INSERT_CLOCK = insert(StageClock.__table__)
+_INSERT_REPORTER = insert(CaseReporter.__table__)
+_INSERT_AUDIT = insert(AuditEntry.__table__)
+
+
 def intake(
     session: Session,
     data: CaseIntake,
@@ -155,13 +170,23 @@ def intake(
     open311_client_id: int | None = None,
     at: datetime | None = None,
 ) -> Case:
-    """收集: record one report from any channel and commit it before anything else happens."""
+    """收集: record one report from any channel and commit it before anything else happens.
+
+    This runs for every report, so the case and its other rows (number, reporter, timeline,
+    clock, search index, audit) are written as plain statements in one transaction; the returned
+    case is an ordinary persistent object of the session.
+    """
     at = at or now()
-    category = category_by_code(session, data.category_code) if data.category_code else None
-    if data.request_type and session.get(RequestType, data.request_type) is None:
-        raise ValidationFailed(f"未知的诉求类型: {data.request_type}", code="unknown_request_type")
+    catalogue = directory.current(session)
+    category = catalogue.minor_category(data.category_code) if data.category_code else None
+    request_type = None
+    if data.request_type:
+        request_type = catalogue.request_types.get(data.request_type)
+        if request_type is None:
+            raise ValidationFailed(f"未知的诉求类型: {data.request_type}", code="unknown_request_type")
     check_channel(data, principal)
     status = initial_status(data, category)
+    citizen = principal.user if principal.user and not principal.is_staff else None
     case = Case(
         tracking_code=new_tracking_code(),
         source=str(data.source),
@@ -175,38 +200,55 @@ def intake(
         lat=data.lat,
         urgency=data.urgency,
         status=str(status),
-        reporter_user_id=principal.user_id if not principal.is_staff else None,
-        reporter_name=data.reporter_name
-        or (principal.user.display_name if principal.user and not principal.is_staff else None),
-        reporter_phone=data.reporter_phone
-        or (principal.user.phone if principal.user and not principal.is_staff else None),
+        reporter_user_id=citizen.id if citizen else None,
+        reporter_name=data.reporter_name or (citizen.display_name if citizen else None),
+        reporter_phone=data.reporter_phone or (citizen.phone if citizen else None),
         created_by_id=principal.user_id,
         open311_client_id=open311_client_id,
         reported_at=at,
         updated_at=at,
-        needs_callback=data.source
-        in (Source.HOTLINE, Source.PORTAL, Source.PETITION, Source.API, Source.OPEN311)
-        and bool(data.reporter_phone or principal.user),
+        needs_callback=wants_callback(data, principal, request_type),
+        helpers=[],  # a new case has none; saying so spares a query when it is indexed
     )
     locate(session, case, data)
     case.simhash = simhash(f"{case.title} {case.description}")
-    session.add(case)
-    session.flush()
-    case.case_no = f"{at:%Y%m%d}{case.id:08d}"
-    session.add(
-        CaseReporter(
-            case_id=case.id,
-            user_id=case.reporter_user_id,
-            name=case.reporter_name,
-            phone=case.reporter_phone,
-            source=case.source,
-            reported_at=at,
-        )
-    )
-    _record_intake_outcome(session, case, data, principal, at)
+    events, clock = _intake_outcome(session, case, data, principal, status, at)
+    _write_new_case(session, case)
+    _write_intake_rows(session, case, events, clock, principal, client_addr)
+    session.commit()
+    return case
+
+
+def _write_intake_rows(
+    session: Session,
+    case: Case,
+    events: list[dict[str, Any]],
+    clock: dict[str, Any] | None,
+    principal: Principal,
+    client_addr: str | None,
+) -> None:
+    """案件编号, reporter, timeline, first clock, search index and audit line of a new case."""
+    conn = session.connection()
+    case_no = f"{case.reported_at:%Y%m%d}{case.id:08d}"
+    conn.execute(_NUMBER_CASE, {"case_id": case.id, "case_no": case_no})
+    set_committed_value(case, "case_no", case_no)
+    for row in [*events, clock]:
+        if row is not None:
+            row["case_id"] = case.id
+    conn.execute(_INSERT_EVENTS, events)
+    if clock is not None:
+        conn.execute(_INSERT_CLOCK, clock)
+    reporter = {
+        "case_id": case.id,
+        "user_id": case.reporter_user_id,
+        "name": case.reporter_name,
+        "phone": case.reporter_phone,
+        "source": case.source,
+        "reported_at": case.reported_at,
+    }
+    conn.execute(_INSERT_REPORTER, reporter)
     index_case(session, case, new=True)
-    audit.record(
-        session,
+    audit_line = audit.entry_values(
         action="case.intake",
         actor=principal.user,
         object_type="case",
@@ -214,42 +256,55 @@ def intake(
         client_addr=client_addr,
         detail={"source": case.source, "status": case.status, "grid_id": case.grid_id},
     )
-    session.commit()
-    return case
+    conn.execute(_INSERT_AUDIT, audit_line)
 
 
-def _record_intake_outcome(
-    session: Session, case: Case, data: CaseIntake, principal: Principal, at: datetime
-) -> None:
-    status = Status(case.status)
-    add_event(
-        session,
-        case,
-        principal,
-        "collect",
-        None,
-        status,
-        data.description[:200],
-        at=at,
-        data={"source": case.source},
-    )
+def _write_new_case(session: Session, case: Case) -> None:
+    """INSERT the new case as one plain statement and attach it to the session as a persistent
+    object (the unit of work costs more than the rest of the intake together)."""
+    values: dict[str, Any] = {}
+    for column in _CASE_ROW.columns:
+        if column.key == "id":
+            continue
+        value = getattr(case, column.key)
+        if value is None and column.default is not None and column.default.is_scalar:
+            value = column.default.arg
+            setattr(case, column.key, value)
+        values[column.key] = value
+    case.id = session.connection().execute(_INSERT_CASE, values).scalar_one()
+    make_transient_to_detached(case)
+    session.add(case)
+
+
+def _intake_outcome(
+    session: Session,
+    case: Case,
+    data: CaseIntake,
+    principal: Principal,
+    status: Status,
+    at: datetime,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The new case's timeline entries and its first stage clock (None when closed at once);
+    the case's dates and due times are set here, before it is written."""
+    events = [
+        event_values(None, principal, "collect", None, status, data.description[:200], at=at,
+                     data={"source": case.source})
+    ]
     if status == Status.CLOSED:
         case.closed_at = case.handled_at = at
         case.self_handled = data.self_handled
         case.result_note = data.answer or "监督员已现场自行处置"
         case.needs_callback = False
         action_name = "self_handle" if data.self_handled else "answer_close"
-        add_event(session, case, principal, action_name, status, status, case.result_note, at=at)
-        return
+        events.append(event_values(None, principal, action_name, status, status, case.result_note, at=at))
+        return events, None
     if status == Status.PENDING_FILE and data.source == Source.INSPECTOR:
         case.verified_at = at  # an inspector's own report needs no separate verification
-    stage = {
-        Status.REPORTED: "verify",
-        Status.PENDING_FILE: "file",
-        Status.PENDING_DISPATCH: "dispatch",
-    }[status]
-    clocks.start_stage(session, case, stage, at, first=True)
+    clock = clocks.clock_values(session, case, _FIRST_STAGE[status], at)
+    case.due_at = clock["due_at"]
+    case.warning_level = 0
     case.expected_at = clocks.handling_due(session, case, at)
+    return events, clock
 
 
 # --- visibility (permission layer applied to queries) -----------------------------------------
@@ -319,6 +374,22 @@ def get_case(session: Session, case_id: int, principal: Principal) -> Case:
     return case
 
 
+def case_visible(session: Session, case_id: int, principal: Principal) -> bool:
+    """Whether this principal may see the case (the yes/no form of ``get_case``)."""
+    found = session.scalar(select(Case.id).where(Case.id == case_id, visibility_clause(principal)).limit(1))
+    return found is not None
+
+
+def check_may_attach(case: Case, principal: Principal) -> None:
+    """Photos and files are added by whoever has a part in the case now: its reporter or
+    recorder, or staff who may take an action on it (seeing a case is not enough)."""
+    if principal.user_id is not None and principal.user_id in (case.reporter_user_id, case.created_by_id):
+        return
+    if principal.is_staff and allowed_actions(case, principal):
+        return
+    raise Forbidden("只有案件的报告人或当前办理人员可以上传照片", code="attach_not_allowed")
+
+
 def case_by_tracking_code(session: Session, code: str) -> Case:
     case = session.scalar(select(Case).where(Case.tracking_code == code.strip().upper()))
     if case is None:
@@ -329,9 +400,16 @@ def case_by_tracking_code(session: Session, code: str) -> Case:
 # --- workflow actions --------------------------------------------------------------------------
 
 
-def add_event(
-    session: Session,
-    case: Case,
+def add_event(session: Session, case: Case, *args: Any, **kwargs: Any) -> CaseEvent:
+    """Add one entry to the case's timeline (流转记录); the arguments after the case are those of
+    ``event_values``: principal, action name, from and to status, note, ``at=`` and ``data=``."""
+    event = CaseEvent(**event_values(case.id, *args, **kwargs))
+    session.add(event)
+    return event
+
+
+def event_values(
+    case_id: int | None,
     principal: Principal | None,
     name: str,
     from_status: Status | str | None,
@@ -340,21 +418,20 @@ def add_event(
     *,
     at: datetime | None = None,
     data: dict[str, Any] | None = None,
-) -> CaseEvent:
+) -> dict[str, Any]:
+    """The columns of one timeline entry (流转记录); the system acts as 系统."""
     user = principal.user if principal else None
-    event = CaseEvent(
-        case_id=case.id,
-        at=at or now(),
-        actor_id=user.id if user else None,
-        actor_name=user.display_name if user else SYSTEM_ACTOR,
-        action=name,
-        from_status=str(from_status) if from_status else None,
-        to_status=str(to_status) if to_status else None,
-        note=note,
-        data=data,
-    )
-    session.add(event)
-    return event
+    return {
+        "case_id": case_id,
+        "at": at or now(),
+        "actor_id": user.id if user else None,
+        "actor_name": user.display_name if user else SYSTEM_ACTOR,
+        "action": name,
+        "from_status": str(from_status) if from_status else None,
+        "to_status": str(to_status) if to_status else None,
+        "note": note,
+        "data": data,
+    }
 
 
 def act(
@@ -436,14 +513,8 @@ def _move(
 ) -> None:
     case.status = str(status)
     if stage:
-        clocks.start_stage(
-            session,
-            case,
-            stage,
-            at,
-            department_id=department_id,
-            actor_id=actor.user_id if actor else None,
-        )
+        actor_id = actor.user_id if actor else None
+        clocks.start_stage(session, case, stage, at, department_id=department_id, actor_id=actor_id)
     else:
         clocks.stop_stage(session, case, at)
 
@@ -461,7 +532,7 @@ def _void(session: Session, case: Case, data: ActionInput, p: Principal, at: dat
 
 def _file(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
     if data.category_code:
-        case.category_id = category_by_code(session, data.category_code).id
+        case.category_id = directory.current(session).minor_category(data.category_code).id
     if case.category_id is None:
         raise ValidationFailed("立案须选择案件类别", code="category_required")
     case.filed_at = at
@@ -493,6 +564,13 @@ def _dispatch(session: Session, case: Case, data: ActionInput, p: Principal, at:
     helpers = [department_by_code(session, c) for c in data.helper_codes]
     case.auto_dispatched = False
     dispatch_to(session, case, lead, at, helpers, p)
+    from smartgov.cases import flows
+
+    flows.notify_department(session, case, lead.id, "dispatched", f"新派遣案件 {case.case_no}：{case.title}")
+    for helper in case.helpers:
+        flows.notify_department(
+            session, case, helper.department_id, "assist", f"新协办案件 {case.case_no}：{case.title}"
+        )
 
 
 def close_case(session: Session, case: Case, at: datetime, principal: Principal | None) -> None:
@@ -508,6 +586,7 @@ def close_case(session: Session, case: Case, at: datetime, principal: Principal 
 
 
 def _report_back(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
+    withdraw_pending_requests(session, case, at, "已处置反馈，案件离开处置环节")
     case.handled_at = at
     case.result_note = data.note
     category = session.get(Category, case.category_id) if case.category_id else None
@@ -555,6 +634,34 @@ def pending_exception(session: Session, case: Case) -> ExceptionRequest | None:
     )
 
 
+EXCEPTION_KIND_LABELS = {"return": "回退", "extension": "延期", "park": "挂账", "objection": "派单异议"}
+
+
+def withdraw_pending_requests(session: Session, case: Case, at: datetime, reason: str) -> None:
+    """Requests still waiting when the case leaves handling lapse (撤回): status ``withdrawn``,
+    a note on the timeline, and the exceptions queue no longer lists them."""
+    pending = session.scalars(
+        select(ExceptionRequest).where(
+            ExceptionRequest.case_id == case.id, ExceptionRequest.status == "pending"
+        )
+    ).all()
+    for request in pending:
+        request.status = "withdrawn"
+        request.decided_at, request.decision_note = at, reason
+        label = EXCEPTION_KIND_LABELS.get(request.kind, request.kind)
+        add_event(
+            session,
+            case,
+            None,
+            "withdraw_exception",
+            case.status,
+            case.status,
+            f"待审核的{label}申请已撤回：{reason}",
+            at=at,
+            data={"exception_id": request.id, "kind": request.kind},
+        )
+
+
 def _decide_exception(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
     request = pending_exception(session, case)
     if request is None or (data.exception_id and data.exception_id != request.id):
@@ -571,12 +678,14 @@ def _decide_exception(session: Session, case: Case, data: ActionInput, p: Princi
         case.helpers = []
         _move(session, case, Status.PENDING_DISPATCH, at, "dispatch")
         index_case(session, case)
+        withdraw_pending_requests(session, case, at, "案件已退回待派遣")
     elif request.kind == "extension":
         clocks.extend_stage(session, case, request.extension or "1wd")
         case.expected_at = case.due_at
     elif request.kind == "park":
         case.status = str(Status.PARKED)
         clocks.pause_stage(session, case, at, request.reason)
+        withdraw_pending_requests(session, case, at, "案件已挂账")
 
 
 def _unpark(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
@@ -594,6 +703,15 @@ def _recheck_fail(session: Session, case: Case, data: ActionInput, p: Principal,
     case.rework_count += 1
     _move(session, case, Status.HANDLING, at, "handle", department_id=case.lead_department_id)
     case.expected_at = case.due_at
+    from smartgov.cases import flows
+
+    flows.notify_department(
+        session,
+        case,
+        case.lead_department_id,
+        "rework",
+        f"案件 {case.case_no} 核查未通过，请返工：{data.note or ''}",
+    )
 
 
 def _close(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
@@ -608,12 +726,28 @@ def _callback(session: Session, case: Case, data: ActionInput, p: Principal, at:
 
 
 def _reopen(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
-    """重办: a justified 不满意 sends the order back to its department with a new clock."""
+    """重办: a justified 不满意 sends the order back to its department with a new clock.
+
+    The 不满意 answer stays on the case (the 满意率 counts it) until the next callback replaces
+    it; its callback event keeps it for good. Every reporter is told again at the next close."""
     case.reopen_count += 1
     case.closed_at = None
-    case.satisfaction = None
+    for reporter in session.scalars(select(CaseReporter).where(CaseReporter.case_id == case.id)):
+        reporter.notified_at = None
+    for child in session.scalars(select(Case).where(Case.merged_into_id == case.id)):
+        child.closed_at = None  # merged cases follow their master (并单随主案件)
+        child.updated_at = at
     _move(session, case, Status.HANDLING, at, "handle", department_id=case.lead_department_id)
     case.expected_at = case.due_at
+    from smartgov.cases import flows
+
+    flows.notify_department(
+        session,
+        case,
+        case.lead_department_id,
+        "reopen",
+        f"案件 {case.case_no} 回访不满意，请重办：{data.note or ''}",
+    )
 
 
 def _supervise(kind: str):  # type: ignore[no-untyped-def]
@@ -635,17 +769,21 @@ def _supervise(kind: str):  # type: ignore[no-untyped-def]
 
 
 def _merge(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
-    """并单: this report joins an open case of the same problem; every reporter is kept."""
+    """并单: this report joins a case of the same problem; every reporter is kept and told.
+
+    Cases already merged into this one move with it to the master. The merged case follows
+    the master: if the master is already closed (or closed and awaiting 回访), it closes now and
+    its reporters are told the result at once."""
     if not data.master_case_id or data.master_case_id == case.id:
         raise ValidationFailed("请指定要并入的主案件", code="master_required")
     master = get_case(session, data.master_case_id, p)
-    if not Status(master.status).is_open or master.merged_into_id:
-        raise Conflict("主案件已办结或已被并单，不能并入", code="master_not_open")
+    if Status(master.status) in (Status.VOID, Status.MERGED) or master.merged_into_id:
+        raise Conflict("主案件已作废或已被并单，不能并入", code="master_not_open")
     for reporter in session.scalars(select(CaseReporter).where(CaseReporter.case_id == case.id)):
         session.add(
             CaseReporter(
                 case_id=master.id,
-                original_case_id=case.id,
+                original_case_id=reporter.original_case_id or case.id,
                 user_id=reporter.user_id,
                 name=reporter.name,
                 phone=reporter.phone,
@@ -653,8 +791,25 @@ def _merge(session: Session, case: Case, data: ActionInput, p: Principal, at: da
                 reported_at=reporter.reported_at,
             )
         )
+    children = session.scalars(select(Case).where(Case.merged_into_id == case.id)).all()
+    for child in children:  # 并单链: B's own duplicates now belong to A
+        child.merged_into_id = master.id
+        child.updated_at = at
+        add_event(
+            session,
+            child,
+            p,
+            "merge",
+            child.status,
+            child.status,
+            f"所并入的案件 {case.case_no} 已并入案件 {master.case_no}，随之改并",
+            at=at,
+            data={"master_case_id": master.id, "via_case_id": case.id},
+        )
     case.merged_into_id = master.id
     _move(session, case, Status.MERGED, at)
+    master.updated_at = at
+    also = f"（连同已并入它的 {'、'.join(c.case_no or str(c.id) for c in children)}）" if children else ""
     add_event(
         session,
         master,
@@ -662,10 +817,15 @@ def _merge(session: Session, case: Case, data: ActionInput, p: Principal, at: da
         "merged_in",
         master.status,
         master.status,
-        f"并入案件 {case.case_no}",
+        f"并入案件 {case.case_no}{also}",
         at=at,
-        data={"merged_case_id": case.id},
+        data={"merged_case_id": case.id, "with_case_ids": [c.id for c in children]},
     )
+    if Status(master.status) in (Status.PENDING_CALLBACK, Status.CLOSED):  # already closed
+        from smartgov.cases import flows
+
+        flows.close_merged(session, master, [case, *children], at)
+        flows.notify_reporters(session, master, at)
 
 
 HANDLERS = {

@@ -131,7 +131,8 @@ def in_grid_scope(case: Case, principal: Principal) -> str | None:
 
 
 def of_lead_department(case: Case, principal: Principal) -> str | None:
-    """Only the lead department (主办单位) handles and reports back."""
+    """Only the lead department (主办单位) handles, reports back and asks for exceptions; a street
+    office sees every case of its street (属地) but acts only on those dispatched to it."""
     if principal.department_id is None or principal.department_id != case.lead_department_id:
         return "该案件不是派给本部门的"
     return None
@@ -362,5 +363,6 @@ ACTION_LABELS: dict[str, str] = {
     "self_handle": "自行处置",
     "answer_close": "直接答复办结",
     "merged_in": "并入案件",
+    "withdraw_exception": "撤回申请",
     "attach": "上传照片",
 }
