@@ -45,8 +45,21 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
-def record(
-    session: Session,
+def record(session: Session, *, principal: Principal | None = None, **fields: Any) -> AuditEntry:
+    """Add one audit line to the session; it is committed with the change it describes.
+
+    ``fields`` are those of ``entry_values`` (action, actor, object_type, object_id, result,
+    client_addr, detail …); ``principal`` is a shortcut for its user and client address.
+    """
+    if principal is not None:
+        fields["actor"] = fields.get("actor") or principal.user
+        fields["client_addr"] = fields.get("client_addr") or principal.client_addr
+    entry = AuditEntry(**entry_values(**fields))
+    session.add(entry)
+    return entry
+
+
+def entry_values(
     *,
     action: str,
     actor: User | None = None,
@@ -56,30 +69,21 @@ def record(
     result: str = SUCCESS,
     client_addr: str | None = None,
     detail: dict[str, Any] | str | None = None,
-    principal: Principal | None = None,
-) -> AuditEntry:
-    """Add one audit line to the session; it is committed with the change it describes.
-
-    ``principal`` is a shortcut for ``actor=principal.user, client_addr=principal.client_addr``.
-    """
-    if principal is not None:
-        actor = actor or principal.user
-        client_addr = client_addr or principal.client_addr
+) -> dict[str, Any]:
+    """The columns of one audit line (for writers that insert rows in bulk, like the intake)."""
     if isinstance(detail, dict):
         detail = json.dumps(detail, ensure_ascii=False, default=str)
-    entry = AuditEntry(
-        at=now(),
-        actor_id=actor.id if actor else None,
-        actor_name=(actor_name or (actor.username if actor else "anonymous"))[:100],
-        action=action[:64],
-        object_type=object_type[:64] if object_type else None,
-        object_id=str(object_id)[:64] if object_id is not None else None,
-        result=result[:16],
-        client_addr=client_addr[:64] if client_addr else None,
-        detail=detail,
-    )
-    session.add(entry)
-    return entry
+    return {
+        "at": now(),
+        "actor_id": actor.id if actor else None,
+        "actor_name": (actor_name or (actor.username if actor else "anonymous"))[:100],
+        "action": action[:64],
+        "object_type": object_type[:64] if object_type else None,
+        "object_id": str(object_id)[:64] if object_id is not None else None,
+        "result": result[:16],
+        "client_addr": client_addr[:64] if client_addr else None,
+        "detail": detail,
+    }
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smartgov.cases.models import Case, Category, RequestType, StageClock
+from smartgov.cases import directory
+from smartgov.cases.models import Case, StageClock
 from smartgov.config import get_settings
 from smartgov.workclock.service import (
     CalendarUnknownYear,
@@ -23,13 +24,14 @@ from smartgov.workclock.service import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-STAGE_LIMIT_FIELD = {
-    "verify": "verify_limit",
-    "file": "file_limit",
-    "dispatch": "dispatch_limit",
-    "handle": "handle_limit",
-    "recheck": "recheck_limit",
-    "close": "file_limit",
+# The catalogue limit each stage runs on ("close" is counted like filing: 结案时限 = 立案时限).
+STAGE_LIMIT_OF = {
+    "verify": "verify",
+    "file": "file",
+    "dispatch": "dispatch",
+    "handle": "handle",
+    "recheck": "recheck",
+    "close": "file",
 }
 
 
@@ -38,13 +40,14 @@ def stage_limit(session: Session, case: Case, stage: str) -> str:
     settings = get_settings()
     if stage == "callback":
         return settings.callback_limit
-    category = session.get(Category, case.category_id) if case.category_id else None
+    catalogue = directory.current(session)
+    category = catalogue.categories.get(case.category_id) if case.category_id else None
     if stage == "handle" and case.request_type and category is None:
-        rtype = session.get(RequestType, case.request_type)
-        if rtype is not None:
-            return rtype.handle_limit
+        request_type = catalogue.request_types.get(case.request_type)
+        if request_type is not None:
+            return request_type[0]
     if category is not None:
-        return getattr(category, STAGE_LIMIT_FIELD[stage])
+        return category.limits[STAGE_LIMIT_OF[stage]]
     return settings.default_handle_limit if stage == "handle" else "1wd"
 
 
@@ -96,36 +99,31 @@ def new_work_clock(at: datetime, limit_text: str) -> tuple[WorkClock, bool]:
 
 
 def start_stage(
-    session: Session,
-    case: Case,
-    stage: str,
-    at: datetime,
-    department_id: int | None = None,
+    session: Session, case: Case, stage: str, at: datetime, *, department_id: int | None = None,
     actor_id: int | None = None,
-    *,
-    first: bool = False,
 ) -> StageClock:
-    """End whatever clock runs and start the clock of ``stage`` (the case's due time follows);
-    ``first`` says the case is new and has no clock yet (saves a query at intake)."""
-    if not first:
-        stop_stage(session, case, at)
-    limit_text = stage_limit(session, case, stage)
-    work, provisional = new_work_clock(at, limit_text)
-    state = work.to_dict() | ({"provisional": True} if provisional else {})
-    clock = StageClock(
-        case_id=case.id,
-        stage=stage,
-        limit_text=limit_text,
-        started_at=at,
-        due_at=work.due_at(),
-        state=state,
-        department_id=department_id,
-        actor_id=actor_id,
-    )
+    """End whatever clock runs and start the clock of ``stage`` (the case's due time follows)."""
+    stop_stage(session, case, at)
+    clock = StageClock(**clock_values(session, case, stage, at), department_id=department_id,
+                       actor_id=actor_id)
     session.add(clock)
     case.due_at = clock.due_at
     case.warning_level = 0
     return clock
+
+
+def clock_values(session: Session, case: Case, stage: str, at: datetime) -> dict:
+    """The row of a new clock of ``stage`` started at ``at`` (its ``case_id`` is the case's)."""
+    limit_text = stage_limit(session, case, stage)
+    work, provisional = new_work_clock(at, limit_text)
+    return {
+        "case_id": case.id,
+        "stage": stage,
+        "limit_text": limit_text,
+        "started_at": at,
+        "due_at": work.due_at(),
+        "state": work.to_dict() | ({"provisional": True} if provisional else {}),
+    }
 
 
 def stop_stage(session: Session, case: Case, at: datetime) -> StageClock | None:

@@ -6,9 +6,10 @@ import hashlib
 import math
 from datetime import timedelta
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from smartgov.auth.principal import Principal
@@ -47,9 +48,11 @@ def simhash(text: str) -> int:
     return value - (1 << 64) if value >= (1 << 63) else value
 
 
-def jaccard(a: str, b: str) -> float:
-    """Similarity of two texts as the overlap of their character bigrams."""
-    sa, sb = set(_shingles(a)), set(_shingles(b))
+def jaccard(a: str | set[str], b: str) -> float:
+    """Similarity of two texts as the overlap of their character bigrams (``a`` may be given as
+    its bigram set already, when one text is compared with many)."""
+    sa = a if isinstance(a, set) else set(_shingles(a))
+    sb = set(_shingles(b))
     return len(sa & sb) / len(sa | sb) if sa or sb else 0.0
 
 
@@ -64,53 +67,74 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def find_duplicates(session: Session, case: Case, limit: int = 5) -> list[tuple[Case, str]]:
-    """Open cases that may be the same problem, with the reason ("nearby" or "same text")."""
+_OPEN = [str(s) for s in OPEN_STATES]
+# Built once: the duplicate check runs on every report, and building a statement costs more than
+# running it on its index.
+_SHOWN = (Case.id, Case.case_no, Case.title, Case.status)  # what a suggestion shows
+_NEARBY = (
+    select(*_SHOWN, Case.lon, Case.lat)
+    .where(
+        Case.category_id == bindparam("category_id"),
+        Case.id != bindparam("case_id"),
+        Case.status.in_(_OPEN),
+        Case.reported_at >= bindparam("since"),
+        Case.lon.between(bindparam("lon_min"), bindparam("lon_max")),
+        Case.lat.between(bindparam("lat_min"), bindparam("lat_max")),
+    )
+    .order_by(Case.id.desc())
+    .limit(50)
+)
+_SAME_GRID = (
+    select(*_SHOWN, Case.simhash, Case.description)
+    .where(
+        Case.grid_id == bindparam("grid_id"),
+        Case.id != bindparam("case_id"),
+        Case.status.in_(_OPEN),
+        Case.reported_at >= bindparam("since"),
+        Case.simhash.is_not(None),
+    )
+    .order_by(Case.id.desc())
+    .limit(500)
+)
+
+
+def find_duplicates(session: Session, case: Case, limit: int = 5) -> list[tuple[Any, str]]:
+    """Open cases that may be the same problem (rows of id, case_no, title, status), with the
+    reason ("nearby" or "same_text")."""
     settings = get_settings()
     since = case.reported_at - timedelta(hours=settings.duplicate_window_hours)
-    open_states = [str(s) for s in OPEN_STATES]
-    found: dict[int, tuple[Case, str]] = {}
+    found: dict[int, tuple[Any, str]] = {}  # case id → (row, why it may be the same problem)
     if case.category_id and case.lon is not None and case.lat is not None:
         dlat = settings.duplicate_radius_m / 111_320
         dlon = dlat / max(math.cos(math.radians(case.lat)), 0.01)
         nearby = session.execute(
-            select(Case.id, Case.lon, Case.lat)
-            .where(
-                Case.category_id == case.category_id,
-                Case.id != case.id,
-                Case.status.in_(open_states),
-                Case.reported_at >= since,
-                Case.lon.between(case.lon - dlon, case.lon + dlon),
-                Case.lat.between(case.lat - dlat, case.lat + dlat),
-            )
-            .order_by(Case.id.desc())
-            .limit(50)
+            _NEARBY,
+            {
+                "category_id": case.category_id,
+                "case_id": case.id,
+                "since": since,
+                "lon_min": case.lon - dlon,
+                "lon_max": case.lon + dlon,
+                "lat_min": case.lat - dlat,
+                "lat_max": case.lat + dlat,
+            },
         )
-        for other_id, lon, lat in nearby:
-            if distance_m(case.lon, case.lat, lon, lat) <= settings.duplicate_radius_m:
-                other = session.get(Case, other_id)
-                if other is not None:
-                    found[other_id] = (other, "nearby")
+        for row in nearby:
+            if distance_m(case.lon, case.lat, row.lon, row.lat) <= settings.duplicate_radius_m:
+                found.setdefault(row.id, (row, "nearby"))
     if case.grid_id and case.simhash is not None:
         same_grid = session.execute(
-            select(Case.id, Case.simhash)
-            .where(
-                Case.grid_id == case.grid_id,
-                Case.id != case.id,
-                Case.status.in_(open_states),
-                Case.reported_at >= since,
-                Case.simhash.is_not(None),
-            )
-            .order_by(Case.id.desc())
-            .limit(500)
+            _SAME_GRID, {"grid_id": case.grid_id, "case_id": case.id, "since": since}
         )
-        for other_id, other_hash in same_grid:
-            if other_id not in found and hamming(case.simhash, other_hash) <= SIMHASH_PREFILTER:
-                other = session.get(Case, other_id)
-                similar = other is not None and jaccard(case.description, other.description)
-                if other is not None and similar >= NEAR_IDENTICAL_JACCARD:
-                    found[other_id] = (other, "same_text")
-    return sorted(found.values(), key=lambda pair: pair[0].id)[:limit]
+        bigrams = set(_shingles(case.description))
+        for row in same_grid:
+            if (
+                row.id not in found
+                and hamming(case.simhash, row.simhash) <= SIMHASH_PREFILTER
+                and jaccard(bigrams, row.description) >= NEAR_IDENTICAL_JACCARD
+            ):
+                found[row.id] = (row, "same_text")
+    return [found[other_id] for other_id in sorted(found)[:limit]]
 
 
 MERGING_ROLES = ("hotline_operator", "duty_chief", "dispatcher")

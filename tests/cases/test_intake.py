@@ -1,0 +1,124 @@
+"""The one intake function: what a new report writes, and the catalogue snapshot it reads."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import func, select, text
+
+from smartgov.auth.models import AuditEntry
+from smartgov.cases import directory, flows, service
+from smartgov.cases.models import Case, CaseEvent, CaseReporter, StageClock
+from smartgov.cases.schemas import CaseIntake, Source
+from smartgov.db import session_factory
+from tests.cases.conftest import World
+
+
+def hotline_order(world: World, request_type: str, category: str | None = "garbage") -> Case:
+    lon, lat = world.point(0)
+    return service.intake(
+        world.session,
+        CaseIntake(
+            source=Source.HOTLINE,
+            request_type=request_type,
+            category_code=world.cats[category].code if category else None,
+            description="小区门口垃圾无人清理",
+            lon=lon,
+            lat=lat,
+            reporter_phone="13900001111",
+            reporter_name="张先生",
+        ),
+        principal=world.p("operator"),
+        client_addr="10.0.0.8",
+    )
+
+
+def test_intake_writes_every_row_of_a_new_case(world: World) -> None:
+    case = hotline_order(world, "complaint")
+    s = world.session
+    assert case.case_no == f"{case.reported_at.astimezone():%Y%m%d}{case.id:08d}" or case.case_no.endswith(
+        f"{case.id:08d}"
+    )
+    stored = s.execute(select(Case.case_no, Case.status, Case.due_at).where(Case.id == case.id)).one()
+    assert stored.case_no == case.case_no and stored.status == "pending_file"
+    assert stored.due_at == case.due_at is not None
+    assert case.expected_at is not None and case.expected_at > case.reported_at
+    reporter = s.scalars(select(CaseReporter).where(CaseReporter.case_id == case.id)).one()
+    assert (reporter.phone, reporter.name, reporter.source) == ("13900001111", "张先生", "hotline")
+    event = s.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).one()
+    assert event.action == "collect" and event.actor_name == world.users["operator"].display_name
+    clock = s.scalars(select(StageClock).where(StageClock.case_id == case.id)).one()
+    assert clock.stage == "file" and clock.ended_at is None and clock.due_at == case.due_at
+    audit_line = s.scalars(select(AuditEntry).where(AuditEntry.action == "case.intake")).one()
+    assert audit_line.object_id == str(case.id) and audit_line.client_addr == "10.0.0.8"
+    # the returned case is an ordinary object of the session: later actions use and version it
+    assert case in s and case.version == 1 and case.helpers == []
+
+
+def test_request_type_without_callback_is_not_called_back(world: World) -> None:
+    """诉求类型 says whether a 回访 is due: 咨询 needs none, 投诉 does."""
+    assert hotline_order(world, "consult").needs_callback is False
+    assert hotline_order(world, "complaint").needs_callback is True
+
+
+def test_case_numbers_follow_the_ids(world: World) -> None:
+    first, second = hotline_order(world, "complaint"), hotline_order(world, "complaint")
+    assert first.case_no != second.case_no
+    assert int(second.case_no[-8:]) - int(first.case_no[-8:]) == second.id - first.id
+
+
+def test_catalogue_edit_in_this_process_is_seen_by_the_next_report(world: World) -> None:
+    hotline_order(world, "complaint")  # fills the snapshot
+    world.cats["garbage"].file_limit = "3wd"
+    world.session.commit()
+    case = hotline_order(world, "complaint")
+    clock = world.session.scalars(select(StageClock).where(StageClock.case_id == case.id)).one()
+    assert clock.limit_text == "3wd"
+
+
+def test_catalogue_edit_by_another_process_is_seen_after_the_refresh(world: World, monkeypatch) -> None:
+    hotline_order(world, "complaint")
+    with world.session.get_bind().connect() as conn:  # a plain write, as another process makes
+        conn.execute(text("UPDATE case_category SET file_limit = '5wd' WHERE code = '1101'"))
+        conn.commit()
+    stale = hotline_order(world, "complaint")
+    assert _limit_of(world, stale) == "1wh"  # within REFRESH_S the snapshot is kept
+    monkeypatch.setattr(directory, "REFRESH_S", 0.0)
+    time.sleep(0.01)
+    fresh = hotline_order(world, "complaint")
+    assert _limit_of(world, fresh) == "5wd"
+
+
+def test_unknown_or_major_class_is_refused_and_nothing_written(world: World) -> None:
+    before = world.session.scalar(select(func.count()).select_from(Case))
+    for code, expected in (("9999", "unknown_category"), ("11", "major_category")):
+        try:
+            service.intake(
+                world.session,
+                CaseIntake(source=Source.PORTAL, category_code=code, description="测试",
+                           lon=world.point(0)[0], lat=world.point(0)[1], reporter_phone="13900001111"),
+                principal=world.p("citizen"),
+            )
+        except service.ValidationFailed as exc:
+            assert exc.code == expected
+        else:
+            raise AssertionError("accepted a bad class")
+    world.session.rollback()
+    assert world.session.scalar(select(func.count()).select_from(Case)) == before
+
+
+def test_routing_after_intake_skips_classes_a_person_files(world: World) -> None:
+    """Only directly dispatched classes and unclassified texts are routed after the commit."""
+    case = hotline_order(world, "complaint")  # 暴露垃圾 is not 直派
+    flows.after_intake(session_factory(), case.id)
+    world.session.expire_all()
+    assert world.session.get(Case, case.id).status == "pending_file"
+    direct = hotline_order(world, "complaint", category="stall")
+    flows.after_intake(session_factory(), direct.id)
+    world.session.expire_all()
+    routed = world.session.get(Case, direct.id)
+    assert routed.status == "handling" and routed.auto_dispatched
+
+
+def _limit_of(world: World, case: Case) -> str:
+    return world.session.scalars(select(StageClock.limit_text).where(StageClock.case_id == case.id)).one()
