@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from smartgov.auth.masking import (
@@ -60,16 +62,19 @@ def test_show_personal_depends_on_role() -> None:
 def test_reveal_personal_audits_unmasked_access(session) -> None:  # type: ignore[no-untyped-def]
     user = make_user(session, "dispatcher")
     principal = Principal(user=user, roles=frozenset({"dispatcher"}), client_addr="10.0.0.9")
-    assert reveal_personal(session, principal, "13812345678", "phone", object_type="case",
-                           object_id=7) == "13812345678"
+    assert reveal_personal(session, principal, {"name": "张三", "phone": "13812345678"},
+                           object_type="case", object_id=7) == {"name": "张三", "phone": "13812345678"}
     session.commit()
     rows = audit_rows(session, "personal_data_viewed")
-    assert len(rows) == 1
+    assert len(rows) == 1  # one line for the view, not one per field
     assert (rows[0].actor_name, rows[0].object_id, rows[0].client_addr) == (
         user.username, "7", "10.0.0.9")
+    assert json.loads(rows[0].detail) == {"kinds": ["name", "phone"]}
     other = make_user(session, "leader")
     masked = reveal_personal(session, Principal(user=other, roles=frozenset({"leader"})),
-                             "13812345678", "phone", object_type="case", object_id=7)
+                             {"phone": "13812345678"}, object_type="case", object_id=7)
+    nothing = reveal_personal(session, principal, {"name": None, "phone": ""},
+                              object_type="case", object_id=8)
     session.commit()
-    assert masked == "138****5678"
+    assert masked == {"phone": "138****5678"} and nothing == {"name": None, "phone": ""}
     assert len(audit_rows(session, "personal_data_viewed")) == 1

@@ -195,6 +195,33 @@ def test_street_office_sees_cases_of_its_street(client: TestClient, world: World
     created = client.post("/api/v1/cases", json=body).json()
     headers = token(client, world, "street")
     assert client.get(f"/api/v1/cases/{created['id']}", headers=headers).status_code == 200
+    # seeing a case of its street is not taking part in it: no photos on another department's case
+    refused = client.post(f"/api/v1/cases/{created['id']}/photos", headers=headers,
+                          files={"file": ("a.png", PNG, "image/png")})
+    assert refused.status_code == 403 and refused.json()["code"] == "attach_not_allowed"
+    handler = token(client, world, "handler_cg")  # the department it was dispatched to
+    ok = client.post(f"/api/v1/cases/{created['id']}/photos", headers=handler,
+                     files={"file": ("a.png", PNG, "image/png")})
+    assert ok.status_code == 201, ok.text
+
+
+def test_api_case_read_with_unmasked_reporter_is_audited(client: TestClient, world: World) -> None:
+    from sqlalchemy import select
+
+    from smartgov.auth.models import AuditEntry
+
+    lon, lat = world.point(0)
+    created = client.post("/api/v1/cases", json={"category_code": "1101", "description": "垃圾堆放",
+                                                  "lon": lon, "lat": lat,
+                                                  "reporter_phone": "13900001234"}).json()
+    body = client.get(f"/api/v1/cases/{created['id']}", headers=token(client, world, "operator")).json()
+    assert body["reporter_phone"] == "13900001234"
+    world.session.expire_all()
+    lines = world.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "personal_data_viewed",
+                                 AuditEntry.object_id == str(created["id"]))
+    ).all()
+    assert len(lines) == 1
 
 
 def test_channels_are_tied_to_roles(client: TestClient, world: World) -> None:

@@ -121,6 +121,10 @@ def test_inspector_self_handled_with_before_and_after(client: TestClient, world:
     )
     kinds = sorted(a.kind for a in world.session.scalars(select(Attachment)))
     assert kinds == ["after", "before"]
+    assert response.headers["location"].startswith(f"/cases/{case.id}?")
+    lines = audit_lines(world, "case.photo_uploaded")  # each photo audited, by the inspector
+    assert [(a.object_id, a.actor_name) for a in lines] == [
+        (str(case.id), world.users["inspector"].username)] * 2
 
 
 def test_workbench_queue_and_search(client: TestClient, world: World) -> None:
@@ -222,3 +226,117 @@ def test_workbench_filters(client: TestClient, world: World) -> None:
     assert "噪声很大" not in page
     page = client.get("/workbench", params={"queue": "all", "start": "2020-01-01", "end": "2020-01-31"}).text
     assert "暂无案件" in page
+
+
+# --- bad form input, audit of personal data and photos, photo headers (review fixes) ----------
+
+
+def audit_lines(world: World, action: str) -> list:
+    from tests.auth.conftest import audit_rows
+
+    return audit_rows(world.session, action)
+
+
+def test_portal_refuses_a_position_that_is_not_a_number(client: TestClient, world: World) -> None:
+    page = client.get("/report").text
+    for lon in ("东经120", "nan"):
+        response = client.post(
+            "/report",
+            data={"csrf_token": csrf_from(page), "category_code": "1101", "description": "路边垃圾没人管",
+                  "lon": lon, "lat": "30.28", "reporter_phone": "13900001111"},
+        )
+        assert response.status_code == 422
+        assert "经度应为数字" in response.text and "路边垃圾没人管" in response.text
+    assert world.session.scalar(select(Case)) is None
+
+
+def test_case_action_with_a_bad_number_shows_the_form_again(client: TestClient, world: World) -> None:
+    from tests.cases.test_workflow import report
+
+    case = report(world, "garbage")
+    login(client, world, "inspector")
+    page = client.get(f"/cases/{case.id}").text
+    response = client.post(
+        f"/cases/{case.id}/actions/verify",
+        data={"csrf_token": csrf_from(page), "version": "v1", "note": "现场已看过"},
+    )
+    assert response.status_code == 422
+    assert "版本号应为整数" in response.text and 'value="现场已看过"' in response.text
+    world.session.expire_all()
+    assert world.session.get(Case, case.id).status == Status.REPORTED
+    login(client, world, "chief")
+    page = client.get(f"/cases/{case.id}").text
+    response = client.post(
+        f"/cases/{case.id}/actions/merge",
+        data={"csrf_token": csrf_from(page), "version": str(case.version), "master_case_id": "第3件",
+              "note": "同一处垃圾"},
+    )
+    assert response.status_code == 422 and "主案件 ID应为整数" in response.text
+
+
+def test_case_visible_answers_yes_or_no(world: World) -> None:
+    from smartgov.cases import service
+    from tests.cases.test_workflow import report
+
+    case = report(world, "garbage", grid=0)
+    assert service.case_visible(world.session, case.id, world.p("inspector"))
+    assert not service.case_visible(world.session, case.id, world.p("inspector2"))
+    assert not service.case_visible(world.session, case.id + 1000, world.p("chief"))
+
+
+def test_case_page_audits_the_unmasked_reporter_once_per_view(client: TestClient, world: World) -> None:
+    from tests.cases.test_workflow import report
+
+    case = report(world, "garbage")
+    login(client, world, "chief")
+    for _ in range(2):
+        assert "13912345678" in client.get(f"/cases/{case.id}").text
+    lines = audit_lines(world, "personal_data_viewed")
+    assert [(a.object_type, a.object_id) for a in lines] == [("case", str(case.id))] * 2
+    assert all(a.actor_name == world.users["chief"].username for a in lines)
+    login(client, world, "supervisor")  # sees masked data: nothing to audit
+    assert "139****5678" in client.get(f"/cases/{case.id}").text
+    assert len(audit_lines(world, "personal_data_viewed")) == 2
+
+
+def test_report_photo_upload_is_audited(client: TestClient, world: World) -> None:
+    import json
+
+    page = client.get("/report").text
+    lon, lat = world.point(0)
+    client.post(
+        "/report",
+        data={"csrf_token": csrf_from(page), "category_code": "1101", "description": "垃圾堆放",
+              "lon": lon, "lat": lat, "reporter_phone": "13900001111"},
+        files={"photo": ("现场.png", PNG, "image/png")},
+    )
+    case = world.session.scalar(select(Case))
+    (line,) = audit_lines(world, "case.photo_uploaded")
+    assert (line.object_type, line.object_id) == ("case", str(case.id))
+    detail = json.loads(line.detail)
+    assert (detail["filename"], detail["size"], detail["content_type"]) == ("现场.png", len(PNG), "image/png")
+
+
+def test_photo_is_served_with_its_type_inline_and_nosniff(client: TestClient, world: World) -> None:
+    from smartgov.cases.attachments import save_attachment
+    from tests.cases.test_workflow import report
+
+    case = report(world, "garbage")
+    att = save_attachment(world.session, case, PNG, 'x"; evil.html')
+    world.session.commit()
+    login(client, world, "chief")
+    response = client.get(f"/cases/{case.id}/photos/{att.id}")
+    assert response.status_code == 200 and response.content == PNG
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["content-disposition"] == 'inline; filename="x_evil.png"'
+
+
+def test_workbench_finds_a_one_character_query(client: TestClient, world: World) -> None:
+    lon, lat = world.point(0)
+    for text in ("东门口垃圾堆放", "西侧路灯不亮"):
+        client.post("/api/v1/cases", json={"category_code": "1402", "description": text, "lon": lon,
+                                           "lat": lat, "reporter_phone": "13900000000"})
+    login(client, world, "chief")
+    found = client.get("/workbench", params={"queue": "all", "q": "灯"}).text
+    assert "西侧路灯不亮" in found and "东门口垃圾堆放" not in found

@@ -38,3 +38,11 @@ def test_search_stays_within_the_department(world: World) -> None:
     assert titles(world, "handler", "路口") == {hw.description}  # re-indexed at dispatch
     assert titles(world, "inspector", "路口") == {cg.description, hw.description}  # their grid
     assert titles(world, "inspector2", "路口") == set()
+
+
+def test_one_character_query_scans_the_text_within_visibility(world: World) -> None:
+    a = report(world, "stall", description_override="西侧路灯不亮")
+    report(world, "stall", description_override="东门口垃圾堆放")
+    assert titles(world, "chief", "灯") == {a.description}
+    assert titles(world, "inspector2", "灯") == set()  # not their grid
+    assert titles(world, "chief", "%") == set()  # a wildcard is a character like any other

@@ -1,13 +1,14 @@
 """Masking of personal data on screens and in exports (个人信息脱敏, PIPL / 等保 2.0).
 
 ``show_personal(principal, value, kind)`` masks unless the principal's role needs the data
-(SEES_PERSONAL_DATA). When a caller shows unmasked data it may record the access with
-``reveal_personal``, which also writes the audit line.
+(SEES_PERSONAL_DATA). A page showing an object's personal data uses ``reveal_personal``, which
+also writes one audit line per view when anything is shown unmasked.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -95,11 +96,17 @@ def show_personal(principal: Principal | None, value: str | None, kind: str) -> 
     return mask(value, kind)
 
 
-def reveal_personal(session: Session, principal: Principal, value: str | None, kind: str, *,
-                    object_type: str, object_id: str | int | None) -> str | None:
-    """Like show_personal; audits the access when the value is shown unmasked (caller commits)."""
-    shown = show_personal(principal, value, kind)
-    if value and shown == value:
+def reveal_personal(session: Session, principal: Principal, values: Mapping[str, str | None], *,
+                    object_type: str, object_id: str | int | None) -> dict[str, str | None]:
+    """``values`` (kind → value) as the principal may see them, via ``show_personal``.
+
+    When any of them is shown unmasked, one ``personal_data_viewed`` audit line records the view
+    of the object with the kinds shown: call it once per page view and object, not per field.
+    The caller commits.
+    """
+    shown = {kind: show_personal(principal, value, kind) for kind, value in values.items()}
+    revealed = [kind for kind, value in values.items() if value and shown[kind] == value]
+    if revealed:
         audit.record(session, action="personal_data_viewed", principal=principal,
-                     object_type=object_type, object_id=object_id, detail={"kind": kind})
+                     object_type=object_type, object_id=object_id, detail={"kinds": revealed})
     return shown

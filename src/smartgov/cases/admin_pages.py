@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,12 +19,14 @@ from smartgov.auth.roles import Role
 from smartgov.cases.catalogue import export_csv, export_xlsx, import_file
 from smartgov.cases.clocks import warning_fractions
 from smartgov.cases.models import Case, Category, DispatchRule
+from smartgov.cases.pages import form_number, form_values
 from smartgov.cases.service import visibility_clause
 from smartgov.cases.workflow import OPEN_STATES, STATUS_LABELS
 from smartgov.db import get_session
 from smartgov.errors import AppError, ValidationFailed
 from smartgov.org.models import Area, Department
 from smartgov.web.templating import render
+from smartgov.workclock.service import parse_moment
 
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
 api = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -141,6 +143,11 @@ async def categories_import(
 def dispatch_rules_page(
     request: Request, session: Session = Depends(get_session), principal: Principal = Depends(ADMIN)
 ) -> Response:
+    return _rules_page(request, session)
+
+
+def _rules_page(request: Request, session: Session, status_code: int = 200, **extra: Any) -> Response:
+    """The dispatch catalogue with its form; ``extra`` adds an ``error`` and the ``form`` typed."""
     return render(
         request,
         "cases/admin_rules.html",
@@ -153,7 +160,10 @@ def dispatch_rules_page(
             "areas": session.scalars(
                 select(Area).where(Area.level.in_(("district", "street"))).order_by(Area.code)
             ).all(),
+            "form": {},
+            **extra,
         },
+        status_code,
     )
 
 
@@ -162,18 +172,24 @@ async def dispatch_rule_create(
     request: Request, session: Session = Depends(get_session), principal: Principal = Depends(ADMIN)
 ) -> Response:
     form = await request.form()
-    category = session.scalar(select(Category).where(Category.code == form.get("category_code")))
-    department = session.scalar(
-        select(Department).where(Department.code == form.get("department_code"))
-    )
-    if category is None or department is None:
-        return RedirectResponse("/admin/dispatch-rules?msg=类别或部门不存在", status_code=303)
-    area_id = int(str(form["area_id"])) if form.get("area_id") else None
+    try:
+        category = session.scalar(select(Category).where(Category.code == form.get("category_code")))
+        department = session.scalar(
+            select(Department).where(Department.code == form.get("department_code"))
+        )
+        if category is None or department is None:
+            raise ValidationFailed("类别或部门不存在", code="unknown_category_or_department")
+        area_id = form_number(form, "area_id", int, "区域")
+        if area_id is not None and session.get(Area, area_id) is None:
+            raise ValidationFailed("区域不存在", code="unknown_area")
+        priority = form_number(form, "priority", int, "顺序")
+    except AppError as exc:
+        return _rules_page(request, session, 422, error=exc.message, form=form_values(form))
     rule = DispatchRule(
         category_id=category.id,
         department_id=department.id,
         area_id=area_id,
-        priority=int(str(form.get("priority") or 100)),
+        priority=100 if priority is None else priority,
     )
     session.add(rule)
     session.flush()
@@ -214,12 +230,17 @@ def cases_by_grid(
     category: str | None = None,
     status: str | None = None,
     department: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
+    start: str | None = None,
+    end: str | None = None,
     session: Session = Depends(get_session),
     principal: Principal = Depends(require_staff),
 ) -> dict[str, int]:
-    """Counts of visible cases per grid code (all, or only overdue ones) for the command map."""
+    """Counts of visible cases per grid code (all, or only overdue ones) for the command map.
+
+    ``start``/``end`` are ISO 8601 dates or times (end excluded); without an offset they are the
+    configured zone's local time (Asia/Shanghai)."""
+    reported_from = parse_moment(start) if start and start.strip() else None
+    reported_to = parse_moment(end) if end and end.strip() else None
     conditions = [visibility_clause(principal), Case.grid_id.is_not(None)]
     if measure == "overdue":
         conditions += [
@@ -238,10 +259,10 @@ def cases_by_grid(
             Case.lead_department_id
             == select(Department.id).where(Department.code == department).scalar_subquery()
         )
-    if start:
-        conditions.append(Case.reported_at >= start)
-    if end:
-        conditions.append(Case.reported_at < end)
+    if reported_from:
+        conditions.append(Case.reported_at >= reported_from)
+    if reported_to:
+        conditions.append(Case.reported_at < reported_to)
     rows = session.execute(
         select(Area.code, func.count(Case.id))
         .join(Area, Area.id == Case.grid_id)

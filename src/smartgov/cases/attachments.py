@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from smartgov.auth import audit
+from smartgov.auth.principal import Principal
 from smartgov.cases.models import Attachment, Case
 from smartgov.config import get_settings
 from smartgov.db import now
@@ -19,6 +22,7 @@ IMAGE_SIGNATURES: dict[bytes, tuple[str, str]] = {
     b"GIF89a": ("image/gif", ".gif"),
 }
 KINDS = {"photo", "before", "after"}
+_UNSAFE_NAME = re.compile(r"[^\w.\-]+")
 
 
 def sniff_image(content: bytes) -> tuple[str, str]:
@@ -38,7 +42,9 @@ def save_attachment(
     filename: str,
     kind: str = "photo",
     event_id: int | None = None,
+    principal: Principal | None = None,
 ) -> Attachment:
+    """Check and store one photo of ``case``; audited as ``case.photo_uploaded`` (caller commits)."""
     settings = get_settings()
     if kind not in KINDS:
         raise ValidationFailed(f"未知的照片类型: {kind}", code="bad_photo_kind")
@@ -65,8 +71,24 @@ def save_attachment(
     )
     session.add(att)
     session.flush()
+    audit.record(
+        session,
+        action="case.photo_uploaded",
+        principal=principal,
+        object_type="case",
+        object_id=case.id,
+        detail={"attachment_id": att.id, "filename": att.filename, "size": att.size,
+                "content_type": att.content_type, "kind": kind},
+    )
     return att
 
 
 def attachment_path(att: Attachment) -> Path:
     return get_settings().uploads_dir / att.stored_path
+
+
+def download_name(att: Attachment) -> str:
+    """A file name safe for a Content-Disposition header: letters, digits, ``.``, ``-`` and ``_``
+    only, and the suffix of the stored type (a photo named ``x.html`` is served as ``x.png``)."""
+    stem = _UNSAFE_NAME.sub("_", Path(att.filename).stem).strip("._")[:100] or "photo"
+    return stem + Path(att.stored_path).suffix

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
@@ -15,9 +17,8 @@ from smartgov.auth.roles import Role
 from smartgov.cases import flows, service
 from smartgov.cases.attachments import save_attachment
 from smartgov.cases.models import Case, KnowledgeArticle, RequestType
-from smartgov.cases.pages import category_groups
-from smartgov.cases.presenters import case_out
-from smartgov.cases.schemas import CaseIntake, Source
+from smartgov.cases.pages import case_view, category_groups, error_text, form_values, intake_from_form
+from smartgov.cases.schemas import Source
 from smartgov.db import get_session
 from smartgov.errors import AppError
 from smartgov.web.templating import render
@@ -27,22 +28,6 @@ router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depend
 HOTLINE_ROLES = require_roles(Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF)
 INSPECTOR_ROLES = require_roles(Role.INSPECTOR)
 ASSIGN_ROLES = require_roles(Role.DUTY_CHIEF, Role.DISPATCHER)
-
-
-def _text(form, key: str) -> str | None:  # type: ignore[no-untyped-def]
-    value = form.get(key)
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _float(form, key: str) -> float | None:  # type: ignore[no-untyped-def]
-    value = _text(form, key)
-    return float(value) if value else None
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-    return exc.message if isinstance(exc, AppError) else str(exc)
 
 
 def knowledge_search(session: Session, q: str, limit: int = 8) -> list[KnowledgeArticle]:
@@ -106,38 +91,24 @@ def hotline_history(
     session: Session = Depends(get_session),
     principal: Principal = Depends(HOTLINE_ROLES),
 ) -> Response:
+    """来电历史 of the number typed; each case found is a view of the caller's data (audited)."""
     rows = caller_history(session, phone.strip()) if len(phone.strip()) >= 5 else []
-    return render(
-        request, "cases/_history.html", {"rows": [case_out(session, c, principal) for c in rows]}
-    )
+    shown = [case_view(session, c, principal) for c in rows]
+    session.commit()
+    return render(request, "cases/_history.html", {"rows": shown})
 
 
-def _staff_intake(form, source: Source) -> CaseIntake:  # type: ignore[no-untyped-def]
-    return CaseIntake(
-        source=source,
-        category_code=_text(form, "category_code"),
-        request_type=_text(form, "request_type"),
-        description=_text(form, "description") or "",
-        address=_text(form, "address"),
-        lon=_float(form, "lon"),
-        lat=_float(form, "lat"),
-        grid_code=_text(form, "grid_code"),
-        urgency=_text(form, "urgency") or "一般",
-        reporter_name=_text(form, "reporter_name"),
-        reporter_phone=_text(form, "reporter_phone"),
-        source_ref=_text(form, "source_ref"),
-        self_handled=form.get("self_handled") == "on",
-        answer=_text(form, "answer") if form.get("direct_close") == "on" else None,
-    )
-
-
-async def _save_photos(session: Session, case: Case, form) -> list[str]:  # type: ignore[no-untyped-def]
+async def _save_photos(
+    session: Session, case: Case, form: Any, principal: Principal
+) -> list[str]:
     problems = []
     for field, kind in (("photos", "photo"), ("before", "before"), ("after", "after")):
         for upload in form.getlist(field):
             if isinstance(upload, UploadFile) and upload.filename:
                 try:
-                    save_attachment(session, case, await upload.read(), upload.filename, kind=kind)
+                    save_attachment(
+                        session, case, await upload.read(), upload.filename, kind=kind, principal=principal
+                    )
                     session.commit()
                 except AppError as exc:
                     session.rollback()
@@ -155,7 +126,7 @@ async def _record(
 ) -> Response:
     form = await request.form()
     try:
-        data = _staff_intake(form, source)
+        data = intake_from_form(form, source)
         case = service.intake(
             session,
             data,
@@ -164,16 +135,15 @@ async def _record(
         )
     except (ValidationError, AppError) as exc:
         session.rollback()
-        values = {k: v for k, v in form.items() if isinstance(v, str)}
         return render(
-            request, template, {**context, "form": values, "error": _error_text(exc)}, 422
+            request, template, {**context, "form": form_values(form), "error": error_text(exc)}, 422
         )
-    problems = await _save_photos(session, case, form)
+    problems = await _save_photos(session, case, form, principal)
     flows.after_intake(request.app.state.session_factory, case.id)
     message = f"已登记 {case.case_no}" + (
         f"；照片未上传：{'；'.join(problems)}" if problems else ""
     )
-    if service.get_case(session, case.id, principal) is not None:
+    if service.case_visible(session, case.id, principal):
         return RedirectResponse(f"/cases/{case.id}?msg={message}", status_code=303)
     return RedirectResponse(f"/workbench?msg={message}", status_code=303)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -16,7 +17,7 @@ from starlette.datastructures import UploadFile  # what request.form() yields
 from smartgov.auth.deps import current_principal, require_staff, verify_csrf
 from smartgov.auth.principal import Principal
 from smartgov.cases import clocks, flows, service
-from smartgov.cases.attachments import attachment_path, save_attachment
+from smartgov.cases.attachments import attachment_path, download_name, save_attachment
 from smartgov.cases.duplicates import duplicate_suggestions
 from smartgov.cases.models import (
     Attachment,
@@ -26,7 +27,7 @@ from smartgov.cases.models import (
     ExceptionRequest,
     Notification,
 )
-from smartgov.cases.presenters import case_out, track_out
+from smartgov.cases.presenters import case_out, case_view, track_out
 from smartgov.cases.queries import CaseFilter, default_queue, find_cases, queue_counts, queues_for
 from smartgov.cases.schemas import SOURCE_LABELS, ActionInput, CaseIntake, Source
 from smartgov.cases.workflow import (
@@ -38,7 +39,7 @@ from smartgov.cases.workflow import (
 )
 from smartgov.config import get_settings
 from smartgov.db import get_session, now
-from smartgov.errors import AppError
+from smartgov.errors import AppError, NotFound, ValidationFailed
 from smartgov.org.models import Department
 from smartgov.web.templating import render
 
@@ -76,9 +77,71 @@ def report_form(request: Request, session: Session = Depends(get_session)) -> Re
     return render(request, "cases/report.html", {"groups": category_groups(session), "form": {}})
 
 
-def _form_value(form: Any, key: str) -> str | None:
+# --- form input (shared by the page modules) ------------------------------------------------
+
+Number = TypeVar("Number", int, float)
+
+
+def form_text(form: Any, key: str) -> str | None:
+    """A text field, stripped; None when absent or blank."""
     value = form.get(key)
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def form_number(form: Any, key: str, kind: type[Number], label: str) -> Number | None:
+    """A number field (None when blank); anything else is a ValidationFailed naming the field."""
+    value = form_text(form, key)
+    if value is None:
+        return None
+    try:
+        number = kind(value)
+    except ValueError:
+        number = None
+    if number is None or not math.isfinite(number):
+        what = "整数" if kind is int else "数字"
+        raise ValidationFailed(f"{label}应为{what}，收到「{value[:20]}」", code="bad_number")
+    return number
+
+
+def form_values(form: Any) -> dict[str, str]:
+    """What was typed, to show the form again after an error."""
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def error_text(exc: Exception) -> str:
+    """The message of a form error for the page (pydantic's messages without their prefix)."""
+    if isinstance(exc, ValidationError):
+        return "；".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+    return exc.message if isinstance(exc, AppError) else str(exc)
+
+
+def intake_from_form(form: Any, source: Source) -> CaseIntake:
+    """A report typed into a page form as the input of ``service.intake``.
+
+    The citizen portal gives the common fields only; a staff screen (hotline, inspector,
+    上级交办) also gives request type, grid, urgency, reference, on-the-spot fix and direct answer.
+    """
+    staff: dict[str, Any] = {}
+    if source != Source.PORTAL:
+        staff = {
+            "request_type": form_text(form, "request_type"),
+            "grid_code": form_text(form, "grid_code"),
+            "urgency": form_text(form, "urgency") or "一般",
+            "source_ref": form_text(form, "source_ref"),
+            "self_handled": form.get("self_handled") == "on",
+            "answer": form_text(form, "answer") if form.get("direct_close") == "on" else None,
+        }
+    return CaseIntake(
+        source=source,
+        category_code=form_text(form, "category_code"),
+        description=form_text(form, "description") or "",
+        address=form_text(form, "address"),
+        lon=form_number(form, "lon", float, "经度"),
+        lat=form_number(form, "lat", float, "纬度"),
+        reporter_name=form_text(form, "reporter_name"),
+        reporter_phone=form_text(form, "reporter_phone"),
+        **staff,
+    )
 
 
 @router.post("/report", response_class=HTMLResponse)
@@ -88,44 +151,26 @@ async def report_submit(
     principal: Principal = Depends(current_principal),
 ) -> Response:
     form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
-        data = CaseIntake(
-            source=Source.PORTAL,
-            category_code=_form_value(form, "category_code"),
-            description=_form_value(form, "description") or "",
-            address=_form_value(form, "address"),
-            lon=float(form["lon"]) if _form_value(form, "lon") else None,
-            lat=float(form["lat"]) if _form_value(form, "lat") else None,
-            reporter_name=_form_value(form, "reporter_name"),
-            reporter_phone=_form_value(form, "reporter_phone"),
-        )
+        data = intake_from_form(form, Source.PORTAL)
         if principal.is_anonymous and not data.reporter_phone:
             raise AppError("匿名报事请留下联系电话，便于核实和回访", code="phone_required")
         if data.lon is None and not data.address:
             raise AppError("请在地图上点选位置或填写地址", code="location_required")
         case = service.intake(session, data, principal=principal, client_addr=_client(request))
-    except ValidationError as exc:
-        message = "；".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-        return render(
-            request,
-            "cases/report.html",
-            {"groups": category_groups(session), "form": values, "error": message},
-            422,
-        )
-    except AppError as exc:
+    except (ValidationError, AppError) as exc:
         session.rollback()
         return render(
             request,
             "cases/report.html",
-            {"groups": category_groups(session), "form": values, "error": exc.message},
+            {"groups": category_groups(session), "form": form_values(form), "error": error_text(exc)},
             422,
         )
     photo = form.get("photo")
     photo_error = None
     if isinstance(photo, UploadFile) and photo.filename:
         try:
-            save_attachment(session, case, await photo.read(), photo.filename)
+            save_attachment(session, case, await photo.read(), photo.filename, principal=principal)
             session.commit()
         except AppError as exc:  # the report is already stored; tell the citizen about the photo
             session.rollback()
@@ -232,15 +277,30 @@ def case_detail(
 ) -> Response:
     """案件详情: timeline, map, photos, clock and the actions this person may take now."""
     case = service.get_case(session, case_id, principal)
+    flash = [request.query_params["msg"]] if request.query_params.get("msg") else []
+    return _detail_page(request, session, case, principal, flash=flash)
+
+
+def _detail_page(
+    request: Request,
+    session: Session,
+    case: Case,
+    principal: Principal,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    """The case page; ``extra`` adds ``flash``, or ``error`` with the ``form`` of ``failed_action``."""
     clock = clocks.open_clock(session, case)
     events = session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id)
     ).all()
+    shown = case_view(session, case, principal)
+    session.commit()  # the audit line of an unmasked view
     return render(
         request,
         "cases/detail.html",
         {
-            "case": case_out(session, case, principal),
+            "case": shown,
             "events": events,
             "actions": allowed_actions(case, principal),
             "clock": clock,
@@ -259,8 +319,10 @@ def case_detail(
             else [],
             "groups": category_groups(session),
             "departments": session.scalars(select(Department).order_by(Department.code)).all(),
-            "flash": [request.query_params["msg"]] if request.query_params.get("msg") else [],
+            "form": {},
+            **extra,
         },
+        status_code,
     )
 
 
@@ -273,17 +335,23 @@ async def case_action(
     principal: Principal = Depends(require_staff),
 ) -> Response:
     form = await request.form()
-    data = ActionInput(
-        version=int(form["version"]) if form.get("version") else None,
-        note=_form_value(form, "note"),
-        category_code=_form_value(form, "category_code"),
-        department_code=_form_value(form, "department_code"),
-        helper_codes=[v for v in form.getlist("helper_codes") if isinstance(v, str) and v],
-        extension=_form_value(form, "extension"),
-        satisfaction=_form_value(form, "satisfaction"),
-        approve={"yes": True, "no": False}.get(str(form.get("approve", ""))),
-        master_case_id=int(form["master_case_id"]) if _form_value(form, "master_case_id") else None,
-    )
+    try:
+        data = ActionInput(
+            version=form_number(form, "version", int, "版本号"),
+            note=form_text(form, "note"),
+            category_code=form_text(form, "category_code"),
+            department_code=form_text(form, "department_code"),
+            helper_codes=[v for v in form.getlist("helper_codes") if isinstance(v, str) and v],
+            extension=form_text(form, "extension"),
+            satisfaction=form_text(form, "satisfaction"),
+            approve={"yes": True, "no": False}.get(str(form.get("approve", ""))),
+            master_case_id=form_number(form, "master_case_id", int, "主案件 ID"),
+        )
+    except (ValidationError, AppError) as exc:
+        return _detail_page(
+            request, session, service.get_case(session, case_id, principal), principal, 422,
+            error=f"操作未成功：{error_text(exc)}", form=form_values(form), failed_action=name,
+        )
     try:
         case = service.act(
             session, case_id, name, data, principal=principal, client_addr=_client(request)
@@ -302,6 +370,7 @@ async def case_action(
                 await photo.read(),
                 photo.filename,
                 kind=str(form.get("photo_kind") or "photo"),
+                principal=principal,
             )
             session.commit()
         except AppError as exc:
@@ -309,18 +378,10 @@ async def case_action(
             return RedirectResponse(
                 f"/cases/{case_id}?msg=已保存操作，但照片未上传：{exc.message}", status_code=303
             )
-    if not service_visible(session, case_id, principal):
+    if not service.case_visible(session, case_id, principal):
         return RedirectResponse(f"/workbench?msg=已完成：{ACTION_LABELS.get(name, name)}",
                                 status_code=303)
     return RedirectResponse(f"/cases/{case_id}?msg=操作成功", status_code=303)
-
-
-def service_visible(session: Session, case_id: int, principal: Principal) -> bool:
-    try:
-        service.get_case(session, case_id, principal)
-    except AppError:
-        return False
-    return True
 
 
 @router.get("/cases/{case_id}/photos/{photo_id}")
@@ -330,13 +391,18 @@ def case_photo(
     session: Session = Depends(get_session),
     principal: Principal = Depends(require_staff),
 ) -> Response:
+    """A photo of a visible case, as the stored image type (never sniffed as HTML), shown inline."""
     case = service.get_case(session, case_id, principal)
     att = session.get(Attachment, photo_id)
     if att is None or att.case_id != case.id:
-        from smartgov.errors import NotFound
-
-        raise NotFound("照片不存在")
-    return FileResponse(attachment_path(att), media_type=att.content_type)
+        raise NotFound("照片不存在", code="photo_not_found")
+    return FileResponse(
+        attachment_path(att),
+        media_type=att.content_type,
+        filename=download_name(att),
+        content_disposition_type="inline",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -364,10 +430,10 @@ def exceptions_page(
     session: Session = Depends(get_session),
     principal: Principal = Depends(require_staff),
 ) -> Response:
+    visible_cases = select(Case.id).where(service.visibility_clause(principal))
     rows = session.scalars(
         select(ExceptionRequest)
-        .where(ExceptionRequest.status == "pending")
+        .where(ExceptionRequest.status == "pending", ExceptionRequest.case_id.in_(visible_cases))
         .order_by(ExceptionRequest.id)
     ).all()
-    visible = [r for r in rows if service_visible(session, r.case_id, principal)]
-    return render(request, "cases/exceptions.html", {"rows": visible, "labels": EXCEPTION_LABELS})
+    return render(request, "cases/exceptions.html", {"rows": rows, "labels": EXCEPTION_LABELS})

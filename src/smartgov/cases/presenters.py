@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smartgov.auth.masking import show_personal
+from smartgov.auth.masking import reveal_personal, show_personal
 from smartgov.auth.principal import Principal
 from smartgov.cases.models import Case, CaseEvent, Category
 from smartgov.cases.schemas import CaseOut, TrackOut
@@ -112,4 +112,15 @@ def track_out(session: Session, case: Case) -> TrackOut:
         result_note=shown.result_note if is_closed else None,
         department_name=dept.name if dept else None,
         steps=steps,
+    )
+
+
+def case_view(session: Session, case: Case, principal: Principal) -> CaseOut:
+    """The case for a page that shows its reporter; an unmasked view is audited once (caller commits)."""
+    shown = reveal_personal(
+        session, principal, {"name": case.reporter_name, "phone": case.reporter_phone},
+        object_type="case", object_id=case.id,
+    )
+    return case_out(session, case, principal).model_copy(
+        update={"reporter_name": shown["name"], "reporter_phone": shown["phone"]}
     )

@@ -122,12 +122,21 @@ class CaseFilter:
     page_size: int = 20
 
 
+# The index holds character bigrams, so a shorter query is matched by a scan of the text.
+MIN_INDEXED_QUERY = 2
+
+
+def contains_clause(text: str) -> Any:
+    """Title or description containing ``text`` (case-insensitive; % and _ match themselves)."""
+    return or_(Case.title.icontains(text, autoescape=True),
+               Case.description.icontains(text, autoescape=True))
+
+
 def search_clause(session: Session, text: str) -> Any:
     """Full-text condition over title, description, address and case number (any database)."""
     ids = matching_ids(session, text)
-    if ids is None:  # a single character or punctuation only: plain scan
-        like = f"%{text}%"
-        return or_(Case.title.like(like), Case.description.like(like))
+    if ids is None:  # punctuation only: plain scan
+        return contains_clause(text)
     key = "rowid" if session.get_bind().dialect.name == "sqlite" else "case_id"
     return Case.id.in_(ids.columns(column(key)))
 
@@ -160,9 +169,12 @@ def find_cases(session: Session, principal: Principal, flt: CaseFilter) -> tuple
     query = (flt.q or "").strip()
     if query:
         exact = exact_case_id(session, query)
-        match = None if exact else sqlite_match(session, query, visibility_tokens(principal))
+        short = len(query) < MIN_INDEXED_QUERY
+        match = None if exact or short else sqlite_match(session, query, visibility_tokens(principal))
         if exact:
             conditions.append(Case.id == exact)
+        elif short:
+            conditions.append(contains_clause(query))
         elif match is not None:
             stmt, joined = stmt.join(CASE_FTS, CASE_FTS.c.rowid == Case.id), True
             conditions.append(match)

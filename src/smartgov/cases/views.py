@@ -11,7 +11,7 @@ from smartgov.auth.principal import Principal
 from smartgov.cases import flows, service
 from smartgov.cases.attachments import save_attachment
 from smartgov.cases.models import Case, CaseEvent, Category
-from smartgov.cases.presenters import case_out, track_out
+from smartgov.cases.presenters import case_out, case_view, track_out
 from smartgov.cases.queries import CaseFilter, find_cases
 from smartgov.cases.schemas import (
     ActionInput,
@@ -74,8 +74,9 @@ async def upload_photo(
 ) -> dict:
     """Attach a photo (JPEG/PNG/WebP, size-limited) to a case the caller may see or just reported."""
     case = service.get_case(session, case_id, principal)
+    service.check_may_attach(case, principal)
     content = await file.read()
-    att = save_attachment(session, case, content, file.filename or "photo", kind=kind)
+    att = save_attachment(session, case, content, file.filename or "photo", kind=kind, principal=principal)
     service.add_event(
         session, case, principal, "attach", case.status, case.status, f"上传照片 {att.filename}"
     )
@@ -121,7 +122,9 @@ def get_case(
     principal: Principal = Depends(current_principal),
 ) -> CaseOut:
     service.require_case_reader(principal)
-    return case_out(session, service.get_case(session, case_id, principal), principal)
+    shown = case_view(session, service.get_case(session, case_id, principal), principal)
+    session.commit()  # the audit line of an unmasked view
+    return shown
 
 
 @router.get("/cases/{case_id}/events", response_model=list[EventOut])
