@@ -54,13 +54,13 @@ def run(n: int, url: str | None) -> tuple[float, float]:
     for data in payloads[:20]:
         with factory() as session:
             case = service.intake(session, data, principal=ANONYMOUS)
-        flows.after_intake(factory, case.id)
+        flows.after_intake(factory, case)
     start = time.perf_counter()
     for data in payloads:
         with factory() as session:
             case = service.intake(session, data, principal=ANONYMOUS, client_addr="127.0.0.1")
             find_duplicates(session, case)
-        flows.after_intake(factory, case.id)
+        flows.after_intake(factory, case)
     intake_s = time.perf_counter() - start
 
     # the same rows through plain INSERTs, with the same two commits per case

@@ -110,11 +110,11 @@ def test_unknown_or_major_class_is_refused_and_nothing_written(world: World) -> 
 def test_routing_after_intake_skips_classes_a_person_files(world: World) -> None:
     """Only directly dispatched classes and unclassified texts are routed after the commit."""
     case = hotline_order(world, "complaint")  # 暴露垃圾 is not 直派
-    flows.after_intake(session_factory(), case.id)
+    flows.after_intake(session_factory(), case)
     world.session.expire_all()
     assert world.session.get(Case, case.id).status == "pending_file"
     direct = hotline_order(world, "complaint", category="stall")
-    flows.after_intake(session_factory(), direct.id)
+    flows.after_intake(session_factory(), direct)
     world.session.expire_all()
     routed = world.session.get(Case, direct.id)
     assert routed.status == "handling" and routed.auto_dispatched

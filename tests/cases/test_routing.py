@@ -47,7 +47,7 @@ def hotline(world: World, text: str) -> Case:
         ),
         principal=world.p("operator"),
     )
-    flows.after_intake(session_factory(), case.id)
+    flows.after_intake(session_factory(), case)
     world.session.expire_all()
     return world.session.get(Case, case.id)
 

@@ -45,7 +45,7 @@ def report(
         **extra,
     )
     case = service.intake(world.session, data, principal=principal)
-    flows.after_intake(session_factory(), case.id)
+    flows.after_intake(session_factory(), case)
     world.session.expire_all()
     return world.session.get(Case, case.id)
 

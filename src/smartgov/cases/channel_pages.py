@@ -139,7 +139,7 @@ async def _record(
             request, template, {**context, "form": form_values(form), "error": error_text(exc)}, 422
         )
     problems = await _save_photos(session, case, form, principal)
-    flows.after_intake(request.app.state.session_factory, case.id)
+    flows.after_intake(request.app.state.session_factory, case)
     message = f"已登记 {case.case_no}" + (
         f"；照片未上传：{'；'.join(problems)}" if problems else ""
     )

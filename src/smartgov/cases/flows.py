@@ -22,15 +22,16 @@ from smartgov.org.models import Area, Department
 log = logging.getLogger(__name__)
 
 
-def after_intake(factory: sessionmaker[Session], case_id: int) -> None:
+def after_intake(factory: sessionmaker[Session], new_case: Case) -> None:
     """Route a new case automatically where the catalogue decides (直派), or by the learned
-    suggester when it came without a class, then notify."""
+    suggester when it came without a class, then notify — in a session of its own.
+
+    ``new_case`` is the case as the intake returned it; most reports need no routing, and that
+    is decided from it without another query."""
+    case_id = new_case.id
     try:
         with factory() as session:
-            row = session.execute(
-                select(Case.category_id, Case.status).where(Case.id == case_id)
-            ).one_or_none()
-            if row is None or not needs_routing(session, row.category_id, row.status):
+            if not needs_routing(session, new_case.category_id, new_case.status):
                 return
             case = session.get(Case, case_id)
             if case is None:

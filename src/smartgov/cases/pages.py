@@ -175,7 +175,7 @@ async def report_submit(
         except AppError as exc:  # the report is already stored; tell the citizen about the photo
             session.rollback()
             photo_error = exc.message
-    flows.after_intake(request.app.state.session_factory, case.id)
+    flows.after_intake(request.app.state.session_factory, case)
     url = f"/report/done/{case.tracking_code}"
     if photo_error:
         url += "?photo_error=1"

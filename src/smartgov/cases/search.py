@@ -60,17 +60,18 @@ def index_rows(session: Session | Connection, rows: list[tuple[int, str]] | list
               for row in rows]
     if dialect == "sqlite":
         if not new:
-            session.execute(text("DELETE FROM case_fts WHERE rowid = :id"), [{"id": p["id"]} for p in params])
-        session.execute(text("INSERT INTO case_fts(rowid, terms) VALUES (:id, :terms)"), params)
+            session.execute(_FTS_DELETE, [{"id": p["id"]} for p in params])
+        session.execute(_FTS_INSERT, params)
     elif dialect == "postgresql":
-        session.execute(
-            text(
-                "INSERT INTO case_search(case_id, terms) VALUES "
-                "(:id, to_tsvector('simple', :terms)) ON CONFLICT (case_id) DO UPDATE "
-                "SET terms = EXCLUDED.terms"
-            ),
-            params,
-        )
+        session.execute(_PG_UPSERT, params)
+
+
+_FTS_DELETE = text("DELETE FROM case_fts WHERE rowid = :id")
+_FTS_INSERT = text("INSERT INTO case_fts(rowid, terms) VALUES (:id, :terms)")
+_PG_UPSERT = text(
+    "INSERT INTO case_search(case_id, terms) VALUES (:id, to_tsvector('simple', :terms)) "
+    "ON CONFLICT (case_id) DO UPDATE SET terms = EXCLUDED.terms"
+)
 
 
 def searchable_text(case: Any) -> str:
@@ -96,7 +97,7 @@ def scope_tokens_of(*, lead: int | None = None, helpers: list[int] | None = None
     return [f"{SCOPE_PREFIX}{kind}{value}" for kind, value in pairs if value]
 
 
-def index_case(session: Session, case: Any, *, new: bool = False) -> None:
+def index_case(session: Session | Connection, case: Any, *, new: bool = False) -> None:
     """(Re)index a case: at intake and whenever who may see it changes (dispatch, return)."""
     index_rows(session, [(case.id, searchable_text(case), scope_tokens(case))], new=new)
 

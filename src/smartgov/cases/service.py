@@ -247,7 +247,7 @@ def _write_intake_rows(
         "reported_at": case.reported_at,
     }
     conn.execute(_INSERT_REPORTER, reporter)
-    index_case(session, case, new=True)
+    index_case(conn, case, new=True)
     audit_line = audit.entry_values(
         action="case.intake",
         actor=principal.user,
