@@ -2,9 +2,11 @@
 
 Builds (or reuses, with --db) a SQLite file holding the demo district and N generated historical
 cases, then times the same service calls the pages make, for a district-wide duty chief, a
-department handler and a grid inspector.
+department handler and a grid inspector. With --database-url the same runs on PostgreSQL (the
+database is rebuilt when it holds fewer cases: its public schema is dropped!).
 
     python benchmarks/case_queries.py [--cases 1000000] [--db /tmp/smartgov-1m.db] [--runs 30]
+                                      [--database-url postgresql://...]
 Last line: queue_p95_ms=N search_p95_ms=N kpi_ms=N
 """
 
@@ -18,14 +20,14 @@ import time
 from pathlib import Path
 
 from _common import ROOT  # noqa: F401  (puts src/ on the path)
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 
-def build(db: Path, cases: int) -> None:
+def build(url: str, cases: int) -> None:
     from smartgov.db import make_engine, set_engine
     from smartgov.migrate import upgrade
 
-    engine = make_engine(f"sqlite:///{db}")
+    engine = make_engine(url)
     upgrade(engine)
     set_engine(engine)
     from _common import load_demo
@@ -40,6 +42,33 @@ def build(db: Path, cases: int) -> None:
     print(f"generated {cases} cases in {time.perf_counter() - start:.0f} s")
 
 
+def cases_held(url: str) -> int:
+    """How many cases the database holds (0 when it has no schema yet)."""
+    from smartgov.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM case_record")).scalar_one()
+    except Exception:  # no table yet
+        return 0
+    finally:
+        engine.dispose()
+
+
+def wipe(url: str, db: Path) -> None:
+    if url.startswith("sqlite"):
+        db.unlink(missing_ok=True)
+        return
+    from smartgov.db import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[18] if len(samples) >= 20 else max(samples)
 
@@ -49,7 +78,9 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--db", type=Path, default=Path("/tmp/smartgov-bench-queries.db"))
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (rebuilt if short of cases)")
     args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{args.db}"
     os.environ.setdefault("SMARTGOV_VAR_DIR", str(args.db.parent / "smartgov-bench-var"))
     from smartgov.config import reset_settings
 
@@ -57,15 +88,10 @@ def main() -> None:
     from smartgov.cases.models import Case
     from smartgov.db import make_engine, session_factory, set_engine
 
-    if args.db.exists():
-        set_engine(make_engine(f"sqlite:///{args.db}"))
-        with session_factory()() as session:
-            have = session.scalar(select(func.count()).select_from(Case)) or 0
-        if have < args.cases:
-            args.db.unlink()
-    if not args.db.exists():
-        build(args.db, args.cases)
-    set_engine(make_engine(f"sqlite:///{args.db}"))
+    if cases_held(url) < args.cases:
+        wipe(url, args.db)
+        build(url, args.cases)
+    set_engine(make_engine(url))
 
     from smartgov.auth.models import User
     from smartgov.auth.service import principal_for
@@ -97,7 +123,8 @@ def main() -> None:
                 find_cases(session, principal, CaseFilter(queue="all", q=q))
                 search_ms.append((time.perf_counter() - start) * 1000)
         kpi_ms = measure_kpi(session)
-    print(f"cases={total} queue_samples={len(queue_ms)} search_samples={len(search_ms)}")
+    backend = "postgresql" if args.database_url else "sqlite"
+    print(f"backend={backend} cases={total} queue_samples={len(queue_ms)} search_samples={len(search_ms)}")
     print(f"queue_p95_ms={p95(queue_ms):.0f} search_p95_ms={p95(search_ms):.0f} kpi_ms={kpi_ms:.0f}")
 
 
