@@ -132,9 +132,12 @@ def contains_clause(text: str) -> Any:
                Case.description.icontains(text, autoescape=True))
 
 
-def search_clause(session: Session, text: str) -> Any:
-    """Full-text condition over title, description, address and case number (any database)."""
-    ids = matching_ids(session, text)
+def search_clause(
+    session: Session, text: str, scope: list[str] | None = None, after_id: int | None = None
+) -> Any:
+    """Full-text condition over title, description, address and case number (any database),
+    narrowed inside the index to ``scope`` tokens and to cases after ``after_id`` when given."""
+    ids = matching_ids(session, text, scope, after_id)
     if ids is None:  # punctuation only: plain scan
         return contains_clause(text)
     key = "rowid" if session.get_bind().dialect.name == "sqlite" else "case_id"
@@ -167,6 +170,10 @@ def find_cases(session: Session, principal: Principal, flt: CaseFilter) -> tuple
         conditions.append(Case.reported_at < flt.reported_to)
     stmt, order, joined = select(Case), Case.id.desc(), False
     query = (flt.q or "").strip()
+    page_size = max(1, min(flt.page_size, 200))
+    offset = (max(flt.page, 1) - 1) * page_size
+    postgres = session.get_bind().dialect.name == "postgresql"
+    searched: tuple[str, list[str] | None] | None = None
     if query:
         exact = exact_case_id(session, query)
         short = len(query) < MIN_INDEXED_QUERY
@@ -179,22 +186,70 @@ def find_cases(session: Session, principal: Principal, flt: CaseFilter) -> tuple
             stmt, joined = stmt.join(CASE_FTS, CASE_FTS.c.rowid == Case.id), True
             conditions.append(match)
             order = CASE_FTS.c.rowid.desc()
+        elif postgres:
+            searched = (query, visibility_tokens(principal))
         else:
-            conditions.append(search_clause(session, query))
-    page_size = max(1, min(flt.page_size, 200))
-    rows = session.scalars(
-        stmt.where(*conditions).order_by(order).offset((max(flt.page, 1) - 1) * page_size).limit(page_size)
-    ).all()
+            conditions.append(search_clause(session, query, visibility_tokens(principal)))
+    if postgres:
+        return newest_first_on_postgres(session, conditions, searched, offset, page_size)
+    rows = session.scalars(stmt.where(*conditions).order_by(order).offset(offset).limit(page_size)).all()
     return list(rows), capped_count(session, conditions, joined=joined)
 
 
 COUNT_CAP = 1_000
 
+# PostgreSQL's planner walks the primary key backwards for "newest first, one page" whenever it
+# believes matches are common; when they are in fact rare (a department's view of a queue it
+# seldom has cases in, a word that department never sees) that walk reads the whole table.
+PAGE_WINDOW = 20_000  # the newest case ids tried first for a page
+COUNT_WINDOW = 50_000  # the newest case ids counted first for the total
 
-def capped_count(session: Session, conditions: list[Any], cap: int = COUNT_CAP, *,
+
+def newest_first_on_postgres(
+    session: Session,
+    conditions: list[Any],
+    searched: tuple[str, list[str] | None] | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Case], int]:
+    """One page, newest first, and the capped total, without the planner's trap.
+
+    The newest ``PAGE_WINDOW`` cases are tried first (a short range of the key); when they do
+    not fill the page the matches are sparse, and are found through the other indexes and
+    sorted (``id + 0`` keeps the planner off the key walk). The total is "1000+" when the
+    newest ``COUNT_WINDOW`` cases already hold more; else every match is counted. A text
+    search is narrowed to the page window inside the search index, and counted from the
+    index's matches (in table order, so a window there would read every older match first)."""
+    newest = session.scalar(select(func.max(Case.id))) or 0
+
+    def where(after_id: int | None) -> list[Any]:
+        extra = [] if after_id is None else [Case.id > after_id]
+        if searched is not None:
+            extra.append(search_clause(session, searched[0], searched[1], after_id))
+        return [*conditions, *extra]
+
+    rows = session.scalars(
+        select(Case).where(*where(newest - PAGE_WINDOW)).order_by(Case.id.desc()).offset(offset).limit(limit)
+    ).all()
+    if len(rows) < limit:
+        rows = session.scalars(
+            select(Case).where(*where(None)).order_by((Case.id + 0).desc()).offset(offset).limit(limit)
+        ).all()
+    if offset == 0 and len(rows) < limit:
+        return list(rows), len(rows)  # the whole of it is on this page
+    if searched is None:
+        recent = capped_count(session, where(newest - COUNT_WINDOW))
+        if recent > COUNT_CAP:
+            return list(rows), recent
+    # a search is counted from its index's matches, which stop at the cap
+    return list(rows), capped_count(session, where(None))
+
+
+def capped_count(session: Session, conditions: list[Any], cap: int | None = None, *,
                  joined: bool = False) -> int:
     """How many cases match, counted up to ``cap`` + 1 (pages show "1000+"): exact totals of
     huge queues cost a full scan and nobody pages through them."""
+    cap = COUNT_CAP if cap is None else cap
     base = select(Case.id)
     if joined:
         base = base.join(CASE_FTS, CASE_FTS.c.rowid == Case.id)

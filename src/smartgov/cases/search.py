@@ -109,17 +109,33 @@ def _query_groups(query: str) -> list[list[str]]:
     return [[t.replace('"', "").replace("'", "").replace("\\", "") for t in g] for g in groups if g]
 
 
-def matching_ids(session: Session, query: str) -> Any | None:
-    """A SELECT of case ids matching every phrase of ``query``, or None when it has no terms."""
+def matching_ids(
+    session: Session, query: str, scope: list[str] | None = None, after_id: int | None = None
+) -> Any | None:
+    """A SELECT of case ids matching every phrase of ``query``, or None when it has no terms.
+
+    ``scope`` (service.visibility_tokens) narrows the match inside the index to cases carrying
+    one of the tokens, so a department's search never walks the whole district's matches;
+    ``after_id`` keeps to cases newer than that id (PostgreSQL: rechecking phrase positions
+    costs a row each, so a page of the newest cases must not recheck the whole table)."""
     groups = _query_groups(query)
     if not groups:
         return None
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         match = " AND ".join('"' + " ".join(g) + '"' for g in groups)
+        if scope:
+            match += " AND (" + " OR ".join(scope) + ")"
         return text("SELECT rowid FROM case_fts WHERE case_fts MATCH :q").bindparams(q=match)
     if dialect == "postgresql":
         tsquery = " & ".join("(" + " <-> ".join(g) + ")" for g in groups)
+        if scope:
+            tsquery += " & (" + " | ".join(scope) + ")"
+        if after_id is not None:
+            return text(
+                "SELECT case_id FROM case_search WHERE case_id > :after_id "
+                "AND terms @@ to_tsquery('simple', :q)"
+            ).bindparams(q=tsquery, after_id=after_id)
         return text(
             "SELECT case_id FROM case_search WHERE terms @@ to_tsquery('simple', :q)"
         ).bindparams(q=tsquery)
