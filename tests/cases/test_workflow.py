@@ -524,3 +524,17 @@ def test_street_office_sees_its_street_but_acts_only_on_its_own_cases(world: Wor
     do(world, own, "request_extension", "street", extension="1wd", note="需协调物业")
     do(world, own, "report_back", "street", note="已协调物业清理")
     assert own.status == Status.PENDING_RECHECK
+
+
+def test_decide_button_only_while_a_request_waits(world: World) -> None:
+    case = report(world, "stall")  # dispatched to 城管 at once
+
+    def names() -> set[str]:
+        return {a.name for a in service.available_actions(world.session, case, world.p("dispatcher"))}
+
+    assert "decide_exception" not in names()
+    do(world, case, "request_extension", "handler_cg", extension="1wd", note="需调车")
+    assert "decide_exception" in names()
+    request = service.pending_exception(world.session, case)
+    do(world, case, "decide_exception", "dispatcher", exception_id=request.id, approve=True)
+    assert "decide_exception" not in names()

@@ -35,7 +35,6 @@ from smartgov.cases.workflow import (
     STAGE_LABELS,
     STATUS_LABELS,
     Status,
-    allowed_actions,
 )
 from smartgov.config import get_settings
 from smartgov.db import get_session, now
@@ -302,7 +301,7 @@ def _detail_page(
         {
             "case": shown,
             "events": events,
-            "actions": allowed_actions(case, principal),
+            "actions": service.available_actions(session, case, principal),
             "clock": clock,
             "stage_labels": STAGE_LABELS,
             "status_labels": STATUS_LABELS,

@@ -7,9 +7,10 @@ from sqlalchemy.orm import Session
 
 from smartgov.auth.masking import reveal_personal, show_personal
 from smartgov.auth.principal import Principal
+from smartgov.cases import service
 from smartgov.cases.models import Case, CaseEvent, Category
 from smartgov.cases.schemas import CaseOut, TrackOut
-from smartgov.cases.workflow import PUBLIC_LABELS, Status, allowed_actions
+from smartgov.cases.workflow import PUBLIC_LABELS, Status
 from smartgov.org.models import Area, Department
 
 # Steps a citizen sees on the tracking page, in plain words.
@@ -73,7 +74,7 @@ def case_out(session: Session, case: Case, principal: Principal) -> CaseOut:
         version=case.version,
         auto_dispatched=case.auto_dispatched,
         result_note=case.result_note,
-        allowed_actions=[a.name for a in allowed_actions(case, principal)],
+        allowed_actions=[a.name for a in service.available_actions(session, case, principal)],
     )
 
 

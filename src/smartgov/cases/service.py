@@ -634,6 +634,15 @@ def pending_exception(session: Session, case: Case) -> ExceptionRequest | None:
     )
 
 
+def available_actions(session: Session, case: Case, principal: Principal) -> list[Any]:
+    """The buttons of the case page: the workflow's allowed actions, less 审核申请 when there is
+    no request waiting for a decision (the table cannot see requests)."""
+    actions = allowed_actions(case, principal)
+    if any(a.name == "decide_exception" for a in actions) and pending_exception(session, case) is None:
+        actions = [a for a in actions if a.name != "decide_exception"]
+    return actions
+
+
 EXCEPTION_KIND_LABELS = {"return": "回退", "extension": "延期", "park": "挂账", "objection": "派单异议"}
 
 
