@@ -136,3 +136,62 @@ def test_stage_warnings_without_a_department_reach_the_people_responsible(world:
     assert told(unpatrolled) == {ids["chief"]}
     assert told(to_file) == {ids["chief"]}
     assert told(to_dispatch) == {ids["dispatcher"]}
+
+
+def test_sweep_during_an_action_leaves_no_stale_warning(world: World, monkeypatch) -> None:
+    """A sweep commits while a person's action is in flight: the new stage starts at level 0,
+    though the person's session loaded 0 before the sweep raised it."""
+    from smartgov.cases import service
+    from smartgov.cases.clocks import open_clock
+    from smartgov.db import session_factory
+    from tests.cases.test_workflow import do
+
+    case = report(world, "garbage")  # 待核实, verify clock running
+    real = service.HANDLERS["verify"]
+
+    def with_sweep(session, c, data, p, at):  # type: ignore[no-untyped-def]
+        with session_factory()() as other:
+            assert sweep(other, at=now() + timedelta(days=30)).raised == 1
+        real(session, c, data, p, at)
+
+    monkeypatch.setitem(service.HANDLERS, "verify", with_sweep)
+    do(world, case, "verify", "inspector")
+    world.session.expire_all()
+    case = world.session.get(Case, case.id)
+    assert open_clock(world.session, case).stage == "file" and case.warning_level == 0
+
+
+def test_sweep_and_an_action_on_the_same_case_wait_for_each_other(world: World, monkeypatch) -> None:
+    """The person's action has written the case row when the sweep reaches the same case: the
+    sweep waits for it (case row first, as every action writes) instead of deadlocking."""
+    import threading
+    import time
+
+    from smartgov.cases import clocks
+    from smartgov.db import session_factory
+    from tests.cases.test_workflow import do
+
+    case = report(world, "garbage")
+    real = clocks.clock_values
+    outcome: dict = {}
+
+    def sweeper() -> None:
+        try:
+            with session_factory()() as other:
+                outcome["sweep"] = sweep(other, at=now() + timedelta(days=30)).ran
+        except Exception as exc:  # noqa: BLE001 — recorded and asserted below
+            outcome["sweep"] = repr(exc)
+
+    def slow_clock(session, c, stage, at):  # type: ignore[no-untyped-def]
+        outcome["thread"] = threading.Thread(target=sweeper)
+        outcome["thread"].start()
+        time.sleep(0.5)  # the sweep now waits on the case row this action has written
+        return real(session, c, stage, at)
+
+    monkeypatch.setattr(clocks, "clock_values", slow_clock)
+    do(world, case, "verify", "inspector")
+    outcome["thread"].join(20)
+    assert outcome["sweep"] is True, outcome["sweep"]
+    world.session.expire_all()
+    case = world.session.get(Case, case.id)
+    assert case.status == "pending_file" and case.warning_level == 0  # the old clock had ended

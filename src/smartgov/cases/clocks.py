@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from smartgov.cases import directory
 from smartgov.cases.models import Case, StageClock
@@ -108,7 +109,7 @@ def start_stage(
                        actor_id=actor_id)
     session.add(clock)
     case.due_at = clock.due_at
-    case.warning_level = 0
+    clear_warning(case)
     return clock
 
 
@@ -126,6 +127,14 @@ def clock_values(session: Session, case: Case, stage: str, at: datetime) -> dict
     }
 
 
+def clear_warning(case: Case) -> None:
+    """A new or extended stage starts with no warning. Written even when the case was loaded
+    with 0: the sweeper raises levels with plain UPDATEs that do not change the version, so the
+    loaded value may be stale, and a skipped column would leave the old stage's 已超期 behind."""
+    case.warning_level = 0
+    flag_modified(case, "warning_level")
+
+
 def stop_stage(session: Session, case: Case, at: datetime) -> StageClock | None:
     """Stop the running clock and record whether the stage finished on time (按时)."""
     clock = open_clock(session, case)
@@ -137,7 +146,7 @@ def stop_stage(session: Session, case: Case, at: datetime) -> StageClock | None:
     clock.on_time = not overdue
     clock.paused = False
     case.due_at = None
-    case.warning_level = 0
+    clear_warning(case)
     return clock
 
 
@@ -173,7 +182,7 @@ def extend_stage(session: Session, case: Case, extension: str) -> datetime | Non
     _save(clock, work)
     clock.due_at = due
     case.due_at = clock.due_at
-    case.warning_level = 0
+    clear_warning(case)
     return clock.due_at
 
 

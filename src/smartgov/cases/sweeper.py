@@ -90,12 +90,17 @@ def sweep(session: Session, at: datetime | None = None, *, hold_seconds: float =
 
 def _raise_level(session: Session, clock: StageClock, level: int) -> bool:
     """Write the new level on the clock and on its case (Core UPDATEs: no version bump); False
-    when the clock ended or was raised meanwhile (the case has moved on: leave it alone)."""
+    when the clock ended, paused or was raised meanwhile (the case has moved on: leave it).
+
+    The case row is locked first, in the order every workflow action writes (case, then its
+    clock), so a sweep and a person acting on the same case wait for each other instead of
+    deadlocking on PostgreSQL."""
     clock_table, case_table = StageClock.__table__, Case.__table__
+    session.execute(select(case_table.c.id).where(case_table.c.id == clock.case_id).with_for_update())
     done = session.execute(
         update(clock_table)
         .where(clock_table.c.id == clock.id, clock_table.c.ended_at.is_(None),
-               clock_table.c.warning_level < level)
+               clock_table.c.paused.is_(False), clock_table.c.warning_level < level)
         .values(warning_level=level)
     ).rowcount
     if not done:
