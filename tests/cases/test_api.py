@@ -250,3 +250,13 @@ def test_unknown_urgency_is_refused(client: TestClient, world: World) -> None:
     response = client.post("/api/v1/cases", json={"description": "问题描述", "urgency": "特别特别紧急",
                                                   "reporter_phone": "13900000000"})
     assert response.status_code == 422
+
+
+def test_case_lists_mask_the_reporter(client: TestClient, world: World) -> None:
+    """A list reveals nobody (up to 200 numbers a call, unaudited); the case itself does, audited."""
+    lon, lat = world.point(0)
+    client.post("/api/v1/cases", json={"category_code": "1101", "description": "垃圾堆放", "lon": lon,
+                                       "lat": lat, "reporter_phone": "13912345678"})
+    body = client.get("/api/v1/cases?page_size=200", headers=token(client, world, "operator")).json()
+    phones = {item["reporter_phone"] for item in body["items"]}
+    assert phones == {"139****5678"}

@@ -361,29 +361,19 @@ def _notes(world: World, **where) -> list[Notification]:
     return list(world.session.scalars(stmt.order_by(Notification.id)))
 
 
-def test_merge_into_closed_master_closes_at_once_and_tells_reporters(world: World) -> None:
+def test_merge_refuses_a_closed_master(world: World) -> None:
+    """A problem reported again after its case was closed has come back: it is not merged away
+    with the old result, it is handled as a case of its own."""
     master = report(world, "noise", who="citizen")  # 直派, no re-check, 12345-style callback
     do(world, master, "report_back", "handler_cg", note="已劝导，噪声已停止")
     assert master.status == Status.PENDING_CALLBACK
     dup = report(world, "garbage", who="citizen2")
-    do(world, dup, "merge", "chief", master_case_id=master.id)
-    world.session.refresh(dup)
-    assert dup.status == Status.MERGED and dup.closed_at is not None
-    assert dup.result_note == "已劝导，噪声已停止"
-    told = _notes(world, kind="case_closed", user_id=world.users["citizen2"].id)
-    assert len(told) == 1 and told[0].case_id == master.id
-
+    err = refused(world, dup, "merge", "chief", 409, master_case_id=master.id)
+    assert err.code == "master_not_open" and "尚未办结" in err.message
     do(world, master, "callback", "operator", satisfaction="满意")
-    assert master.status == Status.CLOSED
-    late = report(world, "garbage", who=None)  # an anonymous caller who left a phone
-    do(world, late, "merge", "chief", master_case_id=master.id)
-    world.session.refresh(late)
-    assert late.status == Status.MERGED and late.closed_at is not None
-    sms = _notes(world, kind="sms_outbox", case_id=master.id)
-    assert len(sms) == 1 and sms[0].role == "13912345678"
-    # nobody already told is told twice
-    assert len(_notes(world, kind="case_closed", user_id=world.users["citizen2"].id)) == 1
-    assert len(_notes(world, kind="case_closed", user_id=world.users["citizen"].id)) == 1
+    refused(world, dup, "merge", "chief", 409, master_case_id=master.id)
+    world.session.refresh(dup)
+    assert dup.status == Status.REPORTED and dup.closed_at is None
 
 
 def test_chained_merge_moves_children_to_the_master(world: World) -> None:
@@ -538,3 +528,26 @@ def test_decide_button_only_while_a_request_waits(world: World) -> None:
     request = service.pending_exception(world.session, case)
     do(world, case, "decide_exception", "dispatcher", exception_id=request.id, approve=True)
     assert "decide_exception" not in names()
+
+
+def test_reopen_reaches_merged_cases_and_merge_audit_names_the_master(world: World) -> None:
+    import json
+
+    from smartgov.auth.models import AuditEntry
+
+    master = report(world, "noise", who="citizen")
+    dup = report(world, "garbage", who="citizen2")  # still waiting for verification
+    do(world, dup, "merge", "chief", master_case_id=master.id)
+    line = world.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "case.merge", AuditEntry.object_id == str(dup.id))
+    )
+    assert json.loads(line.detail)["master_case_id"] == master.id
+    do(world, master, "report_back", "handler_cg", note="已劝导")
+    do(world, master, "callback", "operator", satisfaction="不满意", note="仍有噪声")
+    do(world, master, "reopen", "chief", note="重办")
+    world.session.refresh(dup)
+    assert dup.closed_at is None
+    reopened = world.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == dup.id, CaseEvent.action == "reopen")
+    ).all()
+    assert len(reopened) == 1 and master.case_no in reopened[0].note

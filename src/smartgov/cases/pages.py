@@ -256,7 +256,7 @@ def workbench(
             "q": q or "",
             "filters": filters,
             "filter_query": urlencode({k: v for k, v in filters.items() if v}),
-            "rows": [case_out(session, c, principal) for c in rows],
+            "rows": [case_out(session, c, principal, listed=True) for c in rows],
             "total": total,
             "page": flt.page,
             "groups": category_groups(session),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smartgov.auth.masking import reveal_personal, show_personal
+from smartgov.auth.masking import mask, reveal_personal, show_personal
 from smartgov.auth.principal import Principal
 from smartgov.cases import service
 from smartgov.cases.models import Case, CaseEvent, Category
@@ -41,7 +41,9 @@ def category_name(session: Session, case: Case) -> str | None:
     return category.name if category else None
 
 
-def case_out(session: Session, case: Case, principal: Principal) -> CaseOut:
+def case_out(session: Session, case: Case, principal: Principal, *, listed: bool = False) -> CaseOut:
+    """The staff view of a case. Lists (``listed``) always mask the reporter; one case's view
+    unmasks for roles that need it, and ``case_view`` audits that."""
     category = session.get(Category, case.category_id) if case.category_id else None
     dept = session.get(Department, case.lead_department_id) if case.lead_department_id else None
     grid = session.get(Area, case.grid_id) if case.grid_id else None
@@ -64,8 +66,10 @@ def case_out(session: Session, case: Case, principal: Principal) -> CaseOut:
         urgency=case.urgency,
         lead_department_code=dept.code if dept else None,
         lead_department_name=dept.name if dept else None,
-        reporter_name=show_personal(principal, case.reporter_name, "name"),
-        reporter_phone=show_personal(principal, case.reporter_phone, "phone"),
+        reporter_name=mask(case.reporter_name, "name") if listed else show_personal(
+            principal, case.reporter_name, "name"),
+        reporter_phone=mask(case.reporter_phone, "phone") if listed else show_personal(
+            principal, case.reporter_phone, "phone"),
         reported_at=case.reported_at,
         updated_at=case.updated_at,
         due_at=case.due_at,

@@ -492,7 +492,8 @@ def act(
         object_type="case",
         object_id=case.id,
         client_addr=client_addr,
-        detail={"from": str(before), "to": case.status},
+        detail={"from": str(before), "to": case.status}
+        | ({"master_case_id": data.master_case_id} if data.master_case_id else {}),
     )
     try:
         session.commit()
@@ -746,6 +747,9 @@ def _reopen(session: Session, case: Case, data: ActionInput, p: Principal, at: d
     for child in session.scalars(select(Case).where(Case.merged_into_id == case.id)):
         child.closed_at = None  # merged cases follow their master (并单随主案件)
         child.updated_at = at
+        add_event(session, child, p, "reopen", child.status, child.status,
+                  f"所并入的案件 {case.case_no} 重办，本案随之重新办理", at=at,
+                  data={"master_case_id": case.id})
     _move(session, case, Status.HANDLING, at, "handle", department_id=case.lead_department_id)
     case.expected_at = case.due_at
     from smartgov.cases import flows
@@ -778,16 +782,21 @@ def _supervise(kind: str):  # type: ignore[no-untyped-def]
 
 
 def _merge(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
-    """并单: this report joins a case of the same problem; every reporter is kept and told.
+    """并单: this report joins the open case of the same problem; every reporter is kept and is
+    told when the master closes. Cases already merged into this one move with it to the master.
 
-    Cases already merged into this one move with it to the master. The merged case follows
-    the master: if the master is already closed (or closed and awaiting 回访), it closes now and
-    its reporters are told the result at once."""
+    Only a case not yet closed can be a master (DOMAIN §2.3: merged into the open case): a
+    problem reported again after its case was closed (结案) has come back, and is handled as a
+    case of its own."""
     if not data.master_case_id or data.master_case_id == case.id:
         raise ValidationFailed("请指定要并入的主案件", code="master_required")
     master = get_case(session, data.master_case_id, p)
-    if Status(master.status) in (Status.VOID, Status.MERGED) or master.merged_into_id:
-        raise Conflict("主案件已作废或已被并单，不能并入", code="master_not_open")
+    status = Status(master.status)
+    if not status.is_open or status == Status.PENDING_CALLBACK or master.merged_into_id:
+        raise Conflict(
+            f"主案件{status.label}，不能并入：只能并入尚未办结的案件，已办结后再次反映的问题请单独办理",
+            code="master_not_open",
+        )
     for reporter in session.scalars(select(CaseReporter).where(CaseReporter.case_id == case.id)):
         session.add(
             CaseReporter(
@@ -830,11 +839,6 @@ def _merge(session: Session, case: Case, data: ActionInput, p: Principal, at: da
         at=at,
         data={"merged_case_id": case.id, "with_case_ids": [c.id for c in children]},
     )
-    if Status(master.status) in (Status.PENDING_CALLBACK, Status.CLOSED):  # already closed
-        from smartgov.cases import flows
-
-        flows.close_merged(session, master, [case, *children], at)
-        flows.notify_reporters(session, master, at)
 
 
 HANDLERS = {
