@@ -17,10 +17,11 @@ function smartgovMap(elementId, options) {
       style: function (f) { return options.style ? options.style(f) : { color: "#1d4f91", weight: 1, fillOpacity: 0.05 }; },
       onEachFeature: function (f, l) { if (f.properties && f.properties.code) { l.bindTooltip((f.properties.name || "") + " " + f.properties.code); } }
     }).addTo(map);
-    if (options.point) { map.setView([options.point[0], options.point[1]], 17); } else { map.fitBounds(layer.getBounds()); }
+    // initial positioning is not a user's zoom: no animation (a half-zoomed marker looked huge)
+    if (options.point) { map.setView([options.point[0], options.point[1]], 17, { animate: false }); } else { map.fitBounds(layer.getBounds(), { animate: false }); }
     if (options.onGrids) { options.onGrids(layer, geo); }
   });
-  if (options.point) { place(options.point[0], options.point[1]); map.setView(options.point, 17); }
+  if (options.point) { place(options.point[0], options.point[1]); map.setView(options.point, 17, { animate: false }); }
   if (options.pick) {
     map.on("click", function (e) {
       place(e.latlng.lat, e.latlng.lng);
