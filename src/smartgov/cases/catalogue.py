@@ -88,26 +88,13 @@ REQUEST_TYPES = [
     ("praise", "表扬", "3wd", False),
 ]
 
+# Columns of the catalogue file (CSV/XLSX), in order. Limits are checked before anything changes.
+LIMIT_FIELDS = ("verify_limit", "file_limit", "dispatch_limit", "handle_limit", "recheck_limit")
+FLAG_FIELDS = ("needs_verify", "needs_recheck", "direct_dispatch")
+TEXT_FIELDS = ("filing_condition", "closing_condition", "legal_basis", "urgency_levels", "keywords")
 CSV_FIELDS = [
-    "code",
-    "name",
-    "kind",
-    "level",
-    "parent_code",
-    "default_department_code",
-    "verify_limit",
-    "file_limit",
-    "dispatch_limit",
-    "handle_limit",
-    "recheck_limit",
-    "needs_verify",
-    "needs_recheck",
-    "direct_dispatch",
-    "filing_condition",
-    "closing_condition",
-    "legal_basis",
-    "urgency_levels",
-    "keywords",
+    "code", "name", "kind", "level", "parent_code", "default_department_code",
+    *LIMIT_FIELDS, *FLAG_FIELDS, *TEXT_FIELDS,
 ]
 
 
@@ -157,12 +144,8 @@ def export_csv(session: Session) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS)
     writer.writeheader()
+    departments = dict(session.execute(select(Department.id, Department.code)).tuples().all())
     for cat in session.scalars(select(Category).order_by(Category.level, Category.code)):
-        dept = (
-            session.get(Department, cat.default_department_id)
-            if cat.default_department_id
-            else None
-        )
         writer.writerow(
             {
                 "code": cat.code,
@@ -170,20 +153,10 @@ def export_csv(session: Session) -> str:
                 "kind": cat.kind,
                 "level": cat.level,
                 "parent_code": cat.parent.code if cat.parent else "",
-                "default_department_code": dept.code if dept else "",
-                "verify_limit": cat.verify_limit,
-                "file_limit": cat.file_limit,
-                "dispatch_limit": cat.dispatch_limit,
-                "handle_limit": cat.handle_limit,
-                "recheck_limit": cat.recheck_limit,
-                "needs_verify": int(cat.needs_verify),
-                "needs_recheck": int(cat.needs_recheck),
-                "direct_dispatch": int(cat.direct_dispatch),
-                "filing_condition": cat.filing_condition or "",
-                "closing_condition": cat.closing_condition or "",
-                "legal_basis": cat.legal_basis or "",
-                "urgency_levels": cat.urgency_levels,
-                "keywords": cat.keywords or "",
+                "default_department_code": departments.get(cat.default_department_id, ""),
+                **{field: getattr(cat, field) for field in LIMIT_FIELDS},
+                **{field: int(getattr(cat, field)) for field in FLAG_FIELDS},
+                **{field: getattr(cat, field) or "" for field in TEXT_FIELDS},
             }
         )
     return "\ufeff" + buffer.getvalue()
@@ -229,13 +202,7 @@ def import_file(session: Session, path: Path) -> int:
     for number, row in enumerate(rows, start=2):
         if not row.get("code") or not row.get("name"):
             errors.append(f"第 {number} 行：缺少 code 或 name")
-        for field in (
-            "verify_limit",
-            "file_limit",
-            "dispatch_limit",
-            "handle_limit",
-            "recheck_limit",
-        ):
+        for field in LIMIT_FIELDS:
             if row.get(field):
                 try:
                     TimeLimit.parse(row[field])
@@ -246,6 +213,7 @@ def import_file(session: Session, path: Path) -> int:
             "导入文件有误，未做任何修改：" + "；".join(errors), code="bad_import", details=errors
         )
     by_code = {c.code: c for c in session.scalars(select(Category))}
+    departments = {code: dept_id for dept_id, code in session.execute(select(Department.id, Department.code))}
     for row in sorted(rows, key=lambda r: r.get("level") != "major"):
         cat = by_code.get(row["code"]) or Category(code=row["code"])
         cat.name = row["name"]
@@ -255,25 +223,11 @@ def import_file(session: Session, path: Path) -> int:
             parent = by_code.get(row["parent_code"])
             cat.parent_id = parent.id if parent else None
         if row.get("default_department_code"):
-            dept = session.scalar(
-                select(Department).where(Department.code == row["default_department_code"])
-            )
-            cat.default_department_id = dept.id if dept else None
-        for field in (
-            "verify_limit",
-            "file_limit",
-            "dispatch_limit",
-            "handle_limit",
-            "recheck_limit",
-            "filing_condition",
-            "closing_condition",
-            "legal_basis",
-            "urgency_levels",
-            "keywords",
-        ):
+            cat.default_department_id = departments.get(row["default_department_code"])
+        for field in (*LIMIT_FIELDS, *TEXT_FIELDS):
             if row.get(field):
                 setattr(cat, field, row[field])
-        for flag in ("needs_verify", "needs_recheck", "direct_dispatch"):
+        for flag in FLAG_FIELDS:
             if row.get(flag, "") != "":
                 setattr(cat, flag, row[flag].strip().lower() in ("1", "true", "是", "yes"))
         session.add(cat)
