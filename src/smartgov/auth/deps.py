@@ -33,8 +33,10 @@ from __future__ import annotations
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from smartgov.auth.middleware import client_addr as _client_addr
-from smartgov.auth.middleware import is_machine_path
+from smartgov.auth.middleware import (
+    client_addr,  # noqa: F401  (re-exported for views)
+    is_machine_path,
+)
 from smartgov.auth.principal import ANONYMOUS, Principal
 from smartgov.auth.roles import Role
 from smartgov.auth.tokens import same
@@ -51,11 +53,6 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 def current_principal(request: Request, _token: str | None = Depends(oauth2_scheme)) -> Principal:
     """The principal resolved by the auth middleware for this request (anonymous when none)."""
     return getattr(request.state, "principal", ANONYMOUS)
-
-
-def client_addr(request: Request) -> str | None:
-    """The client address, for audit lines."""
-    return _client_addr(request)
 
 
 def require_login(principal: Principal = Depends(current_principal)) -> Principal:

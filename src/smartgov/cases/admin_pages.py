@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile  # what request.form() yields
 
 from smartgov.auth import audit
-from smartgov.auth.deps import require_roles, require_staff, verify_csrf
+from smartgov.auth.deps import client_addr, require_roles, require_staff, verify_csrf
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.cases.catalogue import export_csv, export_xlsx, import_file
@@ -81,7 +81,7 @@ async def category_update(
         actor=principal.user,
         object_type="category",
         object_id=category.code,
-        client_addr=request.client.host if request.client else None,
+        client_addr=client_addr(request),
     )
     session.commit()
     return RedirectResponse(f"/admin/categories?msg=已保存 {category.name}", status_code=303)

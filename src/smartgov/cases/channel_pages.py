@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile  # what request.form() yields
 
-from smartgov.auth.deps import require_roles, verify_csrf
+from smartgov.auth.deps import client_addr, require_roles, verify_csrf
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.cases import flows, service
@@ -131,7 +131,7 @@ async def _record(
             session,
             data,
             principal=principal,
-            client_addr=request.client.host if request.client else None,
+            client_addr=client_addr(request),
         )
     except (ValidationError, AppError) as exc:
         session.rollback()

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile  # what request.form() yields
 
-from smartgov.auth.deps import current_principal, require_staff, verify_csrf
+from smartgov.auth.deps import client_addr, current_principal, require_staff, verify_csrf
 from smartgov.auth.principal import Principal
 from smartgov.cases import clocks, flows, service
 from smartgov.cases.attachments import attachment_path, download_name, save_attachment
@@ -46,10 +46,6 @@ router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depend
 
 SOURCE_LABELS_BY_VALUE = {str(k): v for k, v in SOURCE_LABELS.items()}
 EXCEPTION_LABELS = {"return": "回退", "extension": "延期", "park": "挂账", "objection": "派单异议"}
-
-
-def _client(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def category_groups(session: Session) -> list[tuple[str, list[Category]]]:
@@ -156,7 +152,7 @@ async def report_submit(
             raise AppError("匿名报事请留下联系电话，便于核实和回访", code="phone_required")
         if data.lon is None and not data.address:
             raise AppError("请在地图上点选位置或填写地址", code="location_required")
-        case = service.intake(session, data, principal=principal, client_addr=_client(request))
+        case = service.intake(session, data, principal=principal, client_addr=client_addr(request))
     except (ValidationError, AppError) as exc:
         session.rollback()
         return render(
@@ -353,7 +349,7 @@ async def case_action(
         )
     try:
         case = service.act(
-            session, case_id, name, data, principal=principal, client_addr=_client(request)
+            session, case_id, name, data, principal=principal, client_addr=client_addr(request)
         )
     except AppError as exc:
         session.rollback()

@@ -6,7 +6,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, File, Query, Request, U
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smartgov.auth.deps import current_principal, require_staff
+from smartgov.auth.deps import client_addr, current_principal, require_staff
 from smartgov.auth.principal import Principal
 from smartgov.cases import flows, service
 from smartgov.cases.attachments import save_attachment
@@ -26,10 +26,6 @@ from smartgov.db import get_session
 from smartgov.org.models import Area, Department
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
-
-def client_addr(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
 
 def intake_result(session: Session, case: Case, principal: Principal) -> IntakeResult:
     grid = session.get(Area, case.grid_id) if case.grid_id else None
