@@ -11,7 +11,7 @@ from smartgov.cases import flows, service
 from smartgov.cases.classifier import train_from_records
 from smartgov.cases.models import Case
 from smartgov.cases.routing import suggestions_for
-from smartgov.cases.schemas import CaseIntake, Source
+from smartgov.cases.schemas import ActionInput, CaseIntake, Source
 from smartgov.cases.workflow import Status
 from smartgov.config import get_settings
 from smartgov.db import session_factory
@@ -92,3 +92,18 @@ def test_training_rows_from_closed_cases(world: World) -> None:
     world.session.commit()
     rows = list(service.dispatch_training_rows(world.session))
     assert rows == [(f"{case.title}\n{case.description}", "SZ")]
+
+
+def test_case_page_shows_the_dispatcher_the_suggestions(client: TestClient, world: World, model: None,
+                                                        monkeypatch) -> None:
+    """派遣建议 on the case page: the top suggestion is also the department preselected."""
+    from tests.cases.test_pages import login
+
+    monkeypatch.setattr(get_settings(), "auto_dispatch_confidence", 1.01)
+    case = hotline(world, "小区垃圾好几天没人清运了")
+    filing = ActionInput(note="立案", category_code="1101")
+    service.act(world.session, case.id, "file", filing, principal=world.p("chief"))
+    login(client, world, "dispatcher")
+    page = client.get(f"/cases/{case.id}").text
+    assert 'data-testid="suggestions"' in page and "区环卫所" in page
+    assert '<option value="HW" selected>' in page

@@ -520,7 +520,9 @@ def test_decide_button_only_while_a_request_waits(world: World) -> None:
     case = report(world, "stall")  # dispatched to 城管 at once
 
     def names() -> set[str]:
-        return {a.name for a in service.available_actions(world.session, case, world.p("dispatcher"))}
+        waiting = service.pending_exception(world.session, case) is not None
+        actions = service.available_actions(case, world.p("dispatcher"), request_waiting=waiting)
+        return {a.name for a in actions}
 
     assert "decide_exception" not in names()
     do(world, case, "request_extension", "handler_cg", extension="1wd", note="需调车")

@@ -144,7 +144,7 @@ def export_csv(session: Session) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS)
     writer.writeheader()
-    departments = dict(session.execute(select(Department.id, Department.code)).tuples().all())
+    departments = {dept_id: code for dept_id, code in session.execute(select(Department.id, Department.code))}
     for cat in session.scalars(select(Category).order_by(Category.level, Category.code)):
         writer.writerow(
             {

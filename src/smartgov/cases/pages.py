@@ -16,7 +16,7 @@ from starlette.datastructures import UploadFile  # what request.form() yields
 
 from smartgov.auth.deps import client_addr, current_principal, require_staff, verify_csrf
 from smartgov.auth.principal import Principal
-from smartgov.cases import clocks, flows, service
+from smartgov.cases import clocks, flows, routing, service
 from smartgov.cases.attachments import attachment_path, download_name, save_attachment
 from smartgov.cases.duplicates import duplicate_suggestions
 from smartgov.cases.models import (
@@ -27,7 +27,7 @@ from smartgov.cases.models import (
     ExceptionRequest,
     Notification,
 )
-from smartgov.cases.presenters import case_out, case_view, track_out
+from smartgov.cases.presenters import case_list, case_view, track_out
 from smartgov.cases.queries import CaseFilter, default_queue, find_cases, queue_counts, queues_for
 from smartgov.cases.schemas import SOURCE_LABELS, ActionInput, CaseIntake, Source
 from smartgov.cases.workflow import (
@@ -252,7 +252,7 @@ def workbench(
             "q": q or "",
             "filters": filters,
             "filter_query": urlencode({k: v for k, v in filters.items() if v}),
-            "rows": [case_out(session, c, principal, listed=True) for c in rows],
+            "rows": case_list(session, rows, principal),
             "total": total,
             "page": flt.page,
             "groups": category_groups(session),
@@ -289,15 +289,19 @@ def _detail_page(
     events = session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id)
     ).all()
-    shown = case_view(session, case, principal)
+    pending = service.pending_exception(session, case)
+    shown = case_view(session, case, principal, request_waiting=pending is not None)
     session.commit()  # the audit line of an unmasked view
+    actions = service.available_actions(case, principal, request_waiting=pending is not None)
+    dispatchable = any(a.name == "dispatch" for a in actions)
     return render(
         request,
         "cases/detail.html",
         {
             "case": shown,
             "events": events,
-            "actions": service.available_actions(session, case, principal),
+            "actions": actions,
+            "suggestions": routing.suggestions_for(session, case) if dispatchable else [],
             "clock": clock,
             "stage_labels": STAGE_LABELS,
             "status_labels": STATUS_LABELS,
@@ -307,7 +311,7 @@ def _detail_page(
             "photos": session.scalars(
                 select(Attachment).where(Attachment.case_id == case.id)
             ).all(),
-            "pending": service.pending_exception(session, case),
+            "pending": pending,
             "exception_labels": EXCEPTION_LABELS,
             "duplicates": duplicate_suggestions(session, case, principal)
             if Status(case.status).is_open

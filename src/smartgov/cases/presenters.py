@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -41,9 +43,15 @@ def category_name(session: Session, case: Case) -> str | None:
     return category.name if category else None
 
 
-def case_out(session: Session, case: Case, principal: Principal, *, listed: bool = False) -> CaseOut:
+def case_out(
+    session: Session, case: Case, principal: Principal, *, listed: bool = False,
+    request_waiting: bool | None = None,
+) -> CaseOut:
     """The staff view of a case. Lists (``listed``) always mask the reporter; one case's view
-    unmasks for roles that need it, and ``case_view`` audits that."""
+    unmasks for roles that need it, and ``case_view`` audits that. ``request_waiting`` says
+    whether an exception request waits (looked up when not given)."""
+    if request_waiting is None:
+        request_waiting = service.pending_exception(session, case) is not None
     category = session.get(Category, case.category_id) if case.category_id else None
     dept = session.get(Department, case.lead_department_id) if case.lead_department_id else None
     grid = session.get(Area, case.grid_id) if case.grid_id else None
@@ -78,7 +86,9 @@ def case_out(session: Session, case: Case, principal: Principal, *, listed: bool
         version=case.version,
         auto_dispatched=case.auto_dispatched,
         result_note=case.result_note,
-        allowed_actions=[a.name for a in service.available_actions(session, case, principal)],
+        allowed_actions=[
+            a.name for a in service.available_actions(case, principal, request_waiting=request_waiting)
+        ],
     )
 
 
@@ -120,12 +130,20 @@ def track_out(session: Session, case: Case) -> TrackOut:
     )
 
 
-def case_view(session: Session, case: Case, principal: Principal) -> CaseOut:
+def case_view(
+    session: Session, case: Case, principal: Principal, *, request_waiting: bool | None = None
+) -> CaseOut:
     """The case for a page that shows its reporter; an unmasked view is audited once (caller commits)."""
-    shown = reveal_personal(
+    reveal_personal(
         session, principal, {"name": case.reporter_name, "phone": case.reporter_phone},
         object_type="case", object_id=case.id,
     )
-    return case_out(session, case, principal).model_copy(
-        update={"reporter_name": shown["name"], "reporter_phone": shown["phone"]}
-    )
+    return case_out(session, case, principal, request_waiting=request_waiting)
+
+
+def case_list(session: Session, cases: Sequence[Case], principal: Principal) -> list[CaseOut]:
+    """A page of cases for a queue: reporters masked, waiting requests looked up in one query."""
+    waiting = service.cases_with_waiting_requests(session, [c.id for c in cases])
+    return [
+        case_out(session, c, principal, listed=True, request_waiting=c.id in waiting) for c in cases
+    ]

@@ -635,13 +635,26 @@ def pending_exception(session: Session, case: Case) -> ExceptionRequest | None:
     )
 
 
-def available_actions(session: Session, case: Case, principal: Principal) -> list[Any]:
-    """The buttons of the case page: the workflow's allowed actions, less 审核申请 when there is
-    no request waiting for a decision (the table cannot see requests)."""
+def available_actions(case: Case, principal: Principal, *, request_waiting: bool) -> list[Any]:
+    """What this person can do on the case now: the workflow's allowed actions, less 审核申请
+    when no request waits for a decision (the workflow table cannot see requests)."""
     actions = allowed_actions(case, principal)
-    if any(a.name == "decide_exception" for a in actions) and pending_exception(session, case) is None:
-        actions = [a for a in actions if a.name != "decide_exception"]
-    return actions
+    if request_waiting:
+        return actions
+    return [a for a in actions if a.name != "decide_exception"]
+
+
+def cases_with_waiting_requests(session: Session, case_ids: Sequence[int]) -> set[int]:
+    """Which of these cases have an exception request waiting for a decision (one query)."""
+    if not case_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(ExceptionRequest.case_id).where(
+                ExceptionRequest.case_id.in_(case_ids), ExceptionRequest.status == "pending"
+            )
+        )
+    )
 
 
 EXCEPTION_KIND_LABELS = {"return": "回退", "extension": "延期", "park": "挂账", "objection": "派单异议"}

@@ -11,7 +11,7 @@ from smartgov.auth.principal import Principal
 from smartgov.cases import flows, service
 from smartgov.cases.attachments import save_attachment
 from smartgov.cases.models import Case, CaseEvent, Category
-from smartgov.cases.presenters import case_out, case_view, track_out
+from smartgov.cases.presenters import case_list, case_view, track_out
 from smartgov.cases.queries import CaseFilter, find_cases
 from smartgov.cases.schemas import (
     ActionInput,
@@ -96,8 +96,7 @@ def list_cases(
         principal,
         CaseFilter(queue=queue, q=q, status=status, page=page, page_size=page_size),
     )
-    items = [case_out(session, c, principal, listed=True) for c in rows]  # masked: a list reveals nobody
-    return {"total": total, "page": page, "items": items}
+    return {"total": total, "page": page, "items": case_list(session, rows, principal)}
 
 
 @router.get("/cases/mine", response_model=list[TrackOut])
