@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from smartgov.auth.principal import Principal
 from smartgov.cases.models import Case
-from smartgov.cases.workflow import OPEN_STATES
+from smartgov.cases.workflow import OPEN_STATES, Status, action
 from smartgov.config import get_settings
-from smartgov.errors import AppError
 
 SIMHASH_BITS = 64
 # SimHash of short Chinese texts moves several bits per added bigram, so it only pre-selects
@@ -137,32 +136,32 @@ def find_duplicates(session: Session, case: Case, limit: int = 5) -> list[tuple[
     return [found[other_id] for other_id in sorted(found)[:limit]]
 
 
-MERGING_ROLES = ("hotline_operator", "duty_chief", "dispatcher")
+DUPLICATE_REASONS = {"nearby": "同类问题、位置相近", "same_text": "同一网格内描述几乎相同"}
 
 
 def duplicate_suggestions(session: Session, case: Case, principal: Principal) -> list[dict]:
-    """Suggestions shown to the operator, duty chief and dispatcher, within what they may see;
-    merging stays a person's decision. Citizens and other roles get none."""
-    if not principal.has_any(*MERGING_ROLES):
+    """并单建议 for an open case, shown to those who may merge (the 并单 action's roles) and only
+    among the cases they may see; merging stays a person's decision."""
+    if not Status(case.status).is_open or not principal.has_any(*action("merge").roles):
         return []
-    from smartgov.cases.service import get_case
+    found = find_duplicates(session, case)
+    if not found:
+        return []
+    from smartgov.cases.service import visibility_clause
 
-    def visible(other_id: int) -> bool:
-        try:
-            get_case(session, other_id, principal)
-        except AppError:
-            return False
-        return True
-
-    reasons = {"nearby": "同类问题、位置相近", "same_text": "同一网格内描述几乎相同"}
+    visible = set(
+        session.scalars(
+            select(Case.id).where(Case.id.in_([other.id for other, _ in found]), visibility_clause(principal))
+        )
+    )
     return [
         {
             "id": other.id,
             "case_no": other.case_no,
             "title": other.title,
             "status": other.status,
-            "reason": reasons[why],
+            "reason": DUPLICATE_REASONS[why],
         }
-        for other, why in find_duplicates(session, case)
-        if visible(other.id)
+        for other, why in found
+        if other.id in visible
     ]

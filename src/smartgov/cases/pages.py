@@ -34,7 +34,6 @@ from smartgov.cases.workflow import (
     ACTION_LABELS,
     STAGE_LABELS,
     STATUS_LABELS,
-    Status,
 )
 from smartgov.config import get_settings
 from smartgov.db import get_session, now
@@ -313,9 +312,7 @@ def _detail_page(
             ).all(),
             "pending": pending,
             "exception_labels": EXCEPTION_LABELS,
-            "duplicates": duplicate_suggestions(session, case, principal)
-            if Status(case.status).is_open
-            else [],
+            "duplicates": duplicate_suggestions(session, case, principal),
             "groups": category_groups(session),
             "departments": session.scalars(select(Department).order_by(Department.code)).all(),
             "form": {},
