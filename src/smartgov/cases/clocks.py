@@ -208,14 +208,6 @@ def warning_level_at(clock: StageClock, at: datetime) -> int:
     return sum(1 for f in fractions if fraction >= f)
 
 
-def expected_completion(session: Session, case: Case, at: datetime) -> datetime | None:
-    """预计办结时间 shown to the citizen: the handling due time, or now + the handling limit."""
-    clock = open_clock(session, case)
-    if clock is not None and clock.stage == "handle" and clock.due_at is not None:
-        return clock.due_at
-    return handling_due(session, case, at)
-
-
 def handling_due(session: Session, case: Case, at: datetime) -> datetime | None:
     """When handling would end if it started at ``at`` (the estimate a new report shows)."""
     work, _ = new_work_clock(at, stage_limit(session, case, "handle"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from rich.console import Console
 from rich.progress import Progress
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from smartgov.cases.duplicates import simhash
 from smartgov.cases.models import Case, CaseEvent, Category, KnowledgeArticle
-from smartgov.cases.search import index_rows, scope_tokens_of
+from smartgov.cases.search import index_rows, scope_tokens_of, searchable_text
 from smartgov.cases.service import new_tracking_code
 from smartgov.cases.workflow import Status
 from smartgov.db import now, session_scope
@@ -222,7 +223,7 @@ def generate_cases(
                 index_rows(
                     session,
                     [
-                        (c["id"], f"{c['case_no']} {c['title']} {c['description']}",
+                        (c["id"], searchable_text(SimpleNamespace(**c)),
                          scope_tokens_of(lead=c["lead_department_id"], grid=c["grid_id"],
                                          street=c["street_id"]))
                         for c in cases

@@ -16,13 +16,13 @@ from smartgov.auth.principal import Principal
 from smartgov.cases.models import Case
 from smartgov.cases.workflow import OPEN_STATES, Status, action
 from smartgov.config import get_settings
+from smartgov.org.geo import distance_m
 
 SIMHASH_BITS = 64
 # SimHash of short Chinese texts moves several bits per added bigram, so it only pre-selects
 # (Hamming distance ≤ 16 of 64); the bigram sets' Jaccard similarity then decides.
 SIMHASH_PREFILTER = 16
 NEAR_IDENTICAL_JACCARD = 0.6
-EARTH_RADIUS_M = 6_371_000.0
 
 
 @lru_cache(maxsize=200_000)
@@ -57,13 +57,6 @@ def jaccard(a: str | set[str], b: str) -> float:
 
 def hamming(a: int, b: int) -> int:
     return ((a ^ b) & ((1 << 64) - 1)).bit_count()
-
-
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
 _OPEN = [str(s) for s in OPEN_STATES]

@@ -7,7 +7,6 @@ already accepted stays as it is, waiting in its queue for a person.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,7 +16,7 @@ from smartgov.cases import directory
 from smartgov.cases.models import Case, CaseReporter, Notification
 from smartgov.cases.workflow import Status
 from smartgov.db import now
-from smartgov.org.models import Area, Department
+from smartgov.org.models import Department
 
 log = logging.getLogger(__name__)
 
@@ -143,33 +142,14 @@ def notify_user(session: Session, user_id: int, case: Case | None, kind: str, me
 
 
 def close_merged_cases(session: Session, master: Case, at: datetime) -> None:
-    """Closing the master closes every case merged into it and tells every reporter the result."""
-    merged = session.scalars(select(Case).where(Case.merged_into_id == master.id)).all()
-    close_merged(session, master, merged, at)
-    notify_reporters(session, master, at)
-
-
-def grid_label(session: Session, grid_id: int | None) -> str | None:
-    if grid_id is None:
-        return None
-    grid = session.get(Area, grid_id)
-    return grid.code if grid else None
-
-
-def close_merged(session: Session, master: Case, merged: Sequence[Case], at: datetime) -> None:
-    """The cases merged into ``master`` take its result and close with it (并单随主案件办结)."""
-    for child in merged:
+    """Closing the master closes every case merged into it (并单随主案件办结) and tells every
+    reporter not yet told — its own and those of the merged cases — the result."""
+    for child in session.scalars(select(Case).where(Case.merged_into_id == master.id)):
         child.closed_at = at
         child.result_note = master.result_note
         child.updated_at = at
-
-
-def notify_reporters(session: Session, master: Case, at: datetime) -> None:
-    """Tell every reporter of ``master`` (its own and those of merged cases) not yet told the result."""
     reporters = session.scalars(
-        select(CaseReporter).where(
-            CaseReporter.case_id == master.id, CaseReporter.notified_at.is_(None)
-        )
+        select(CaseReporter).where(CaseReporter.case_id == master.id, CaseReporter.notified_at.is_(None))
     )
     for reporter in reporters:
         message = f"您反映的问题（{master.title}）已办结：{master.result_note or ''}"
@@ -177,12 +157,7 @@ def notify_reporters(session: Session, master: Case, at: datetime) -> None:
             notify_user(session, reporter.user_id, master, "case_closed", message)
         elif reporter.phone:
             session.add(
-                Notification(
-                    case_id=master.id,
-                    kind="sms_outbox",
-                    message=message,
-                    role=reporter.phone,
-                    created_at=at,
-                )
+                Notification(case_id=master.id, kind="sms_outbox", message=message, role=reporter.phone,
+                             created_at=at)
             )
         reporter.notified_at = at

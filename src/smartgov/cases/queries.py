@@ -135,13 +135,13 @@ def contains_clause(text: str) -> Any:
 def search_clause(
     session: Session, text: str, scope: list[str] | None = None, after_id: int | None = None
 ) -> Any:
-    """Full-text condition over title, description, address and case number (any database),
-    narrowed inside the index to ``scope`` tokens and to cases after ``after_id`` when given."""
+    """Full-text condition over title, description, address and case number (PostgreSQL's
+    index), narrowed to ``scope`` tokens and to cases after ``after_id`` when given; a query
+    without index terms (punctuation only) scans the text."""
     ids = matching_ids(session, text, scope, after_id)
-    if ids is None:  # punctuation only: plain scan
+    if ids is None:
         return contains_clause(text)
-    key = "rowid" if session.get_bind().dialect.name == "sqlite" else "case_id"
-    return Case.id.in_(ids.columns(column(key)))
+    return Case.id.in_(ids.columns(column("case_id")))
 
 
 def exact_case_id(session: Session, text: str) -> int | None:

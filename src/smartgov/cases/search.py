@@ -112,7 +112,8 @@ def _query_groups(query: str) -> list[list[str]]:
 def matching_ids(
     session: Session, query: str, scope: list[str] | None = None, after_id: int | None = None
 ) -> Any | None:
-    """A SELECT of case ids matching every phrase of ``query``, or None when it has no terms.
+    """PostgreSQL: a SELECT of case ids matching every phrase of ``query``, or None when it has
+    no terms (SQLite joins its FTS table instead: ``sqlite_match``).
 
     ``scope`` (service.visibility_tokens) narrows the match inside the index to cases carrying
     one of the tokens, so a department's search never walks the whole district's matches;
@@ -121,13 +122,7 @@ def matching_ids(
     groups = _query_groups(query)
     if not groups:
         return None
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        match = " AND ".join('"' + " ".join(g) + '"' for g in groups)
-        if scope:
-            match += " AND (" + " OR ".join(scope) + ")"
-        return text("SELECT rowid FROM case_fts WHERE case_fts MATCH :q").bindparams(q=match)
-    if dialect == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         tsquery = " & ".join("(" + " <-> ".join(g) + ")" for g in groups)
         if scope:
             tsquery += " & (" + " | ".join(scope) + ")"
