@@ -107,3 +107,31 @@ def test_case_page_shows_the_dispatcher_the_suggestions(client: TestClient, worl
     page = client.get(f"/cases/{case.id}").text
     assert 'data-testid="suggestions"' in page and "区环卫所" in page
     assert '<option value="HW" selected>' in page
+
+
+def test_both_automatic_paths_file_dispatch_and_notify_alike(world: World, model: None,
+                                                             monkeypatch) -> None:
+    """智能派遣 and 直派 leave the same trace: 自动立案, 自动派遣, one inbox message."""
+    from sqlalchemy import select
+
+    from smartgov.cases.models import CaseEvent, Notification
+
+    monkeypatch.setattr(get_settings(), "auto_dispatch_confidence", 0.3)
+    by_model = hotline(world, "人行道上有商贩占道摆摊")
+    lon, lat = world.point(0)
+    by_catalogue = service.intake(
+        world.session,
+        CaseIntake(source=Source.HOTLINE, request_type="complaint", category_code="1402",
+                   description="路口占道经营", lon=lon, lat=lat, reporter_phone="13900000000"),
+        principal=world.p("operator"),
+    )
+    flows.after_intake(session_factory(), by_catalogue)
+    for case in (by_model, by_catalogue):
+        actions = world.session.scalars(
+            select(CaseEvent.action).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+        ).all()
+        assert actions == ["collect", "auto_file", "auto_dispatch"], actions
+        inbox = world.session.scalars(
+            select(Notification).where(Notification.case_id == case.id, Notification.kind == "dispatched")
+        ).all()
+        assert [n.department_id for n in inbox] == [world.depts["CG"].id]

@@ -33,23 +33,27 @@ def after_intake(factory: sessionmaker[Session], new_case: Case) -> None:
             if not needs_routing(session, new_case.category_id, new_case.status):
                 return
             case = session.get(Case, case_id)
-            if case is None:
-                return
+            if case is None or not needs_routing(session, case.category_id, case.status):
+                return  # a person has acted on it meanwhile
             with session.no_autoflush:  # one flush at the commit instead of one per query
-                routed = route_automatically(session, case)
-            if not routed and case.category_id is None:
-                from smartgov.cases.routing import dispatch_by_model  # loads scikit-learn
+                if case.category_id is None:
+                    from smartgov.cases.routing import dispatch_by_model  # loads scikit-learn
 
-                dispatch_by_model(session, case, now())
+                    dispatch_by_model(session, case, now())
+                else:
+                    route_automatically(session, case, now())
             session.commit()
     except Exception:  # the case is safe; a person routes it from the queue
         log.exception("automatic routing failed for case %s", case_id)
 
 
+ROUTABLE = (Status.PENDING_FILE, Status.PENDING_DISPATCH)
+
+
 def needs_routing(session: Session, category_id: int | None, status: str) -> bool:
-    """Whether a new case waits for filing or dispatch and is either of a directly dispatched
-    class (直派) or has no class at all (the learned suggester may route it)."""
-    if status not in (Status.PENDING_FILE, Status.PENDING_DISPATCH):
+    """Whether a case waits for filing or dispatch and is either of a directly dispatched class
+    (直派) or has no class at all (the learned suggester may route it)."""
+    if status not in ROUTABLE:
         return False
     if category_id is None:
         return True
@@ -66,50 +70,32 @@ def catalogue_department(session: Session, case: Case) -> Department | None:
     return session.get(Department, department_id) if department_id else None
 
 
-def route_automatically(session: Session, case: Case, at: datetime | None = None) -> bool:
-    """File and dispatch a directly dispatched class (直派) without waiting for a person."""
-    from smartgov.cases import service
-
-    at = at or now()
-    status = Status(case.status)
-    if status not in (Status.PENDING_FILE, Status.PENDING_DISPATCH) or case.category_id is None:
-        return False
-    category = directory.current(session).categories.get(case.category_id)
-    if category is None or not category.direct_dispatch:
-        return False
+def route_automatically(session: Session, case: Case, at: datetime) -> bool:
+    """直派: file and dispatch a case of a directly dispatched class by the dispatch catalogue
+    (the caller has checked ``needs_routing``); False when the catalogue names no department."""
     department = catalogue_department(session, case)
     if department is None:
         return False
-    if status == Status.PENDING_FILE:
+    auto_dispatch(session, case, department, at, "按派遣目录", {"department": department.code})
+    return True
+
+
+def auto_dispatch(
+    session: Session, case: Case, department: Department, at: datetime, basis: str, data: dict
+) -> None:
+    """File (when not yet filed) and dispatch without a person, marked 自动派遣 on the case and
+    its timeline; ``basis`` says on what (按派遣目录, 智能派遣 …)."""
+    from smartgov.cases import service
+
+    if Status(case.status) == Status.PENDING_FILE:
         case.filed_at = at
-        service.add_event(
-            session,
-            case,
-            None,
-            "auto_file",
-            status,
-            Status.PENDING_DISPATCH,
-            "按派遣目录自动立案",
-            at=at,
-        )
+        service.add_event(session, case, None, "auto_file", Status.PENDING_FILE, Status.PENDING_DISPATCH,
+                          f"{basis}自动立案", at=at)
     service.dispatch_to(session, case, department, at)
     case.auto_dispatched = True
     case.updated_at = at
-    service.add_event(
-        session,
-        case,
-        None,
-        "auto_dispatch",
-        Status.PENDING_DISPATCH,
-        Status.HANDLING,
-        f"按派遣目录自动派遣至{department.name}",
-        at=at,
-        data={"department": department.code},
-    )
-    notify_department(
-        session, case, department.id, "dispatched", f"新派遣案件 {case.case_no}：{case.title}"
-    )
-    return True
+    service.add_event(session, case, None, "auto_dispatch", Status.PENDING_DISPATCH, Status.HANDLING,
+                      f"{basis}自动派遣至{department.name}", at=at, data=data)
 
 
 def notify_department(

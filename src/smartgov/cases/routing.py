@@ -38,6 +38,7 @@ class DispatchSuggestion:
     confidence: float
     department_code: str | None
     department_name: str | None
+    department_id: int | None = None
 
 
 _cache: dict[str, tuple[float, Suggester | None]] = {}
@@ -80,48 +81,29 @@ def suggestions_for(session: Session, case: Case, k: int = 3) -> list[DispatchSu
         dept = department_for_label(session, s.label)
         result.append(
             DispatchSuggestion(
-                s.label, s.confidence, dept.code if dept else None, dept.name if dept else None
+                s.label, s.confidence, dept.code if dept else None, dept.name if dept else None,
+                dept.id if dept else None,
             )
         )
     return result
 
 
 def dispatch_by_model(session: Session, case: Case, at: datetime) -> bool:
-    """Above the configured confidence, dispatch a free-text order to the suggested department."""
-    from smartgov.cases import flows, service
-    from smartgov.cases.workflow import Status
+    """智能派遣: above the configured confidence, file and dispatch an unclassified order to the
+    suggested department (the caller has checked ``flows.needs_routing``); the confidence is
+    kept on the case either way."""
+    from smartgov.cases import flows
 
-    if case.category_id is not None or Status(case.status) not in (
-        Status.PENDING_FILE,
-        Status.PENDING_DISPATCH,
-    ):
-        return False
     suggestions = suggestions_for(session, case, k=1)
     if not suggestions:
         return False
     best = suggestions[0]
     case.dispatch_confidence = best.confidence
-    if best.confidence < get_settings().auto_dispatch_confidence or best.department_code is None:
+    if best.confidence < get_settings().auto_dispatch_confidence or best.department_id is None:
         return False
-    department = session.scalar(select(Department).where(Department.code == best.department_code))
+    department = session.get(Department, best.department_id)
     if department is None:
         return False
-    before = Status(case.status)
-    case.filed_at = case.filed_at or at
-    service.dispatch_to(session, case, department, at)
-    case.auto_dispatched = True
-    service.add_event(
-        session,
-        case,
-        None,
-        "auto_dispatch",
-        before,
-        Status.HANDLING,
-        f"智能派遣至{department.name}（置信度 {best.confidence:.0%}）",
-        at=at,
-        data={"department": department.code, "confidence": best.confidence, "label": best.label},
-    )
-    flows.notify_department(
-        session, case, department.id, "dispatched", f"新派遣案件 {case.case_no}：{case.title}"
-    )
+    data = {"department": department.code, "confidence": best.confidence, "label": best.label}
+    flows.auto_dispatch(session, case, department, at, f"智能派遣（置信度 {best.confidence:.0%}）", data)
     return True

@@ -549,13 +549,23 @@ def dispatch_to(
     helpers: Sequence[Department] = (),
     principal: Principal | None = None,
 ) -> None:
-    """派遣: send to one lead department (主办) and optional helpers (协办); the disposal clock starts."""
+    """派遣: send to one lead department (主办) and optional helpers (协办); the disposal clock starts
+    and each department finds the case in its inbox."""
+    from smartgov.cases import flows
+
     case.lead_department_id = department.id
     case.helpers = [CaseHelper(department_id=d.id) for d in helpers if d.id != department.id]
     case.dispatched_at = at
     _move(session, case, Status.HANDLING, at, "handle", department_id=department.id, actor=principal)
     case.expected_at = case.due_at
     index_case(session, case)  # the department may now find it
+    flows.notify_department(
+        session, case, department.id, "dispatched", f"新派遣案件 {case.case_no}：{case.title}"
+    )
+    for helper in case.helpers:
+        flows.notify_department(
+            session, case, helper.department_id, "assist", f"新协办案件 {case.case_no}：{case.title}"
+        )
 
 
 def _dispatch(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
@@ -565,13 +575,6 @@ def _dispatch(session: Session, case: Case, data: ActionInput, p: Principal, at:
     helpers = [department_by_code(session, c) for c in data.helper_codes]
     case.auto_dispatched = False
     dispatch_to(session, case, lead, at, helpers, p)
-    from smartgov.cases import flows
-
-    flows.notify_department(session, case, lead.id, "dispatched", f"新派遣案件 {case.case_no}：{case.title}")
-    for helper in case.helpers:
-        flows.notify_department(
-            session, case, helper.department_id, "assist", f"新协办案件 {case.case_no}：{case.title}"
-        )
 
 
 def close_case(session: Session, case: Case, at: datetime, principal: Principal | None) -> None:
