@@ -21,30 +21,33 @@ from smartgov.org.models import Department
 log = logging.getLogger(__name__)
 
 
-def after_intake(factory: sessionmaker[Session], new_case: Case) -> None:
+def after_intake(factory: sessionmaker[Session], new_case: Case) -> bool:
     """Route a new case automatically where the catalogue decides (直派), or by the learned
     suggester when it came without a class, then notify — in a session of its own.
 
     ``new_case`` is the case as the intake returned it; most reports need no routing, and that
-    is decided from it without another query."""
+    is decided from it without another query. True when the case was routed (the caller's copy
+    of it is then out of date)."""
     case_id = new_case.id
     try:
         with factory() as session:
             if not needs_routing(session, new_case.category_id, new_case.status):
-                return
+                return False
             case = session.get(Case, case_id)
             if case is None or not needs_routing(session, case.category_id, case.status):
-                return  # a person has acted on it meanwhile
+                return False  # a person has acted on it meanwhile
             with session.no_autoflush:  # one flush at the commit instead of one per query
                 if case.category_id is None:
                     from smartgov.cases.routing import dispatch_by_model  # loads scikit-learn
 
-                    dispatch_by_model(session, case, now())
+                    routed = dispatch_by_model(session, case, now())
                 else:
-                    route_automatically(session, case, now())
+                    routed = route_automatically(session, case, now())
             session.commit()
+            return routed
     except Exception:  # the case is safe; a person routes it from the queue
         log.exception("automatic routing failed for case %s", case_id)
+        return False
 
 
 ROUTABLE = (Status.PENDING_FILE, Status.PENDING_DISPATCH)

@@ -608,8 +608,8 @@ def create_request(
         last_name=last_name, phone=phone, account_id=_clean(account_id),
         device_id=_clean(device_id), attributes=attributes)
     case = submit(session, posted, addr=client_addr(request))
-    flows.after_intake(request.app.state.session_factory, case)
-    session.refresh(case)
+    if flows.after_intake(request.app.state.session_factory, case):
+        session.refresh(case)
     category = session.get(Category, case.category_id)
     assert category is not None
     return output(fmt, "service_requests", [{

@@ -590,7 +590,7 @@ def close_case(session: Session, case: Case, at: datetime, principal: Principal 
 
 
 def _report_back(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
-    withdraw_pending_requests(session, case, at, "已处置反馈，案件离开处置环节")
+    withdraw_pending_request(session, case, at, "已处置反馈，案件离开处置环节")
     case.handled_at = at
     case.result_note = data.note
     category = session.get(Category, case.category_id) if case.category_id else None
@@ -602,12 +602,7 @@ def _report_back(session: Session, case: Case, data: ActionInput, p: Principal, 
 
 def _request(kind: str):  # type: ignore[no-untyped-def]
     def handler(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
-        pending = session.scalar(
-            select(ExceptionRequest).where(
-                ExceptionRequest.case_id == case.id, ExceptionRequest.status == "pending"
-            )
-        )
-        if pending is not None:
+        if pending_exception(session, case) is not None:  # one request at a time
             raise Conflict("已有待审核的申请，请等待审核结果", code="exception_pending")
         if kind == "extension":
             if not data.extension:
@@ -631,6 +626,7 @@ def _request(kind: str):  # type: ignore[no-untyped-def]
 
 
 def pending_exception(session: Session, case: Case) -> ExceptionRequest | None:
+    """The exception request waiting for a decision (there is at most one: ``_request``)."""
     return session.scalar(
         select(ExceptionRequest).where(
             ExceptionRequest.case_id == case.id, ExceptionRequest.status == "pending"
@@ -663,29 +659,18 @@ def cases_with_waiting_requests(session: Session, case_ids: Sequence[int]) -> se
 EXCEPTION_KIND_LABELS = {"return": "回退", "extension": "延期", "park": "挂账", "objection": "派单异议"}
 
 
-def withdraw_pending_requests(session: Session, case: Case, at: datetime, reason: str) -> None:
-    """Requests still waiting when the case leaves handling lapse (撤回): status ``withdrawn``,
-    a note on the timeline, and the exceptions queue no longer lists them."""
-    pending = session.scalars(
-        select(ExceptionRequest).where(
-            ExceptionRequest.case_id == case.id, ExceptionRequest.status == "pending"
-        )
-    ).all()
-    for request in pending:
-        request.status = "withdrawn"
-        request.decided_at, request.decision_note = at, reason
-        label = EXCEPTION_KIND_LABELS.get(request.kind, request.kind)
-        add_event(
-            session,
-            case,
-            None,
-            "withdraw_exception",
-            case.status,
-            case.status,
-            f"待审核的{label}申请已撤回：{reason}",
-            at=at,
-            data={"exception_id": request.id, "kind": request.kind},
-        )
+def withdraw_pending_request(session: Session, case: Case, at: datetime, reason: str) -> None:
+    """A request still waiting when the case leaves handling lapses (撤回): status ``withdrawn``,
+    a note on the timeline, and the exceptions queue no longer lists it."""
+    request = pending_exception(session, case)
+    if request is None:
+        return
+    request.status = "withdrawn"
+    request.decided_at, request.decision_note = at, reason
+    label = EXCEPTION_KIND_LABELS.get(request.kind, request.kind)
+    add_event(session, case, None, "withdraw_exception", case.status, case.status,
+              f"待审核的{label}申请已撤回：{reason}", at=at,
+              data={"exception_id": request.id, "kind": request.kind})
 
 
 def _decide_exception(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
@@ -704,14 +689,12 @@ def _decide_exception(session: Session, case: Case, data: ActionInput, p: Princi
         case.helpers = []
         _move(session, case, Status.PENDING_DISPATCH, at, "dispatch")
         index_case(session, case)
-        withdraw_pending_requests(session, case, at, "案件已退回待派遣")
     elif request.kind == "extension":
         clocks.extend_stage(session, case, request.extension or "1wd")
         case.expected_at = case.due_at
     elif request.kind == "park":
         case.status = str(Status.PARKED)
         clocks.pause_stage(session, case, at, request.reason)
-        withdraw_pending_requests(session, case, at, "案件已挂账")
 
 
 def _unpark(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:

@@ -54,8 +54,8 @@ def create_case(
 ) -> IntakeResult:
     """Report a problem (报事): anonymous with a phone number, or logged in."""
     case = service.intake(session, data, principal=principal, client_addr=client_addr(request))
-    flows.after_intake(request.app.state.session_factory, case)
-    session.refresh(case)
+    if flows.after_intake(request.app.state.session_factory, case):
+        session.refresh(case)
     return intake_result(session, case, principal)
 
 
