@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from smartgov import __version__
@@ -96,19 +97,28 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
 
-def _install_principal_middleware(app: FastAPI) -> None:
+def _principal_of(request: Request) -> tuple[Any, str]:
+    """Who is asking (and their CSRF token), in a session of its own that is committed at once
+    (a web session's last-seen time, a refreshed cookie)."""
     from smartgov.auth.middleware import resolve_principal
+
+    session = request.app.state.session_factory()
+    try:
+        found = resolve_principal(request, session)
+        session.commit()
+        return found
+    finally:
+        session.close()
+
+
+def _install_principal_middleware(app: FastAPI) -> None:
 
     @app.middleware("http")
     async def principal_middleware(request: Request, call_next: Any) -> Response:
         if request.url.path.startswith("/static/"):
             return await call_next(request)
-        session = request.app.state.session_factory()
-        try:
-            principal, csrf = resolve_principal(request, session)
-            session.commit()
-        finally:
-            session.close()
+        # database work: in the thread pool, never on the event loop that serves every request
+        principal, csrf = await run_in_threadpool(_principal_of, request)
         request.state.principal = principal
         request.state.csrf_token = csrf
         response = await call_next(request)
