@@ -4,12 +4,10 @@
   the bearer token or the session cookie; anonymous when neither is valid).
 - ``require_login`` / ``require_staff`` / ``require_roles(Role.X, ...)``: 401 for anonymous
   visitors, 403 for an account without the right.
-- ``verify_csrf``: the CSRF check. Put it on every router that accepts state-changing requests::
-
-      router = APIRouter(dependencies=[Depends(verify_csrf)])
-
-  or once for the whole application: ``FastAPI(dependencies=[Depends(verify_csrf)])``.
-  It is idempotent (a second application is free) and costs nothing for GET/HEAD/OPTIONS.
+- ``verify_csrf``: the CSRF check, applied once for the whole application in
+  ``app.create_app`` (``FastAPI(dependencies=[Depends(verify_csrf)])``), so every router has it;
+  routers need not add it. It is idempotent (a second application is free, as in a test app
+  that adds it to a router) and costs nothing for GET/HEAD/OPTIONS.
 
 CSRF rules (why a dependency and not the middleware: the token of a form post is in the body,
 and only the endpoint machinery can read the body without consuming it — FastAPI parses the form

@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
 from smartgov.auth import audit, service
-from smartgov.auth.deps import current_principal, require_login, verify_csrf
+from smartgov.auth.deps import current_principal, require_login
 from smartgov.auth.middleware import client_addr as request_addr
 from smartgov.auth.principal import Principal
 from smartgov.auth.schemas import (
@@ -23,7 +23,7 @@ from smartgov.auth.schemas import (
 )
 from smartgov.db import get_session
 
-router = APIRouter(prefix="/api/v1", tags=["auth"], dependencies=[Depends(verify_csrf)])
+router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
 @router.post("/auth/token", response_model=AccessToken)

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile  # what request.form() yields
 
-from smartgov.auth.deps import client_addr, require_roles, verify_csrf
+from smartgov.auth.deps import client_addr, require_roles
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.cases import flows, service
@@ -23,7 +23,7 @@ from smartgov.db import get_session
 from smartgov.errors import AppError
 from smartgov.web.templating import render
 
-router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
+router = APIRouter(tags=["pages"], include_in_schema=False)
 
 HOTLINE_ROLES = require_roles(Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF)
 INSPECTOR_ROLES = require_roles(Role.INSPECTOR)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from smartgov.auth import audit
-from smartgov.auth.deps import current_principal, require_roles, verify_csrf
+from smartgov.auth.deps import current_principal, require_roles
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.cases import kpi
@@ -18,7 +18,7 @@ from smartgov.db import get_session
 from smartgov.errors import AppError, Forbidden
 from smartgov.web.templating import render
 
-router = APIRouter(dependencies=[Depends(verify_csrf)])
+router = APIRouter()
 READERS = require_roles(*kpi.READER_ROLES, Role.HANDLER)
 ADMIN = require_roles(Role.SYSTEM_ADMIN)
 DATE_HELP = "YYYY-MM-DD（含当日）或 ISO 时间；缺省为本月"

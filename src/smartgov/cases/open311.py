@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from smartgov.auth import audit
-from smartgov.auth.deps import client_addr, require_roles, verify_csrf
+from smartgov.auth.deps import client_addr, require_roles
 from smartgov.auth.principal import ANONYMOUS, Principal
 from smartgov.auth.roles import Role
 from smartgov.cases import flows, service
@@ -161,8 +161,7 @@ class Open311Route(APIRoute):
 
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
-admin_router = APIRouter(tags=["pages"], include_in_schema=False,
-                         dependencies=[Depends(verify_csrf)])
+admin_router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
 # --- services ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile  # what request.form() yields
 
-from smartgov.auth.deps import client_addr, current_principal, require_staff, verify_csrf
+from smartgov.auth.deps import client_addr, current_principal, require_staff
 from smartgov.auth.principal import Principal
 from smartgov.cases import clocks, flows, routing, service
 from smartgov.cases.attachments import attachment_path, download_name, save_attachment
@@ -41,7 +41,7 @@ from smartgov.errors import AppError, NotFound, ValidationFailed
 from smartgov.org.models import Department
 from smartgov.web.templating import render
 
-router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
+router = APIRouter(tags=["pages"], include_in_schema=False)
 
 SOURCE_LABELS_BY_VALUE = {str(k): v for k, v in SOURCE_LABELS.items()}
 EXCEPTION_LABELS = {"return": "回退", "extension": "延期", "park": "挂账", "objection": "派单异议"}
