@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from smartgov.auth import audit
 from smartgov.auth.models import AuditEntry
 from smartgov.auth.principal import Principal
-from smartgov.auth.roles import Role
+from smartgov.auth.roles import CITYWIDE_ROLES, Role
 from smartgov.cases import clocks, directory
 from smartgov.cases.duplicates import simhash
 from smartgov.cases.models import (
@@ -309,14 +309,6 @@ def _intake_outcome(
 
 # --- visibility (permission layer applied to queries) -----------------------------------------
 
-STAFF_WIDE_ROLES = (
-    Role.HOTLINE_OPERATOR,
-    Role.DUTY_CHIEF,
-    Role.DISPATCHER,
-    Role.SUPERVISOR,
-    Role.LEADER,
-)
-
 
 def visibility_clause(principal: Principal) -> Any:
     """SQL condition for the cases this principal may see; False for anonymous visitors."""
@@ -327,7 +319,7 @@ def visibility_clause(principal: Principal) -> Any:
     if not principal.is_staff:
         return Case.reporter_user_id == principal.user_id
     parts = []
-    if principal.has_any(*STAFF_WIDE_ROLES):
+    if principal.has_any(*CITYWIDE_ROLES):
         if not principal.area_ids:
             return Case.id.is_not(None)
         parts.append(Case.grid_id.in_(principal.area_ids))
@@ -353,11 +345,11 @@ def visibility_tokens(principal: Principal) -> list[str] | None:
 
     if principal.is_anonymous or not principal.is_staff:
         return [f"{P}r{principal.user_id or 0}"]
-    if principal.has_any(*STAFF_WIDE_ROLES) and not principal.area_ids:
+    if principal.has_any(*CITYWIDE_ROLES) and not principal.area_ids:
         return None
     tokens: list[str] = []
     areas = sorted(principal.area_ids)
-    if principal.has_any(*STAFF_WIDE_ROLES) or principal.has_any(Role.HANDLER):
+    if principal.has_any(*CITYWIDE_ROLES) or principal.has_any(Role.HANDLER):
         tokens += [f"{P}g{a}" for a in areas] + [f"{P}s{a}" for a in areas]
     if principal.has_any(Role.HANDLER) and principal.department_id is not None:
         tokens += [f"{P}d{principal.department_id}", f"{P}h{principal.department_id}"]

@@ -125,9 +125,7 @@ def in_grid_scope(case: Case, principal: Principal) -> str | None:
     """An inspector acts only in the grids they patrol (责任网格); other roles pass."""
     if not principal.has_any(Role.INSPECTOR) or principal.has_any(Role.DUTY_CHIEF):
         return None
-    if principal.area_ids and case.grid_id not in principal.area_ids:
-        return "该案件不在您负责的网格内"
-    return None
+    return None if principal.in_area(case.grid_id) else "该案件不在您负责的网格内"
 
 
 def of_lead_department(case: Case, principal: Principal) -> str | None:
