@@ -12,7 +12,7 @@ from threading import Lock
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from smartgov.cases.classifier import DispatchModelError, Suggester, model_files
+from smartgov.cases.classifier import DispatchModelError, Suggester, join_fields, model_files
 from smartgov.cases.models import Case
 from smartgov.config import get_settings
 from smartgov.org.models import Department
@@ -77,7 +77,7 @@ def suggestions_for(session: Session, case: Case, k: int = 3) -> list[DispatchSu
     if suggester is None:
         return []
     result = []
-    for s in suggester.suggest(f"{case.title}\n{case.description}", k=k):
+    for s in suggester.suggest(join_fields((case.title, case.description)), k=k):
         dept = department_for_label(session, s.label)
         result.append(
             DispatchSuggestion(

@@ -868,6 +868,8 @@ def require_case_reader(principal: Principal) -> None:
 def dispatch_training_rows(session: Session, limit: int = 200_000) -> Iterator[tuple[str, str]]:
     """Closed cases that stayed with their first department (no approved return), as
     ("title\\nbody", department code) pairs: what the learned suggester is trained on."""
+    from smartgov.cases.classifier import join_fields  # scikit-learn: only when training
+
     rows = session.execute(
         select(Case.title, Case.description, Department.code)
         .join(Department, Department.id == Case.lead_department_id)
@@ -876,4 +878,4 @@ def dispatch_training_rows(session: Session, limit: int = 200_000) -> Iterator[t
         .limit(limit)
     )
     for title, description, code in rows:
-        yield f"{title}\n{description}", code
+        yield join_fields((title, description)), code
