@@ -28,11 +28,10 @@ def due(
     limit: str = typer.Argument(..., help="时限, e.g. 4wh, 3wd, 24h, 2d"),
 ) -> None:
     """Print the due time of LIMIT started at START (到期时间)."""
-    from smartgov.workclock.service import TimeLimit, get_calendar, parse_moment
+    from smartgov.workclock.service import due_at, parse_moment
 
     try:
-        calendar = get_calendar()
-        print(calendar.add_working_time(parse_moment(start), TimeLimit.parse(limit)).isoformat())
+        print(due_at(parse_moment(start), limit).isoformat())
     except AppError as exc:
         raise _fail(exc) from exc
 

@@ -327,10 +327,6 @@ class WorkCalendar:
         """The due time of a fresh ``limit`` started at ``start`` (到期时间)."""
         return self.from_us(self.add_limit_us(to_us(self.local(start)), TimeLimit.parse(limit)))
 
-    def add_working_seconds(self, start: datetime, seconds: float) -> datetime:
-        return self.from_us(self.add_working_us(to_us(self.local(start)),
-                                                round(seconds * US_PER_S)))
-
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Working time between two moments (工作时长)."""
         us = self.working_us_between(to_us(self.local(start)), to_us(self.local(end)))
