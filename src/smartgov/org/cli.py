@@ -70,22 +70,20 @@ def locate_cmd(lon: float = typer.Argument(..., help="经度"),
                lat: float = typer.Argument(..., help="纬度")) -> None:
     """Show the unit grid, community and street of a point (网格定位)."""
     from smartgov.db import session_scope
-    from smartgov.org.geo import get_locator
-    from smartgov.org.models import Area
+    from smartgov.org.service import locate_point
 
     try:
         with session_scope() as session:
-            found = get_locator(session).locate(lon, lat)
-            names = {level: session.get(Area, area_id) for level, area_id in (
-                ("grid", found.grid_id), ("community", found.community_id),
-                ("street", found.street_id)) if area_id}
-            for level, area in names.items():
-                console.print(f"{level:<10} {area.code:<20} {area.name}" if area else level)
+            found = locate_point(session, lon, lat)
+            for level, area in (("grid", found.grid), ("community", found.community),
+                                ("street", found.street)):
+                if area is not None:
+                    console.print(f"{level:<10} {area.code:<20} {area.name}")
     except AppError as exc:
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from exc
-    if found.snapped:
-        console.print(f"[yellow]位于网格外，已吸附到 {found.distance_m:.0f} 米处最近的网格"
+    if found.result.snapped:
+        console.print(f"[yellow]位于网格外，已吸附到 {found.result.distance_m:.0f} 米处最近的网格"
                       "[/yellow]")
 
 
