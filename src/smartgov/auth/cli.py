@@ -11,7 +11,7 @@ from smartgov.auth import service
 from smartgov.auth.roles import ROLE_LABELS, Role, parse_role
 from smartgov.db import now, session_scope
 from smartgov.errors import AppError
-from smartgov.org.models import Area, Department
+from smartgov.org.models import Department
 
 app = typer.Typer(help="用户与权限 (accounts)", no_args_is_help=True, add_completion=False)
 console = Console()
@@ -50,12 +50,7 @@ def create(
                                                .where(Department.code == department))
                 if department_id is None:
                     _fail(f"部门编码不存在：{department} (unknown department)")
-            area_ids = []
-            for code in area:
-                area_id = session.scalar(select(Area.id).where(Area.code == code))
-                if area_id is None:
-                    _fail(f"区域编码不存在：{code} (unknown area)")
-                area_ids.append(area_id)
+            area_ids = service.area_ids_for_codes(session, list(area))
             user = service.create_user(session, username=username, password=password,
                                        display_name=name or username, roles=roles,
                                        department_id=department_id, area_ids=area_ids,
@@ -76,7 +71,7 @@ def list_users() -> None:
         for user in service.list_users(session):
             if not user.is_active:
                 state = "停用"
-            elif user.locked_until and user.locked_until > at:
+            elif service.is_locked(user, at):
                 state = f"锁定至 {user.locked_until:%Y-%m-%d %H:%M}"
             else:
                 state = "正常"

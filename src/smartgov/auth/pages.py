@@ -8,7 +8,6 @@ from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smartgov.auth import audit, service
@@ -23,9 +22,10 @@ from smartgov.auth.middleware import client_addr as request_addr
 from smartgov.auth.models import User
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import ROLE_LABELS, Role
-from smartgov.db import get_session, now
+from smartgov.db import get_session
 from smartgov.errors import AppError, NotFound, ValidationFailed
-from smartgov.org.models import Area, Department
+from smartgov.org.models import Department
+from smartgov.org.service import list_departments
 from smartgov.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -242,14 +242,14 @@ def _role_labels() -> dict[str, str]:
 def _users_page(request: Request, session: Session, principal: Principal,
                 status_code: int = 200, **extra: Any) -> Response:
     users = service.list_users(session)
-    departments = list(session.scalars(select(Department).order_by(Department.code)))
+    departments = list_departments(session)
     dept_names = {d.id: d.name for d in departments}
     rows = [{
         "user": u,
         "department": dept_names.get(u.department_id, "") if u.department_id else "",
         "phone": show_personal(principal, u.phone, "phone"),
         "roles": sorted(u.role_names),
-        "locked": u.locked_until is not None and u.locked_until > now(),
+        "locked": service.is_locked(u),
     } for u in users]
     return render(request, "auth/users.html", {
         "rows": rows, "departments": departments, "role_labels": _role_labels(),
@@ -270,14 +270,7 @@ def users_page(request: Request, principal: Principal = Depends(USER_ADMINS),
 
 def _area_ids_from_codes(session: Session, text: str) -> list[int]:
     codes = [c for c in text.replace("，", ",").replace(",", " ").split() if c]
-    if not codes:
-        return []
-    found = dict(session.execute(select(Area.code, Area.id).where(Area.code.in_(codes))).all())
-    missing = [c for c in codes if c not in found]
-    if missing:
-        raise ValidationFailed(f"区域编码不存在：{'、'.join(missing)} (unknown area code)",
-                               code="unknown_area")
-    return [found[c] for c in codes]
+    return service.area_ids_for_codes(session, codes)
 
 
 @router.post("/admin/users", response_class=HTMLResponse)

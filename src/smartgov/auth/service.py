@@ -8,7 +8,7 @@ the caller's session and leave the commit to the caller unless their docstring s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -367,9 +367,25 @@ def _end_sessions(session: Session, user_id: int, keep_session_id: int | None) -
     session.execute(stmt.values(ended_at=now()))
 
 
+def is_locked(user: User, at: datetime | None = None) -> bool:
+    """Locked out after repeated failures (账号锁定) until ``locked_until``."""
+    return user.locked_until is not None and user.locked_until > (at or now())
+
+
+def area_ids_for_codes(session: Session, codes: Sequence[str]) -> list[int]:
+    """The ids of areas by code, in the given order; every unknown code is named in the error."""
+    if not codes:
+        return []
+    found = dict(session.execute(select(Area.code, Area.id).where(Area.code.in_(codes))).all())
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise ValidationFailed(f"区域编码不存在：{'、'.join(missing)} (unknown area code)",
+                               code="unknown_area")
+    return [found[c] for c in codes]
+
+
 def _usable(user: User | None, at: datetime) -> bool:
-    return (user is not None and user.is_active
-            and (user.locked_until is None or user.locked_until <= at))
+    return user is not None and user.is_active and not is_locked(user, at)
 
 
 def touch_web_session(session: Session, raw: str, client_addr: str | None) -> WebSession | None:
