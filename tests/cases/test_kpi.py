@@ -507,6 +507,12 @@ def test_admin_changes_the_settings(client: TestClient, world: World) -> None:
     assert refused.status_code == 303 and "msg=" in refused.headers["location"]
     assert kpi.load_config(world.session) == KpiConfig.from_dict(None)
 
+    for bad in ("nan", "三十"):  # not a finite number: refused too
+        refused = client.post("/kpi/config", data={**form, "w.hotline.response": bad},
+                              follow_redirects=False)
+        assert refused.status_code == 303 and "msg=" in refused.headers["location"]
+        assert kpi.load_config(world.session) == KpiConfig.from_dict(None)
+
     form["w.hotline.response"] = "30"
     assert client.post("/kpi/config", data={**form, "csrf_token": "wrong"}).status_code == 403
     saved = client.post("/kpi/config", data=form, follow_redirects=False)

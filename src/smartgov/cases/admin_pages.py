@@ -19,12 +19,12 @@ from smartgov.auth.roles import Role
 from smartgov.cases.catalogue import export_csv, export_xlsx, import_file
 from smartgov.cases.clocks import warning_fractions
 from smartgov.cases.models import Case, Category, DispatchRule
-from smartgov.cases.pages import form_number, form_values
 from smartgov.cases.service import visibility_clause
 from smartgov.cases.workflow import OPEN_STATES, STATUS_LABELS
 from smartgov.db import get_session
 from smartgov.errors import AppError, ValidationFailed
 from smartgov.org.models import Area, Department
+from smartgov.web.forms import form_number, form_values
 from smartgov.web.templating import render
 from smartgov.workclock.service import parse_moment
 

@@ -17,10 +17,12 @@ from smartgov.auth.roles import Role
 from smartgov.cases import flows, service
 from smartgov.cases.attachments import save_attachment
 from smartgov.cases.models import Case, KnowledgeArticle, RequestType
-from smartgov.cases.pages import case_view, category_groups, error_text, form_values, intake_from_form
+from smartgov.cases.pages import category_groups, intake_from_form
+from smartgov.cases.presenters import case_view
 from smartgov.cases.schemas import Source
 from smartgov.db import get_session
 from smartgov.errors import AppError
+from smartgov.web.forms import error_text, form_values
 from smartgov.web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 from smartgov.auth.models import User, UserArea, UserRole
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
+from smartgov.cases import schemas
 from smartgov.cases.kpi_models import KpiSetting
 from smartgov.cases.models import Case, CaseEvent, ExceptionRequest, StageClock
 from smartgov.cases.workflow import Status
@@ -65,7 +66,7 @@ CLOSED_STATES = (str(Status.PENDING_CALLBACK), str(Status.CLOSED))
 UNDECIDED_STATES = (str(Status.REPORTED), str(Status.PENDING_FILE))
 # Public channels: a problem they bring in from an inspector's grid is a 漏报 of that inspector,
 # and the orders they bring in are the 12345 work orders (诉求工单) of the 三率.
-PUBLIC_SOURCES = ("portal", "hotline", "api", "open311", "petition")
+PUBLIC_SOURCES = tuple(sorted(str(s) for s in schemas.PUBLIC_SOURCES))  # 群众诉求 channels (12345 三率)
 # What a department does on an order that counts as its response (响应).
 RESPONSE_ACTIONS = ("report_back", "request_return", "request_extension", "request_park", "object")
 SATISFIED = ("满意", "基本满意")

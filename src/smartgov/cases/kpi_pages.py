@@ -16,6 +16,7 @@ from smartgov.auth.roles import Role
 from smartgov.cases import kpi
 from smartgov.db import get_session
 from smartgov.errors import AppError, Forbidden
+from smartgov.web.forms import form_number
 from smartgov.web.templating import render
 
 router = APIRouter()
@@ -102,12 +103,8 @@ def _config_from_form(form: Any) -> kpi.KpiConfig:
     for subj in kpi.SUBJECTS.values():
         weights[subj.key] = {}
         for key, label in subj.components:
-            raw = str(form.get(f"w.{subj.key}.{key}") or "0").strip()
-            try:
-                weights[subj.key][key] = float(raw)
-            except ValueError:
-                raise AppError(f"「{subj.label}」的「{label}」权重应为数字：{raw}",
-                               code="bad_weights", status_code=422) from None
+            weight = form_number(form, f"w.{subj.key}.{key}", float, f"「{subj.label}」的「{label}」权重")
+            weights[subj.key][key] = weight or 0.0
     return kpi.KpiConfig(weights=weights, bands=kpi.parse_bands(str(form.get("bands") or "")),
                          grades=kpi.parse_grades(str(form.get("grades") or "")),
                          exclude_parked=form.get("exclude_parked") == "on")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -37,8 +36,9 @@ from smartgov.cases.workflow import (
 )
 from smartgov.config import get_settings
 from smartgov.db import get_session, now
-from smartgov.errors import AppError, NotFound, ValidationFailed
+from smartgov.errors import AppError, NotFound
 from smartgov.org.models import Department
+from smartgov.web.forms import error_text, form_number, form_text, form_values
 from smartgov.web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -71,42 +71,7 @@ def report_form(request: Request, session: Session = Depends(get_session)) -> Re
     return render(request, "cases/report.html", {"groups": category_groups(session), "form": {}})
 
 
-# --- form input (shared by the page modules) ------------------------------------------------
-
-Number = TypeVar("Number", int, float)
-
-
-def form_text(form: Any, key: str) -> str | None:
-    """A text field, stripped; None when absent or blank."""
-    value = form.get(key)
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def form_number(form: Any, key: str, kind: type[Number], label: str) -> Number | None:
-    """A number field (None when blank); anything else is a ValidationFailed naming the field."""
-    value = form_text(form, key)
-    if value is None:
-        return None
-    try:
-        number = kind(value)
-    except ValueError:
-        number = None
-    if number is None or not math.isfinite(number):
-        what = "整数" if kind is int else "数字"
-        raise ValidationFailed(f"{label}应为{what}，收到「{value[:20]}」", code="bad_number")
-    return number
-
-
-def form_values(form: Any) -> dict[str, str]:
-    """What was typed, to show the form again after an error."""
-    return {k: v for k, v in form.items() if isinstance(v, str)}
-
-
-def error_text(exc: Exception) -> str:
-    """The message of a form error for the page (pydantic's messages without their prefix)."""
-    if isinstance(exc, ValidationError):
-        return "；".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-    return exc.message if isinstance(exc, AppError) else str(exc)
+# --- form input ----------------------------------------------------------------------------
 
 
 def intake_from_form(form: Any, source: Source) -> CaseIntake:

@@ -1,0 +1,48 @@
+"""Reading HTML form input for pages: text and number fields with Chinese errors, the typed
+values to show a form again, and an error's message for the page."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from smartgov.errors import AppError, ValidationFailed
+
+Number = TypeVar("Number", int, float)
+
+
+def form_text(form: Any, key: str) -> str | None:
+    """A text field, stripped; None when absent or blank."""
+    value = form.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def form_number(form: Any, key: str, kind: type[Number], label: str) -> Number | None:
+    """A number field (None when blank); anything else is a ValidationFailed naming the field."""
+    value = form_text(form, key)
+    if value is None:
+        return None
+    try:
+        number = kind(value)
+    except ValueError:
+        number = None
+    if number is None or not math.isfinite(number):
+        what = "整数" if kind is int else "数字"
+        raise ValidationFailed(f"{label}应为{what}，收到「{value[:20]}」", code="bad_number")
+    return number
+
+
+def form_values(form: Any) -> dict[str, str]:
+    """What was typed, to show the form again after an error."""
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def error_text(exc: Exception) -> str:
+    """The message of a form error for the page (pydantic's messages without their prefix)."""
+    if isinstance(exc, ValidationError):
+        return "；".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+    return exc.message if isinstance(exc, AppError) else str(exc)
+
+
