@@ -260,3 +260,14 @@ def test_case_lists_mask_the_reporter(client: TestClient, world: World) -> None:
     body = client.get("/api/v1/cases?page_size=200", headers=token(client, world, "operator")).json()
     phones = {item["reporter_phone"] for item in body["items"]}
     assert phones == {"139****5678"}
+
+
+def test_online_report_needs_a_phone_when_anonymous_and_a_place(client: TestClient, world: World) -> None:
+    """The portal's rules hold for the JSON API too (they live in the service)."""
+    lon, lat = world.point(0)
+    no_phone = client.post("/api/v1/cases", json={"category_code": "1101", "description": "垃圾堆放",
+                                                  "lon": lon, "lat": lat})
+    assert no_phone.status_code == 422 and no_phone.json()["code"] == "phone_required"
+    nowhere = client.post("/api/v1/cases", json={"category_code": "1101", "description": "垃圾堆放",
+                                                 "reporter_phone": "13900000000"})
+    assert nowhere.status_code == 422 and nowhere.json()["code"] == "location_required"

@@ -340,3 +340,22 @@ def test_workbench_finds_a_one_character_query(client: TestClient, world: World)
     login(client, world, "chief")
     found = client.get("/workbench", params={"queue": "all", "q": "灯"}).text
     assert "西侧路灯不亮" in found and "东门口垃圾堆放" not in found
+
+
+def test_refused_action_keeps_what_was_typed(client: TestClient, world: World) -> None:
+    """A refusal by the workflow (not only a bad number) shows the page again with the reason
+    and the typed note, instead of a redirect that loses them."""
+    from tests.cases.test_workflow import report
+
+    case = report(world, "stall")  # dispatched to 城管 at once
+    login(client, world, "handler_cg")
+    page = client.get(f"/cases/{case.id}").text
+    response = client.post(
+        f"/cases/{case.id}/actions/request_extension",
+        data={"csrf_token": csrf_from(page), "version": str(case.version), "extension": "两天",
+              "note": "需调运大型设备"},
+    )
+    assert response.status_code == 422 and "操作未成功" in response.text
+    assert "需调运大型设备" in response.text
+    world.session.expire_all()
+    assert world.session.get(Case, case.id).status == Status.HANDLING

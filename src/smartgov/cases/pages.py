@@ -112,10 +112,6 @@ async def report_submit(
     form = await request.form()
     try:
         data = intake_from_form(form, Source.PORTAL)
-        if principal.is_anonymous and not data.reporter_phone:
-            raise AppError("匿名报事请留下联系电话，便于核实和回访", code="phone_required")
-        if data.lon is None and not data.address:
-            raise AppError("请在地图上点选位置或填写地址", code="location_required")
         case = service.intake(session, data, principal=principal, client_addr=client_addr(request))
     except (ValidationError, AppError) as exc:
         session.rollback()
@@ -308,20 +304,19 @@ async def case_action(
             approve={"yes": True, "no": False}.get(str(form.get("approve", ""))),
             master_case_id=form_number(form, "master_case_id", int, "主案件 ID"),
         )
-    except (ValidationError, AppError) as exc:
-        return _detail_page(
-            request, session, service.get_case(session, case_id, principal), principal, 422,
-            error=f"操作未成功：{error_text(exc)}", form=form_values(form), failed_action=name,
-        )
-    try:
         case = service.act(
             session, case_id, name, data, principal=principal, client_addr=client_addr(request)
         )
-    except AppError as exc:
+    except (ValidationError, AppError) as exc:
         session.rollback()
-        if exc.status_code == 404:
+        if isinstance(exc, AppError) and exc.status_code == 404:
             raise
-        return RedirectResponse(f"/cases/{case_id}?msg=操作未成功：{exc.message}", status_code=303)
+        # the page again, with the reason and what was typed (a refused note is not lost)
+        status = exc.status_code if isinstance(exc, AppError) else 422
+        return _detail_page(
+            request, session, service.get_case(session, case_id, principal), principal, status,
+            error=f"操作未成功：{error_text(exc)}", form=form_values(form), failed_action=name,
+        )
     photo = form.get("photo")
     if isinstance(photo, UploadFile) and photo.filename:
         try:

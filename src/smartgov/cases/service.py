@@ -109,6 +109,18 @@ def check_channel(data: CaseIntake, principal: Principal) -> None:
         raise ValidationFailed("只有监督员可以自行处置", code="self_handle_not_allowed")
 
 
+def check_reporter(data: CaseIntake, principal: Principal) -> None:
+    """A citizen's online report (portal or API) can be followed up: an anonymous reporter
+    leaves a phone number (核实和回访), and the problem has a place (a point, a grid or an
+    address) so it can be put on a grid and verified."""
+    if data.source not in (Source.PORTAL, Source.API):
+        return
+    if principal.is_anonymous and not data.reporter_phone:
+        raise ValidationFailed("匿名报事请留下联系电话，便于核实和回访", code="phone_required")
+    if data.lon is None and not data.grid_code and not data.address:
+        raise ValidationFailed("请在地图上点选位置或填写地址", code="location_required")
+
+
 def initial_status(data: CaseIntake, category: Category | None) -> Status:
     """Where a new report starts (信息收集之后):
 
@@ -210,7 +222,8 @@ def intake(
         needs_callback=wants_callback(data, principal, request_type),
         helpers=[],  # a new case has none; saying so spares a query when it is indexed
     )
-    locate(session, case, data)
+    locate(session, case, data)  # a place outside the district is the first thing to hear
+    check_reporter(data, principal)
     case.simhash = simhash(f"{case.title} {case.description}")
     events, clock = _intake_outcome(session, case, data, principal, status, at)
     _write_new_case(session, case)
