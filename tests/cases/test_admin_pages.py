@@ -51,3 +51,17 @@ def test_cases_by_grid_reads_naive_times_in_the_city_zone(client: TestClient, wo
     bad = client.get("/api/v1/cases-by-grid", params={"start": "昨天"})
     assert bad.status_code == 422 and bad.json()["code"] == "bad_datetime"
     assert "时间格式无效" in bad.json()["message"]
+
+
+def test_cases_by_grid_counts_the_end_day_like_the_workbench(client: TestClient, world: World) -> None:
+    """A date range typed as days includes both days, on the map as on the workbench and KPI."""
+    lon, lat = world.point(0)
+    at = datetime(2026, 3, 2, 15, 0, tzinfo=get_settings().tz)
+    service.intake(world.session, CaseIntake(source=Source.PORTAL, category_code="1101", description="垃圾",
+                                              lon=lon, lat=lat, reporter_phone="13900000000"),
+                   principal=world.p("citizen"), at=at)
+    login(client, world, "chief")
+    grid = world.grids[0].code
+    both = {"start": "2026-03-02", "end": "2026-03-02"}
+    assert client.get("/api/v1/cases-by-grid", params=both).json() == {grid: 1}
+    assert client.get("/api/v1/cases-by-grid", params={"end": "2026-03-01"}).json() == {}

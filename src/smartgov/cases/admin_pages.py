@@ -26,7 +26,7 @@ from smartgov.errors import AppError, ValidationFailed
 from smartgov.org.models import Area, Department
 from smartgov.web.forms import form_number, form_values
 from smartgov.web.templating import render
-from smartgov.workclock.service import parse_moment
+from smartgov.workclock.service import day_bound
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -237,10 +237,10 @@ def cases_by_grid(
 ) -> dict[str, int]:
     """Counts of visible cases per grid code (all, or only overdue ones) for the command map.
 
-    ``start``/``end`` are ISO 8601 dates or times (end excluded); without an offset they are the
+    ``start``/``end`` are days (both included) or ISO 8601 times; without an offset they are the
     configured zone's local time (Asia/Shanghai)."""
-    reported_from = parse_moment(start) if start and start.strip() else None
-    reported_to = parse_moment(end) if end and end.strip() else None
+    reported_from = day_bound(start, is_end=False) if start and start.strip() else None
+    reported_to = day_bound(end, is_end=True) if end and end.strip() else None
     conditions = [visibility_clause(principal), Case.grid_id.is_not(None)]
     if measure == "overdue":
         conditions += [

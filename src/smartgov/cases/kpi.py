@@ -54,6 +54,7 @@ from smartgov.config import get_settings
 from smartgov.db import now
 from smartgov.errors import Forbidden, ValidationFailed
 from smartgov.org.models import Area, Department
+from smartgov.workclock.service import day_bound
 
 # --- status groups -----------------------------------------------------------------------------
 
@@ -498,26 +499,12 @@ class Period:
         return (self.end - timedelta(microseconds=1)).astimezone(get_settings().tz).date()
 
 
-def _parse_bound(value: str, is_end: bool) -> datetime:
-    tz = get_settings().tz
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime.combine(day + timedelta(days=1) if is_end else day, time(), tz)
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationFailed(f"日期格式有误：{value}（应为 YYYY-MM-DD）",
-                               code="bad_date") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
-
-
 def parse_period(start: str | None, end: str | None, *, today: date | None = None) -> Period:
     """The period from two dates (both days included) or ISO times; default: this month so far."""
     today = today or now().date()
-    begin = _parse_bound(start, False) if start else datetime.combine(
+    begin = day_bound(start, is_end=False) if start else datetime.combine(
         today.replace(day=1), time(), get_settings().tz)
-    finish = _parse_bound(end, True) if end else datetime.combine(
+    finish = day_bound(end, is_end=True) if end else datetime.combine(
         today + timedelta(days=1), time(), get_settings().tz)
     if finish <= begin:
         raise ValidationFailed("结束日期不能早于开始日期", code="bad_period")

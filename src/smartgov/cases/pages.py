@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,12 +34,12 @@ from smartgov.cases.workflow import (
     STAGE_LABELS,
     STATUS_LABELS,
 )
-from smartgov.config import get_settings
 from smartgov.db import get_session, now
 from smartgov.errors import AppError, NotFound
 from smartgov.org.models import Department
 from smartgov.web.forms import error_text, form_number, form_text, form_values
 from smartgov.web.templating import render
+from smartgov.workclock.service import day_bound
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -186,7 +186,6 @@ def workbench(
 ) -> Response:
     """工作台: the queues of this role with counts; filters, full-text search, one page of cases."""
     queue = queue or default_queue(principal)
-    tz = get_settings().tz
     category_row = session.scalar(select(Category).where(Category.code == category)) if category else None
     department_row = (
         session.scalar(select(Department).where(Department.code == department)) if department else None
@@ -196,8 +195,8 @@ def workbench(
         category_id=category_row.id if category_row else None,
         department_id=department_row.id if department_row else None,
         source=source or None,
-        reported_from=datetime.combine(start, time(), tz) if start else None,
-        reported_to=datetime.combine(end + timedelta(days=1), time(), tz) if end else None,
+        reported_from=day_bound(start, is_end=False) if start else None,
+        reported_to=day_bound(end, is_end=True) if end else None,
     )
     rows, total = find_cases(session, principal, flt)
     filters = {"q": q or "", "category": category or "", "department": department or "",

@@ -47,7 +47,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,24 @@ def invalidate_calendar() -> None:
 def due_at(start: datetime, limit: TimeLimit | str) -> datetime:
     """Due time of a fresh ``limit`` started at ``start`` on the process calendar."""
     return get_calendar().add_working_time(start, TimeLimit.parse(limit))
+
+
+def day_bound(value: str | date, *, is_end: bool) -> datetime:
+    """One end of a date range typed by a person: a day (YYYY-MM-DD) is its start, or — as the
+    end — the start of the next day (both days included); an ISO time is taken as it is, in
+    the configured zone when it has no offset."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        day = value
+    else:
+        text = str(value).strip()
+        if len(text) != 10:
+            return parse_moment(text)
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise ValidationFailed(f"日期格式有误：{value}（应为 YYYY-MM-DD）", code="bad_date") from None
+    start_of_day = datetime.min.time()
+    return datetime.combine(day + timedelta(days=1) if is_end else day, start_of_day, get_settings().tz)
 
 
 def parse_moment(text: str) -> datetime:
