@@ -24,6 +24,7 @@ from smartgov.cases.workflow import OPEN_STATES, STATUS_LABELS
 from smartgov.db import get_session
 from smartgov.errors import AppError, ValidationFailed
 from smartgov.org.models import Area, Department
+from smartgov.web.exports import CSV_TYPE, XLSX_TYPE, download
 from smartgov.web.forms import form_number, form_values
 from smartgov.web.templating import render
 from smartgov.workclock.service import day_bound
@@ -91,22 +92,14 @@ async def category_update(
 def categories_export(
     session: Session = Depends(get_session), principal: Principal = Depends(ADMIN)
 ) -> Response:
-    return Response(
-        export_csv(session),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": "attachment; filename=categories.csv"},
-    )
+    return download(export_csv(session), CSV_TYPE, "categories.csv")
 
 
 @router.get("/admin/categories/export.xlsx")
 def categories_export_xlsx(
     session: Session = Depends(get_session), principal: Principal = Depends(ADMIN)
 ) -> Response:
-    return Response(
-        export_xlsx(session),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": "attachment; filename=categories.xlsx"},
-    )
+    return download(export_xlsx(session), XLSX_TYPE, "categories.xlsx")
 
 
 @router.post("/admin/categories/import")

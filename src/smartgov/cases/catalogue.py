@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from smartgov.cases.models import Category, RequestType
 from smartgov.errors import ValidationFailed
 from smartgov.org.models import Department
+from smartgov.web.exports import csv_text, xlsx_bytes
 
 # code, name, kind
 MAJOR_CLASSES = [
@@ -139,42 +140,36 @@ def load_demo_catalogue(session: Session) -> int:
     return count
 
 
+def catalogue_rows(session: Session) -> list[list[Any]]:
+    """The whole catalogue as a table: the header (CSV_FIELDS), then one row per class."""
+    departments = {dept_id: code for dept_id, code in session.execute(select(Department.id, Department.code))}
+    categories = session.scalars(select(Category).order_by(Category.level, Category.code)).all()
+    codes = {c.id: c.code for c in categories}
+    rows: list[list[Any]] = [list(CSV_FIELDS)]
+    for cat in categories:
+        values = {
+            "code": cat.code,
+            "name": cat.name,
+            "kind": cat.kind,
+            "level": cat.level,
+            "parent_code": codes.get(cat.parent_id, ""),
+            "default_department_code": departments.get(cat.default_department_id, ""),
+            **{field: getattr(cat, field) for field in LIMIT_FIELDS},
+            **{field: int(getattr(cat, field)) for field in FLAG_FIELDS},
+            **{field: getattr(cat, field) or "" for field in TEXT_FIELDS},
+        }
+        rows.append([values[field] for field in CSV_FIELDS])
+    return rows
+
+
 def export_csv(session: Session) -> str:
     """The whole catalogue as CSV (UTF-8 with BOM so spreadsheet software reads Chinese)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS)
-    writer.writeheader()
-    departments = {dept_id: code for dept_id, code in session.execute(select(Department.id, Department.code))}
-    for cat in session.scalars(select(Category).order_by(Category.level, Category.code)):
-        writer.writerow(
-            {
-                "code": cat.code,
-                "name": cat.name,
-                "kind": cat.kind,
-                "level": cat.level,
-                "parent_code": cat.parent.code if cat.parent else "",
-                "default_department_code": departments.get(cat.default_department_id, ""),
-                **{field: getattr(cat, field) for field in LIMIT_FIELDS},
-                **{field: int(getattr(cat, field)) for field in FLAG_FIELDS},
-                **{field: getattr(cat, field) or "" for field in TEXT_FIELDS},
-            }
-        )
-    return "\ufeff" + buffer.getvalue()
+    return csv_text(catalogue_rows(session))
 
 
 def export_xlsx(session: Session) -> bytes:
     """The catalogue as an Excel workbook with the same columns as the CSV."""
-    from openpyxl import Workbook
-
-    rows = list(csv.reader(io.StringIO(export_csv(session).lstrip("\ufeff"))))
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "案件分类目录"
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(catalogue_rows(session), "案件分类目录")
 
 
 def _rows_from_file(path: Path) -> list[dict[str, str]]:

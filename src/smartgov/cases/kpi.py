@@ -54,6 +54,7 @@ from smartgov.config import get_settings
 from smartgov.db import now
 from smartgov.errors import Forbidden, ValidationFailed
 from smartgov.org.models import Area, Department
+from smartgov.web.exports import csv_text, xlsx_bytes
 from smartgov.workclock.service import day_bound
 
 # --- status groups -----------------------------------------------------------------------------
@@ -949,35 +950,17 @@ def table(report: KpiReport) -> tuple[list[str], list[list[Any]]]:
 
 
 def export_csv(report: KpiReport) -> bytes:
-    """UTF-8 CSV with a byte-order mark so that Excel opens the Chinese headers correctly."""
-    import csv
-    import io
-
+    """The report's table as CSV that Excel opens in Chinese."""
     header, body = table(report)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(body)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_text([header, *body]).encode("utf-8")
 
 
 def export_xlsx(report: KpiReport) -> bytes:
-    import io
-
-    from openpyxl import Workbook
-
+    """The report's table as a workbook, under a title line with the subject and the period."""
     header, body = table(report)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = report.subject.label[:31]
     period = report.period
-    sheet.append([f"{report.subject.label}绩效评价 {period.first_day} 至 {period.last_day}"])
-    sheet.append(header)
-    for line in body:
-        sheet.append(line)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    title = [f"{report.subject.label}绩效评价 {period.first_day} 至 {period.last_day}"]
+    return xlsx_bytes([title, header, *body], report.subject.label)
 
 
 def export_filename(report: KpiReport, suffix: str) -> str:

@@ -16,6 +16,7 @@ from smartgov.auth.roles import Role
 from smartgov.cases import kpi
 from smartgov.db import get_session
 from smartgov.errors import AppError, Forbidden
+from smartgov.web.exports import CSV_TYPE, XLSX_TYPE, download
 from smartgov.web.forms import form_number
 from smartgov.web.templating import render
 
@@ -61,19 +62,12 @@ def kpi_page(request: Request, subject: str | None = None, start: str | None = N
         "is_admin": principal.has_any(Role.SYSTEM_ADMIN)})
 
 
-def _download(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(content, media_type=media_type, headers={
-        "Content-Disposition":
-            f"attachment; filename={filename}; filename*=UTF-8''{quote(filename)}"})
-
-
 @router.get("/kpi/export.csv", include_in_schema=False)
 def kpi_export_csv(subject: str | None = None, start: str | None = None, end: str | None = None,
                    session: Session = Depends(get_session),
                    principal: Principal = Depends(current_principal)) -> Response:
     report = _report(session, principal, subject, start, end)
-    return _download(kpi.export_csv(report), "text/csv; charset=utf-8",
-                     kpi.export_filename(report, "csv"))
+    return download(kpi.export_csv(report), CSV_TYPE, kpi.export_filename(report, "csv"))
 
 
 @router.get("/kpi/export.xlsx", include_in_schema=False)
@@ -81,9 +75,7 @@ def kpi_export_xlsx(subject: str | None = None, start: str | None = None, end: s
                     session: Session = Depends(get_session),
                     principal: Principal = Depends(current_principal)) -> Response:
     report = _report(session, principal, subject, start, end)
-    return _download(kpi.export_xlsx(report),
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     kpi.export_filename(report, "xlsx"))
+    return download(kpi.export_xlsx(report), XLSX_TYPE, kpi.export_filename(report, "xlsx"))
 
 
 @router.get("/kpi/config", response_class=HTMLResponse, include_in_schema=False)
