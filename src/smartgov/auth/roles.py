@@ -27,7 +27,7 @@ class Role(StrEnum):
 
     @property
     def is_public(self) -> bool:
-        return self in (Role.CITIZEN, Role.ENTERPRISE)
+        return self in PUBLIC_ROLES
 
 
 ROLE_LABELS: dict[Role, str] = {

@@ -27,7 +27,7 @@ from smartgov.cases.models import (
     Notification,
 )
 from smartgov.cases.presenters import case_list, case_view, track_out
-from smartgov.cases.queries import CaseFilter, default_queue, find_cases, queue_counts, queues_for
+from smartgov.cases.queries import COUNT_CAP, CaseFilter, default_queue, find_cases, queue_counts, queues_for
 from smartgov.cases.schemas import SOURCE_LABELS, ActionInput, CaseIntake, Source
 from smartgov.cases.workflow import (
     ACTION_LABELS,
@@ -207,6 +207,7 @@ def workbench(
         {
             "queues": queues_for(principal),
             "counts": queue_counts(session, principal),
+            "count_cap": COUNT_CAP,  # totals above it show as "1000+" (capped_count)
             "queue": queue,
             "q": q or "",
             "filters": filters,
