@@ -526,6 +526,8 @@ class Scope:
 
 
 def subjects_for(principal: Principal) -> list[Subject]:
+    """The figures this person may read: every subject for readers, their own department's and
+    12345 figures for a handler (专业部门), none for others."""
     if principal.has_any(*READER_ROLES):
         return list(SUBJECTS.values())
     if principal.has_any(Role.HANDLER) and principal.department_id is not None:
@@ -536,12 +538,11 @@ def subjects_for(principal: Principal) -> list[Subject]:
 def scope_for(principal: Principal, subject_key: str) -> Scope:
     """The reader's scope for a subject; 401/403 when the figures are not for them."""
     principal.require_login()
+    if subject_key not in {s.key for s in subjects_for(principal)}:
+        raise Forbidden("当前账号无权查看该项绩效评价 (your role may not read these figures)")
     if principal.has_any(*READER_ROLES):
         return Scope(area_ids=principal.area_ids)
-    if (principal.has_any(Role.HANDLER) and principal.department_id is not None
-            and subject_key in HANDLER_SUBJECTS):
-        return Scope(department_id=principal.department_id, area_ids=principal.area_ids)
-    raise Forbidden("当前账号无权查看该项绩效评价 (your role may not read these figures)")
+    return Scope(department_id=principal.department_id, area_ids=principal.area_ids)  # 本部门
 
 
 # --- SQL: grouped counts -----------------------------------------------------------------------
