@@ -20,16 +20,23 @@ def fresh_database(url: str | None = None, keep: bool = False) -> Engine:
     from smartgov.config import reset_settings
 
     reset_settings()
+    return empty_database(url or f"sqlite:///{var_dir / 'bench.db'}")
+
+
+def empty_database(url: str) -> Engine:
+    """Empty the database at ``url`` (PostgreSQL: its public schema is dropped; SQLite: the file
+    is removed), migrate it and point smartgov at it; returns the engine."""
     from smartgov.db import make_engine, set_engine
     from smartgov.migrate import upgrade
 
-    if url:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        engine = make_engine(url)
+    else:
         engine = make_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
-    else:
-        engine = make_engine(f"sqlite:///{var_dir / 'bench.db'}")
     upgrade(engine)
     set_engine(engine)
     return engine

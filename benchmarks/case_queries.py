@@ -24,14 +24,9 @@ from sqlalchemy import func, select, text
 
 
 def build(url: str, cases: int) -> None:
-    from smartgov.db import make_engine, set_engine
-    from smartgov.migrate import upgrade
+    from _common import empty_database, load_demo
 
-    engine = make_engine(url)
-    upgrade(engine)
-    set_engine(engine)
-    from _common import load_demo
-
+    empty_database(url)
     load_demo()
     from rich.console import Console
 
@@ -56,19 +51,6 @@ def cases_held(url: str) -> int:
         engine.dispose()
 
 
-def wipe(url: str, db: Path) -> None:
-    if url.startswith("sqlite"):
-        db.unlink(missing_ok=True)
-        return
-    from smartgov.db import make_engine
-
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[18] if len(samples) >= 20 else max(samples)
 
@@ -89,7 +71,6 @@ def main() -> None:
     from smartgov.db import make_engine, session_factory, set_engine
 
     if cases_held(url) < args.cases:
-        wipe(url, args.db)
         build(url, args.cases)
     set_engine(make_engine(url))
 
