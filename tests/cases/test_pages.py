@@ -359,3 +359,27 @@ def test_refused_action_keeps_what_was_typed(client: TestClient, world: World) -
     assert "需调运大型设备" in response.text
     world.session.expire_all()
     assert world.session.get(Case, case.id).status == Status.HANDLING
+
+
+def test_the_menu_lists_exactly_the_pages_a_role_may_open(client: TestClient, world: World) -> None:
+    """Menu entries and page guards come from one declaration (web.menu.menu_entry)."""
+    import re
+
+    from tests.factories import make_user
+
+    world.users["admin"] = make_user(world.session, "system_admin")
+    world.session.commit()
+    for name, expected, hidden in (
+        ("operator", {"/workbench", "/hotline", "/map"}, {"/admin/categories", "/inspector"}),
+        ("inspector", {"/workbench", "/inspector", "/map"}, {"/hotline", "/kpi"}),
+        ("admin", {"/admin/categories", "/admin/open311", "/kpi", "/admin/users"}, {"/workbench"}),
+    ):
+        client.cookies.clear()
+        login(client, world, name)
+        page = client.get("/track").text
+        menu = set(re.findall(r'<nav>.*?</nav>', page, re.S)[0].split('href="')[1:])
+        links = {m.split('"')[0] for m in menu} - {"/", "/report", "/track"}
+        assert expected <= links and not hidden & links, (name, links)
+        for href in links:
+            assert client.get(href).status_code == 200, (name, href)
+    assert client.get("/workbench").status_code == 403  # the administrator has no queues

@@ -26,11 +26,11 @@ from smartgov.db import get_session
 from smartgov.errors import AppError, NotFound, ValidationFailed
 from smartgov.org.models import Department
 from smartgov.org.service import list_departments
+from smartgov.web.menu import first_page, menu_entry
 from smartgov.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-STAFF_HOME = "/workbench"
 PUBLIC_HOME = "/"
 AUDIT_PER_PAGE = 50
 
@@ -50,7 +50,11 @@ def safe_next(value: str | None, default: str) -> str:
 
 
 def home_for(user: User | None) -> str:
-    return STAFF_HOME if user is not None and user.is_staff else PUBLIC_HOME
+    """The page after logging in: a staff member's first page in the menu (the workbench for
+    those with queues, the admin page for administrators), the portal for the public."""
+    if user is None or not user.is_staff:
+        return PUBLIC_HOME
+    return first_page(user.role_names) or PUBLIC_HOME
 
 
 # ---------------------------------------------------------------- login / logout
@@ -203,6 +207,10 @@ def _parse_day(value: str, label: str) -> date | None:
                                code="invalid_date") from None
 
 
+# The audit page checks its reader itself (and audits refusals); this only puts it in the menu.
+menu_entry("/admin/audit", "审计日志", 90, Role.AUDIT_ADMIN)
+
+
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_page(request: Request, actor: str = "", action: str = "", object_type: str = "",
                object_id: str = "", result: str = "", client_addr: str = "",
@@ -259,7 +267,7 @@ def _users_page(request: Request, session: Session, principal: Principal,
     }, status_code=status_code)
 
 
-USER_ADMINS = require_roles(Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+USER_ADMINS = menu_entry("/admin/users", "用户管理", 100, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)

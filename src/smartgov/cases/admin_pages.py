@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile  # what request.form() yields
 
 from smartgov.auth import audit
-from smartgov.auth.deps import client_addr, require_roles, require_staff
+from smartgov.auth.deps import client_addr
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.cases.catalogue import export_csv, export_xlsx, import_file
 from smartgov.cases.clocks import warning_fractions
 from smartgov.cases.models import Case, Category, DispatchRule
+from smartgov.cases.queries import ALL_STAFF
 from smartgov.cases.service import visibility_clause
 from smartgov.cases.workflow import OPEN_STATES, STATUS_LABELS
 from smartgov.db import get_session
@@ -26,12 +27,14 @@ from smartgov.errors import AppError, ValidationFailed
 from smartgov.org.models import Area, Department
 from smartgov.web.exports import CSV_TYPE, XLSX_TYPE, download
 from smartgov.web.forms import form_number, form_values
+from smartgov.web.menu import menu_entry
 from smartgov.web.templating import render
 from smartgov.workclock.service import day_bound
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["cases"])
-ADMIN = require_roles(Role.SYSTEM_ADMIN)
+ADMIN = menu_entry("/admin/categories", "分类目录", 70, Role.SYSTEM_ADMIN)
+COMMAND_CENTRE = menu_entry("/map", "指挥地图", 50, *ALL_STAFF)
 LIMIT_FIELDS = ("verify_limit", "file_limit", "dispatch_limit", "handle_limit", "recheck_limit")
 
 
@@ -201,7 +204,7 @@ async def dispatch_rule_create(
 def command_map(
     request: Request,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require_staff),
+    principal: Principal = Depends(COMMAND_CENTRE),
 ) -> Response:
     """指挥地图: cases per grid, coloured by count or overdue, with filters."""
     return render(
@@ -226,7 +229,7 @@ def cases_by_grid(
     start: str | None = None,
     end: str | None = None,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require_staff),
+    principal: Principal = Depends(COMMAND_CENTRE),
 ) -> dict[str, int]:
     """Counts of visible cases per grid code (all, or only overdue ones) for the command map.
 

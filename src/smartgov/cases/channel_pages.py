@@ -11,25 +11,26 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile  # what request.form() yields
 
-from smartgov.auth.deps import client_addr, require_roles
+from smartgov.auth.deps import client_addr
 from smartgov.auth.principal import Principal
-from smartgov.auth.roles import Role
 from smartgov.cases import flows, service
 from smartgov.cases.attachments import save_attachment
 from smartgov.cases.models import Case, KnowledgeArticle, RequestType
 from smartgov.cases.pages import category_groups, intake_from_form
 from smartgov.cases.presenters import case_view
 from smartgov.cases.schemas import Source
+from smartgov.cases.service import CHANNEL_ROLES
 from smartgov.db import get_session
 from smartgov.errors import AppError
 from smartgov.web.forms import error_text, form_values
+from smartgov.web.menu import menu_entry
 from smartgov.web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-HOTLINE_ROLES = require_roles(Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF)
-INSPECTOR_ROLES = require_roles(Role.INSPECTOR)
-ASSIGN_ROLES = require_roles(Role.DUTY_CHIEF, Role.DISPATCHER)
+HOTLINE_ROLES = menu_entry("/hotline", "热线受理", 20, *CHANNEL_ROLES[Source.HOTLINE])
+INSPECTOR_ROLES = menu_entry("/inspector", "监督员上报", 30, *CHANNEL_ROLES[Source.INSPECTOR])
+ASSIGN_ROLES = menu_entry("/assign", "上级交办", 40, *CHANNEL_ROLES[Source.SUPERIOR])
 
 
 def knowledge_search(session: Session, q: str, limit: int = 8) -> list[KnowledgeArticle]:

@@ -18,10 +18,11 @@ from smartgov.db import get_session
 from smartgov.errors import AppError, Forbidden
 from smartgov.web.exports import CSV_TYPE, XLSX_TYPE, download
 from smartgov.web.forms import form_number
+from smartgov.web.menu import menu_entry
 from smartgov.web.templating import render
 
 router = APIRouter()
-READERS = require_roles(*kpi.READER_ROLES, Role.HANDLER)
+READERS = menu_entry("/kpi", "绩效评价", 60, *kpi.READER_ROLES, Role.HANDLER)
 ADMIN = require_roles(Role.SYSTEM_ADMIN)
 DATE_HELP = "YYYY-MM-DD（含当日）或 ISO 时间；缺省为本月"
 

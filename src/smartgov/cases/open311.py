@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from smartgov.auth import audit
-from smartgov.auth.deps import client_addr, require_roles
+from smartgov.auth.deps import client_addr
 from smartgov.auth.principal import ANONYMOUS, Principal
 from smartgov.auth.roles import Role
 from smartgov.cases import flows, service
@@ -43,6 +43,7 @@ from smartgov.config import get_settings
 from smartgov.db import get_session, now
 from smartgov.errors import AppError, Forbidden, NotFound, ValidationFailed
 from smartgov.org.models import Area, Department
+from smartgov.web.menu import menu_entry
 from smartgov.web.templating import render
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -674,7 +675,7 @@ def media(service_request_id: str, photo_id: int,
 
 # --- API key administration (Open311 接入管理) ----------------------------------------------------
 
-ADMIN = require_roles(Role.SYSTEM_ADMIN)
+ADMIN = menu_entry("/admin/open311", "Open311", 80, Role.SYSTEM_ADMIN)
 
 
 def _clients_page(request: Request, session: Session, **extra: Any) -> Response:

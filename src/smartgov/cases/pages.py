@@ -27,7 +27,15 @@ from smartgov.cases.models import (
     Notification,
 )
 from smartgov.cases.presenters import case_list, case_view, track_out
-from smartgov.cases.queries import COUNT_CAP, CaseFilter, default_queue, find_cases, queue_counts, queues_for
+from smartgov.cases.queries import (
+    ALL_STAFF,
+    COUNT_CAP,
+    CaseFilter,
+    default_queue,
+    find_cases,
+    queue_counts,
+    queues_for,
+)
 from smartgov.cases.schemas import SOURCE_LABELS, ActionInput, CaseIntake, Source
 from smartgov.cases.workflow import (
     ACTION_LABELS,
@@ -38,6 +46,7 @@ from smartgov.db import get_session, now
 from smartgov.errors import AppError, NotFound
 from smartgov.org.models import Department
 from smartgov.web.forms import error_text, form_number, form_text, form_values
+from smartgov.web.menu import menu_entry
 from smartgov.web.templating import render
 from smartgov.workclock.service import day_bound
 
@@ -170,6 +179,9 @@ def track_page(
     return render(request, "cases/track.html", context)
 
 
+WORKBENCH = menu_entry("/workbench", "工作台", 10, *ALL_STAFF)  # the roles that have queues
+
+
 @router.get("/workbench", response_class=HTMLResponse)
 def workbench(
     request: Request,
@@ -182,7 +194,7 @@ def workbench(
     end: date | None = None,
     page: int = 1,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require_staff),
+    principal: Principal = Depends(WORKBENCH),
 ) -> Response:
     """工作台: the queues of this role with counts; filters, full-text search, one page of cases."""
     queue = queue or default_queue(principal)

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from smartgov.config import get_settings
+from smartgov.web import menu
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -42,5 +43,6 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "settings": get_settings(),
     }
+    ctx["menu"] = menu.links_for(ctx["principal"])
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
