@@ -190,3 +190,16 @@ def test_naive_moments_are_taken_in_the_calendar_zone(cal: WorkCalendar) -> None
 
     clock = WorkClock.start(at=datetime(2026, 9, 30, 16, 0), limit="4wh", calendar=cal)
     assert clock.due_at() == at("2026-10-08 11:00")
+
+
+def test_a_provisional_clock_stays_provisional_through_its_stored_state(cal: WorkCalendar) -> None:
+    """暂定: the workclock keeps the flag itself; one provisional calendar serves every clock."""
+    provisional = cal.provisional_copy()
+    assert provisional is cal.provisional_copy() and provisional.provisional_copy() is provisional
+    clock = WorkClock.start(at=at("2026-10-09 09:00"), limit=TimeLimit.parse("2wd"), calendar=provisional)
+    state = clock.to_dict()
+    assert state["provisional"] is True
+    again = WorkClock.from_dict(json.loads(json.dumps(state)), calendar=cal)
+    assert again.calendar is provisional and again.due_at() == clock.due_at()
+    plain = WorkClock.start(at=at("2026-10-09 09:00"), limit=TimeLimit.parse("2wd"), calendar=cal)
+    assert "provisional" not in plain.to_dict()

@@ -17,7 +17,6 @@ from smartgov.config import get_settings
 from smartgov.workclock.service import (
     CalendarUnknownYear,
     TimeLimit,
-    WorkCalendar,
     WorkClock,
     get_calendar,
 )
@@ -61,42 +60,34 @@ def open_clock(session: Session, case: Case) -> StageClock | None:
     ).first()
 
 
-def calendar_for(state: dict | None = None) -> WorkCalendar:
-    """The working calendar; a clock started on a provisional calendar stays on it (暂定)."""
-    calendar = get_calendar()
-    if state and state.get("provisional"):
-        return calendar.provisional_copy()
-    return calendar
-
-
 def _apply(clock: StageClock, operation: Callable[[WorkClock], T]) -> tuple[WorkClock, T]:
     """Run ``operation`` on the clock; if the calendar lacks a year it needs, go on with a
-    provisional Monday–Friday calendar and mark the clock so (a case is never blocked by it)."""
+    provisional Monday–Friday calendar, which the clock then keeps (a case is never blocked)."""
     try:
-        work = WorkClock.from_dict(clock.state, calendar=calendar_for(clock.state))
+        work = WorkClock.from_dict(clock.state, calendar=get_calendar())
         return work, operation(work)
     except CalendarUnknownYear as exc:
         log.warning("case %s: provisional clock (%s)", clock.case_id, exc.message)
-        clock.state = {**clock.state, "provisional": True}
-        work = WorkClock.from_dict(clock.state, calendar=get_calendar().provisional_copy())
+        clock.state = {**clock.state, "provisional": True}  # kept from now on (暂定)
+        work = WorkClock.from_dict(clock.state, calendar=get_calendar())
         return work, operation(work)
 
 
 def _save(clock: StageClock, work: WorkClock) -> None:
-    clock.state = _keep_flags(work.to_dict(), clock.state)
+    clock.state = work.to_dict()
 
 
-def new_work_clock(at: datetime, limit_text: str) -> tuple[WorkClock, bool]:
+def new_work_clock(at: datetime, limit_text: str) -> WorkClock:
     """Start a clock; when the calendar lacks a year the limit reaches into, count Monday–Friday
-    provisionally instead of refusing the case, and say so (the report must never be lost)."""
+    provisionally instead of refusing the case (the report must never be lost)."""
     limit = TimeLimit.parse(limit_text)
     try:
         work = WorkClock.start(at=at, limit=limit, calendar=get_calendar())
         work.due_at()
-        return work, False
+        return work
     except CalendarUnknownYear as exc:
         log.warning("provisional due time: %s", exc.message)
-        return WorkClock.start(at=at, limit=limit, calendar=get_calendar().provisional_copy()), True
+        return WorkClock.start(at=at, limit=limit, calendar=get_calendar().provisional_copy())
 
 
 def start_stage(
@@ -116,14 +107,14 @@ def start_stage(
 def clock_values(session: Session, case: Case, stage: str, at: datetime) -> dict:
     """The row of a new clock of ``stage`` started at ``at`` (its ``case_id`` is the case's)."""
     limit_text = stage_limit(session, case, stage)
-    work, provisional = new_work_clock(at, limit_text)
+    work = new_work_clock(at, limit_text)
     return {
         "case_id": case.id,
         "stage": stage,
         "limit_text": limit_text,
         "started_at": at,
         "due_at": work.due_at(),
-        "state": work.to_dict() | ({"provisional": True} if provisional else {}),
+        "state": work.to_dict(),
     }
 
 
@@ -186,12 +177,6 @@ def extend_stage(session: Session, case: Case, extension: str) -> datetime | Non
     return clock.due_at
 
 
-def _keep_flags(new_state: dict, old_state: dict | None) -> dict:
-    if old_state and old_state.get("provisional"):
-        return new_state | {"provisional": True}
-    return new_state
-
-
 def warning_fractions() -> tuple[float, ...]:
     raw = get_settings().sla_warning_fractions
     return tuple(sorted(float(x) for x in raw.split(",") if x.strip()))
@@ -210,5 +195,5 @@ def warning_level_at(clock: StageClock, at: datetime) -> int:
 
 def handling_due(session: Session, case: Case, at: datetime) -> datetime | None:
     """When handling would end if it started at ``at`` (the estimate a new report shows)."""
-    work, _ = new_work_clock(at, stage_limit(session, case, "handle"))
+    work = new_work_clock(at, stage_limit(session, case, "handle"))
     return work.due_at()

@@ -216,12 +216,16 @@ class WorkClock:
             "stopped_at": (None if self.stopped_us is None
                            else cal.from_us(self.stopped_us).isoformat()),
             "due_at": None if due is None else due.isoformat(),
+            **({"provisional": True} if cal.provisional else {}),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], calendar: WorkCalendar | None = None) -> WorkClock:
-        """Rebuild a clock stored with ``to_dict``."""
+        """Rebuild a clock stored with ``to_dict``; a clock counted on a provisional calendar
+        (暂定, a year the calendar did not know) stays on it."""
         calendar = calendar or _default_calendar()
+        if data.get("provisional"):
+            calendar = calendar.provisional_copy()
         try:
             segments = [Segment(s["state"], _parse_us(s["from"]),
                                 None if s.get("to") is None else _parse_us(s["to"]),

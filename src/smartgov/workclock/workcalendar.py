@@ -159,11 +159,17 @@ class WorkCalendar:
 
     # -- days ---------------------------------------------------------------------------------
     def provisional_copy(self) -> WorkCalendar:
-        """The same calendar, but unknown years fall back to Monday–Friday (暂定时限)."""
-        clone = copy.copy(self)
-        clone.provisional = True
-        clone._day = lru_cache(maxsize=8192)(clone._compute_day)
-        clone._workday = lru_cache(maxsize=8192)(clone._compute_workday)
+        """The same calendar, but unknown years fall back to Monday–Friday (暂定时限); made once
+        per calendar, so its day caches serve every provisional clock."""
+        if self.provisional:
+            return self
+        clone = self.__dict__.get("_provisional_clone")
+        if clone is None:
+            clone = copy.copy(self)
+            clone.provisional = True
+            clone._day = lru_cache(maxsize=8192)(clone._compute_day)
+            clone._workday = lru_cache(maxsize=8192)(clone._compute_workday)
+            self._provisional_clone = clone
         return clone
 
     def knows_year(self, year: int) -> bool:
