@@ -60,15 +60,21 @@ def load_csv_data(csv_path: Path, text_cols: list[str], label_col: str,
     texts, labels = read_labelled_csv(csv_path, text_cols, label_col)
     data = TrainingData(texts, labels, sources=[f"标注 {csv_path.name}: {len(texts)} 条"])
     found_unl, found_tax = discover_companions(csv_path, text_cols, label_col) if auto else ([], [])
-    for path in unlabelled or found_unl:
+    add_companions(data, text_cols, label_col, unlabelled or found_unl, [taxonomy] if taxonomy else found_tax)
+    return data
+
+
+def add_companions(data: TrainingData, text_cols: list[str], label_col: str,
+                   unlabelled: list[Path], taxonomies: list[Path]) -> None:
+    """Unlabelled texts (self-training) and taxonomy terms for the labels, with a source line each."""
+    for path in unlabelled:
         rows = read_texts_csv(path, text_cols)
         data.unlabelled.extend(rows)
         data.sources.append(f"未标注 {path.name}: {len(rows)} 条")
-    for path in [taxonomy] if taxonomy else found_tax:
+    for path in taxonomies:
         for label, terms in read_taxonomy_csv(path, label_col).items():
             data.label_terms.setdefault(label, []).extend(terms)
         data.sources.append(f"分类体系 {path.name}: {len(data.label_terms)} 个标签")
-    return data
 
 
 @contextmanager
@@ -134,11 +140,7 @@ def train(
         if from_db:
             texts, labels = load_training_rows_from_db()
             data = TrainingData(texts, labels, sources=[f"数据库已结案案件: {len(texts)} 条"])
-            if unlabelled:
-                for path in unlabelled:
-                    data.unlabelled.extend(read_texts_csv(path, cols))
-            if taxonomy:
-                data.label_terms = read_taxonomy_csv(taxonomy, label_col)
+            add_companions(data, cols, label_col, unlabelled or [], [taxonomy] if taxonomy else [])
         elif csv_path is not None:
             data = load_csv_data(csv_path, cols, label_col, unlabelled, taxonomy, auto)
         else:
