@@ -1,0 +1,6 @@
+"""What the composition root plugs in: the modules that register domain jobs (任务模块)."""
+
+from __future__ import annotations
+
+# Each domain registers its tasks in ``<domain>/jobs.py``; a module that does not exist yet is skipped.
+JOB_MODULES: tuple[str, ...] = ("smartgov.cases.jobs",)
