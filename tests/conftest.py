@@ -27,6 +27,7 @@ def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     os.environ["SMARTGOV_VAR_DIR"] = str(var_dir)
     os.environ["SMARTGOV_SECRET_KEY"] = "test-secret-key"
     os.environ["SMARTGOV_SWEEP_INTERVAL_S"] = "0"  # tests sweep explicitly
+    os.environ["SMARTGOV_JOBS_INLINE"] = "1"  # a session's jobs run right after its commit
     os.environ.pop("SMARTGOV_DATABASE_URL", None)
     from smartgov.config import reset_settings
 
@@ -40,6 +41,11 @@ def _build_schema(engine: Engine) -> None:
     from smartgov.models import metadata
 
     metadata.create_all(engine)
+    if engine.dialect.name == "postgresql":
+        from smartgov.jobs.pg import install_schema
+
+        with engine.begin() as conn:
+            install_schema(conn)  # procrastinate's tables, types and functions (migration 0002)
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +82,10 @@ def _truncate_all(engine: Engine) -> None:
     from smartgov.models import metadata
 
     names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    if engine.dialect.name == "postgresql":
+        from smartgov.jobs.pg import JOB_TABLES
+
+        names += ", " + ", ".join(JOB_TABLES)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 

@@ -26,7 +26,7 @@ from smartgov.web.templating import STATIC_DIR, render
 log = logging.getLogger("smartgov")
 
 # Domains whose ``views.router`` (JSON API) and ``pages.router`` (HTML) are mounted, in order.
-DOMAINS = ("auth", "org", "workclock", "cases")
+DOMAINS = ("auth", "org", "workclock", "jobs", "cases")
 EXTRA_ROUTERS = (
     "smartgov.cases.channel_pages:router",
     "smartgov.cases.admin_pages:router",
@@ -160,7 +160,12 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        """Start the SLA sweeper of this process; on PostgreSQL only one process sweeps a turn."""
+        """Start the SLA sweeper of this process; on PostgreSQL only one process sweeps a turn.
+        Load the domains' job modules and run jobs in-process (unless --no-worker or inline)."""
+        from smartgov.domains import JOB_MODULES
+        from smartgov.jobs.worker import start_in_process
+
+        stop_jobs = start_in_process(app.state.engine, JOB_MODULES)
         sweeper = None
         if settings.sweep_interval_s > 0:
             from smartgov.cases.sweeper import SweepThread
@@ -170,6 +175,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         yield
         if sweeper is not None:
             sweeper.stopped.set()
+        stop_jobs()
 
     app = FastAPI(
         lifespan=lifespan,

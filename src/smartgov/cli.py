@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 
 from smartgov.config import get_settings
+from smartgov.jobs.cli import jobs_app
+from smartgov.jobs.cli import worker as jobs_worker
 
 app = typer.Typer(help="smartgov 智慧政务一体化平台", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="数据库 (database schema)", no_args_is_help=True)
@@ -25,6 +27,8 @@ DOMAIN_COMMANDS = (
     ("smartgov.cases.cli", "open311_app", "open311"),
     ("smartgov.cases.cli", "cases_app", "cases"),
 )
+app.command("worker")(jobs_worker)  # platform: background jobs
+app.add_typer(jobs_app, name="jobs")
 for _module, _attr, _name in DOMAIN_COMMANDS:
     try:
         _sub = getattr(importlib.import_module(_module), _attr)
@@ -38,10 +42,18 @@ def serve(
     host: str = typer.Option(None, help="监听地址 (default SMARTGOV_HOST or 127.0.0.1)"),
     port: int = typer.Option(None, help="端口 (default SMARTGOV_PORT or 8000)"),
     workers: int = typer.Option(1, help="进程数"),
+    no_worker: bool = typer.Option(False, "--no-worker", help="不在服务进程内执行后台任务"),
 ) -> None:
     """Serve the platform (启动服务)."""
+    import os
+
     import uvicorn
 
+    if no_worker:  # read by create_app's lifespan in the server process (uvicorn builds it by factory)
+        os.environ["SMARTGOV_INPROCESS_WORKER"] = "0"
+        from smartgov.config import reset_settings
+
+        reset_settings()
     settings = get_settings()
     uvicorn.run(
         "smartgov.app:create_app",

@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     max_upload_mb: int = 10
     # Map tiles; empty = draw grids on a blank canvas (offline intranet).
     map_tile_url: str = ""
+    # Background jobs (后台任务, smartgov.jobs). Inline: run a session's jobs right after its commit.
+    jobs_inline: bool = False
+    # `smartgov serve` runs jobs in-process (SQLite runner / PostgreSQL worker thread); off = workers do.
+    inprocess_worker: bool = True
+    jobs_poll_interval_s: float = 2.0
+    jobs_retry_base_s: int = 2  # back-off before retry n is base**n seconds (2, 4, 8 …)
+    jobs_heartbeat_s: float = 10.0
+    jobs_stalled_after_s: float = 30.0  # a worker silent this long has its jobs put back
+    jobs_stalled_cron: str = "* * * * *"
+    job_modules: str = ""  # extra task modules, comma-separated, besides domains.JOB_MODULES
 
     @property
     def tz(self) -> ZoneInfo:

@@ -9,7 +9,8 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-OUTSIDE_METADATA = ("case_fts", "case_search")  # full-text tables made by cases.search
+# full-text tables made by cases.search; procrastinate's job tables (migration 0002)
+OUTSIDE_METADATA = ("case_fts", "case_search", "procrastinate_")
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
