@@ -130,3 +130,11 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+def is_subject(model: Any, subject_type: str, subject_id: Any) -> Any:
+    """SQL condition: a row of a subject-linked table (timeline, timer, request …) belongs to
+    the subject ``subject_type`` whose id is ``subject_id`` (a value or a column)."""
+    from sqlalchemy import and_
+
+    return and_(model.subject_type == subject_type, model.subject_id == subject_id)

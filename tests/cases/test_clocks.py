@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from smartgov.auth.principal import ANONYMOUS
 from smartgov.cases import clocks, service
-from smartgov.cases.models import StageClock
 from smartgov.cases.schemas import ActionInput, CaseIntake, Source
 from smartgov.cases.workflow import Status
+from smartgov.workclock.models import WorkTimer
 from tests.cases.conftest import World
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -100,6 +100,6 @@ def test_a_year_the_calendar_lacks_never_blocks_a_report(world: World) -> None:
         at=later,
     )
     handle = world.session.scalar(
-        select(StageClock).where(StageClock.case_id == case.id, StageClock.stage == "handle")
+        select(WorkTimer).where(WorkTimer.subject_id == case.id, WorkTimer.stage == "handle")
     )
     assert handle.ended_at == later and handle.state.get("provisional") is True

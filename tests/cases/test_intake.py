@@ -8,9 +8,11 @@ from sqlalchemy import func, select, text
 
 from smartgov.auth.models import AuditEntry
 from smartgov.cases import directory, flows, service
-from smartgov.cases.models import Case, CaseEvent, CaseReporter, StageClock
+from smartgov.cases.models import Case, CaseReporter
 from smartgov.cases.schemas import CaseIntake, Source
 from smartgov.db import session_factory
+from smartgov.workclock.models import WorkTimer
+from smartgov.workflow.models import TimelineEvent
 from tests.cases.conftest import World
 
 
@@ -45,9 +47,9 @@ def test_intake_writes_every_row_of_a_new_case(world: World) -> None:
     assert case.expected_at is not None and case.expected_at > case.reported_at
     reporter = s.scalars(select(CaseReporter).where(CaseReporter.case_id == case.id)).one()
     assert (reporter.phone, reporter.name, reporter.source) == ("13900001111", "张先生", "hotline")
-    event = s.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).one()
+    event = s.scalars(select(TimelineEvent).where(TimelineEvent.subject_id == case.id)).one()
     assert event.action == "collect" and event.actor_name == world.users["operator"].display_name
-    clock = s.scalars(select(StageClock).where(StageClock.case_id == case.id)).one()
+    clock = s.scalars(select(WorkTimer).where(WorkTimer.subject_id == case.id)).one()
     assert clock.stage == "file" and clock.ended_at is None and clock.due_at == case.due_at
     audit_line = s.scalars(select(AuditEntry).where(AuditEntry.action == "case.intake")).one()
     assert audit_line.object_id == str(case.id) and audit_line.client_addr == "10.0.0.8"
@@ -72,7 +74,7 @@ def test_catalogue_edit_in_this_process_is_seen_by_the_next_report(world: World)
     world.cats["garbage"].file_limit = "3wd"
     world.session.commit()
     case = hotline_order(world, "complaint")
-    clock = world.session.scalars(select(StageClock).where(StageClock.case_id == case.id)).one()
+    clock = world.session.scalars(select(WorkTimer).where(WorkTimer.subject_id == case.id)).one()
     assert clock.limit_text == "3wd"
 
 
@@ -121,4 +123,4 @@ def test_routing_after_intake_skips_classes_a_person_files(world: World) -> None
 
 
 def _limit_of(world: World, case: Case) -> str:
-    return world.session.scalars(select(StageClock.limit_text).where(StageClock.case_id == case.id)).one()
+    return world.session.scalars(select(WorkTimer.limit_text).where(WorkTimer.subject_id == case.id)).one()

@@ -17,8 +17,10 @@ from sqlalchemy import select
 from smartgov.auth.models import AuditEntry
 from smartgov.cases import kpi
 from smartgov.cases.kpi import KpiConfig, Scope
-from smartgov.cases.models import Case, CaseEvent, ExceptionRequest, StageClock
+from smartgov.cases.models import Case
 from smartgov.errors import ValidationFailed
+from smartgov.workclock.models import WorkTimer
+from smartgov.workflow.models import PendingRequest, TimelineEvent
 from tests.auth.conftest import web_login
 from tests.cases.conftest import World
 from tests.factories import PASSWORD, make_user
@@ -215,12 +217,12 @@ def add_case(world: World, name: str, *, status: str, source: str, grid: int,
     session.add(case)
     session.flush()
     for stage, start, end, on_time, due, clock_dept in clocks:
-        session.add(StageClock(case_id=case.id, stage=stage, limit_text="1wd", started_at=h(start),
+        session.add(WorkTimer(subject_type="case", subject_id=case.id, stage=stage, limit_text="1wd", started_at=h(start),
                                due_at=h(due), ended_at=None if end is None else h(end),
                                on_time=on_time, state={},
                                department_id=world.depts[clock_dept].id if clock_dept else None))
     for action, actor, at in events:
-        session.add(CaseEvent(case_id=case.id, at=h(at), action=action,
+        session.add(TimelineEvent(subject_type="case", subject_id=case.id, at=h(at), action=action,
                               actor_id=world.users[actor].id if actor else None,
                               actor_name=actor or "系统"))
     session.flush()
@@ -260,7 +262,7 @@ def build_march(world: World) -> None:
                 ("report_back", "handler", 20), ("recheck_fail", "inspector", 21),
                 ("report_back", "handler", 30), ("recheck_pass", "inspector", 31),
                 ("close", "chief", 32), ("callback", "operator", 40)))
-    world.session.add(ExceptionRequest(case_id=c2.id, kind="objection", status="approved",
+    world.session.add(PendingRequest(subject_type="case", subject_id=c2.id, kind="objection", status="approved",
                                        reason="不属本部门职责", department_id=world.depts["HW"].id,
                                        requested_at=h(3.5), decided_at=h(4)))
     add_case(world, "c3", status="handling", source="hotline", grid=0, dept="HW",

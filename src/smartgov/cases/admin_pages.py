@@ -17,7 +17,7 @@ from smartgov.auth.deps import client_addr
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.cases.catalogue import export_csv, export_xlsx, import_file
-from smartgov.cases.clocks import warning_fractions
+from smartgov.workclock.timers import overdue_level
 from smartgov.cases.models import Case, Category, DispatchRule
 from smartgov.cases.queries import ALL_STAFF
 from smartgov.cases.service import visibility_clause
@@ -241,7 +241,7 @@ def cases_by_grid(
     if measure == "overdue":
         conditions += [
             Case.status.in_([str(s) for s in OPEN_STATES]),
-            Case.warning_level >= len(warning_fractions()) + 1,
+            Case.warning_level >= overdue_level(),
         ]
     if category:
         conditions.append(

@@ -12,12 +12,13 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from smartgov.cases.duplicates import simhash
-from smartgov.cases.models import Case, CaseEvent, Category, KnowledgeArticle
+from smartgov.cases.models import Case, Category, KnowledgeArticle
 from smartgov.cases.search import index_rows, scope_tokens_of, searchable_text
 from smartgov.cases.service import new_tracking_code
 from smartgov.cases.workflow import Status
 from smartgov.db import now, session_scope
 from smartgov.org.models import Area
+from smartgov.workflow.models import TimelineEvent
 
 KNOWLEDGE = [
     (
@@ -197,29 +198,31 @@ def generate_cases(
                 )
                 events.append(
                     {
-                        "case_id": next_id,
+                        "subject_type": "case",
+                        "subject_id": next_id,
                         "at": at,
                         "actor_name": "系统",
                         "action": "collect",
-                        "to_status": "reported",
+                        "to_state": "reported",
                         "note": sample,
                     }
                 )
                 if closed_at:
                     events.append(
                         {
-                            "case_id": next_id,
+                            "subject_type": "case",
+                            "subject_id": next_id,
                             "at": closed_at,
                             "actor_name": "系统",
                             "action": "close",
-                            "to_status": str(status),
+                            "to_state": str(status),
                             "note": "历史数据",
                         }
                     )
                 next_id += 1
             with session_scope() as session:
                 session.execute(insert(Case), cases)
-                session.execute(insert(CaseEvent), events)
+                session.execute(insert(TimelineEvent), events)
                 index_rows(
                     session,
                     [

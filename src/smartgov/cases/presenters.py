@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from smartgov.auth.masking import mask, reveal_personal, show_personal
 from smartgov.auth.principal import Principal
 from smartgov.cases import service
-from smartgov.cases.models import Case, CaseEvent, Category
+from smartgov.cases.models import Case, Category
 from smartgov.cases.schemas import CaseOut, TrackOut
 from smartgov.cases.workflow import PUBLIC_LABELS, Status
 from smartgov.org.models import Area, Department
+from smartgov.workflow import timeline
 
 # Steps a citizen sees on the tracking page, in plain words.
 PUBLIC_STEPS = {
@@ -99,11 +100,7 @@ def track_out(session: Session, case: Case) -> TrackOut:
         shown = session.get(Case, case.merged_into_id) or case
     status = Status(shown.status)
     dept = session.get(Department, shown.lead_department_id) if shown.lead_department_id else None
-    events = session.scalars(
-        select(CaseEvent)
-        .where(CaseEvent.case_id.in_({case.id, shown.id}))
-        .order_by(CaseEvent.at, CaseEvent.id)
-    ).all()
+    events = timeline.entries(session, "case", {case.id, shown.id})
     steps = [
         {
             "at": e.at.isoformat(),

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
-from smartgov.cases.clocks import warning_fractions
 from smartgov.cases.models import Case
 from smartgov.cases.search import CASE_FTS, matching_ids, sqlite_match
 from smartgov.cases.service import visibility_clause, visibility_tokens
 from smartgov.cases.workflow import OPEN_STATES, Status
+from smartgov.workclock.timers import overdue_level as timers_overdue_level
+from smartgov.workflow import requests
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,7 @@ def default_queue(principal: Principal) -> str:
 
 
 def queue_clause(name: str) -> Any:
-    from smartgov.cases.models import ExceptionRequest
-
-    overdue_level = len(warning_fractions()) + 1
+    overdue_level = timers_overdue_level()
     open_states = [str(s) for s in OPEN_STATES]
     if name in QUEUE_STATUS:
         return Case.status == str(QUEUE_STATUS[name])
@@ -101,8 +100,7 @@ def queue_clause(name: str) -> Any:
     if name == "supervised":
         return Case.status.in_(open_states) & Case.is_supervised.is_(True)
     if name == "exceptions":
-        pending = select(ExceptionRequest.case_id).where(ExceptionRequest.status == "pending")
-        return Case.id.in_(pending)
+        return Case.id.in_(requests.waiting_subjects("case"))
     return Case.id.is_not(None)
 
 

@@ -93,8 +93,8 @@ class EventOut(BaseModel):
     at: datetime
     actor_name: str
     action: str
-    from_status: str | None
-    to_status: str | None
+    from_status: str | None = Field(validation_alias="from_state")
+    to_status: str | None = Field(validation_alias="to_state")
     note: str | None
 
 

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from smartgov.auth import audit
 from smartgov.auth.models import AuditEntry
@@ -22,24 +21,18 @@ from smartgov.auth.principal import Principal
 from smartgov.auth.roles import CITYWIDE_ROLES, Role
 from smartgov.cases import clocks, directory
 from smartgov.cases.duplicates import simhash
-from smartgov.cases.models import (
-    Case,
-    CaseEvent,
-    CaseHelper,
-    CaseReporter,
-    Category,
-    ExceptionRequest,
-    StageClock,
-    Supervision,
-)
+from smartgov.cases.models import Case, CaseHelper, CaseReporter, Category, Supervision
 from smartgov.cases.schemas import MACHINE_SOURCES, ActionInput, CaseIntake, Source
 from smartgov.cases.search import index_case
-from smartgov.cases.workflow import Status, action, allowed_actions, why_not
+from smartgov.cases.workflow import CASE_FLOW, Status
 from smartgov.db import now
-from smartgov.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
+from smartgov.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from smartgov.org.models import Area, Department
+from smartgov.workclock.models import WorkTimer
+from smartgov.workflow import engine, requests, timeline
+from smartgov.workflow.models import PendingRequest, TimelineEvent
 
-SYSTEM_ACTOR = "系统"
+SUBJECT = "case"
 _TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -160,15 +153,14 @@ def wants_callback(data: CaseIntake, principal: Principal, request_type: tuple[s
 
 
 CALLBACK_SOURCES = (Source.HOTLINE, Source.PORTAL, Source.PETITION, Source.API, Source.OPEN311)
-_FIRST_STAGE = {Status.REPORTED: "verify", Status.PENDING_FILE: "file", Status.PENDING_DISPATCH: "dispatch"}
 _CASE_ROW = Case.__table__
 # Built once: statements run on every report (building one costs more than running it).
 _INSERT_CASE = insert(_CASE_ROW).returning(_CASE_ROW.c.id)
 _NUMBER_CASE = (
     update(_CASE_ROW).where(_CASE_ROW.c.id == bindparam("case_id")).values(case_no=bindparam("case_no"))
 )
-_INSERT_EVENTS = insert(CaseEvent.__table__)
-_INSERT_CLOCK = insert(StageClock.__table__)
+_INSERT_EVENTS = insert(TimelineEvent.__table__)
+_INSERT_CLOCK = insert(WorkTimer.__table__)
 _INSERT_REPORTER = insert(CaseReporter.__table__)
 _INSERT_AUDIT = insert(AuditEntry.__table__)
 
@@ -247,7 +239,7 @@ def _write_intake_rows(
     set_committed_value(case, "case_no", case_no)
     for row in [*events, clock]:
         if row is not None:
-            row["case_id"] = case.id
+            row["subject_id"] = case.id
     conn.execute(_INSERT_EVENTS, events)
     if clock is not None:
         conn.execute(_INSERT_CLOCK, clock)
@@ -313,7 +305,9 @@ def _intake_outcome(
         return events, None
     if status == Status.PENDING_FILE and data.source == Source.INSPECTOR:
         case.verified_at = at  # an inspector's own report needs no separate verification
-    clock = clocks.clock_values(session, case, _FIRST_STAGE[status], at)
+    stage = CASE_FLOW.stage_of(status)
+    assert stage is not None, status  # a new case that is not closed waits in a timed stage
+    clock = clocks.clock_values(session, case, stage, at)
     case.due_at = clock["due_at"]
     case.warning_level = 0
     case.expected_at = clocks.handling_due(session, case, at)
@@ -390,7 +384,7 @@ def check_may_attach(case: Case, principal: Principal) -> None:
     recorder, or staff who may take an action on it (seeing a case is not enough)."""
     if principal.user_id is not None and principal.user_id in (case.reporter_user_id, case.created_by_id):
         return
-    if principal.is_staff and allowed_actions(case, principal):
+    if principal.is_staff and CASE_FLOW.allowed(case, principal):
         return
     raise Forbidden("只有案件的报告人或当前办理人员可以上传照片", code="attach_not_allowed")
 
@@ -405,38 +399,20 @@ def case_by_tracking_code(session: Session, code: str) -> Case:
 # --- workflow actions --------------------------------------------------------------------------
 
 
-def add_event(session: Session, case: Case, *args: Any, **kwargs: Any) -> CaseEvent:
+def add_event(session: Session, case: Case, *args: Any, **kwargs: Any) -> TimelineEvent:
     """Add one entry to the case's timeline (流转记录); the arguments after the case are those of
     ``event_values``: principal, action name, from and to status, note, ``at=`` and ``data=``."""
-    event = CaseEvent(**event_values(case.id, *args, **kwargs))
-    session.add(event)
-    return event
+    return timeline.record(session, SUBJECT, case.id, *args, **kwargs)
 
 
-def event_values(
-    case_id: int | None,
-    principal: Principal | None,
-    name: str,
-    from_status: Status | str | None,
-    to_status: Status | str | None,
-    note: str | None = None,
-    *,
-    at: datetime | None = None,
-    data: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The columns of one timeline entry (流转记录); the system acts as 系统."""
-    user = principal.user if principal else None
-    return {
-        "case_id": case_id,
-        "at": at or now(),
-        "actor_id": user.id if user else None,
-        "actor_name": user.display_name if user else SYSTEM_ACTOR,
-        "action": name,
-        "from_status": str(from_status) if from_status else None,
-        "to_status": str(to_status) if to_status else None,
-        "note": note,
-        "data": data,
-    }
+def event_values(case_id: int | None, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The columns of one timeline entry of a case (for bulk inserts); the system acts as 系统."""
+    return timeline.values(SUBJECT, case_id, *args, **kwargs)
+
+
+def timeline_of(session: Session, *case_ids: int) -> list[TimelineEvent]:
+    """The timeline of one or more cases, in the order it happened."""
+    return timeline.entries(session, SUBJECT, case_ids)
 
 
 def act(
@@ -450,84 +426,24 @@ def act(
     at: datetime | None = None,
 ) -> Case:
     """Do one workflow action; refuses with 409/403 and a clear message when not allowed."""
-    at = at or now()
-    act_def = action(name)
+    CASE_FLOW.action(name)  # an unknown action is a 404 before the case is looked up
     case = get_case(session, case_id, principal)
-    if data.version is not None and data.version != case.version:
-        raise Conflict("案件已被他人更新，请刷新后重试 (the case changed)", code="case_changed")
-    refusal = why_not(act_def, case, principal)
-    if refusal:
-        status, message = refusal
-        audit.record(
-            session,
-            action=f"case.{name}",
-            actor=principal.user,
-            object_type="case",
-            object_id=case.id,
-            result="denied",
-            client_addr=client_addr,
-            detail=message,
-        )
-        session.commit()
-        raise AppError(message, code="action_not_allowed", status_code=status)
-    if act_def.needs_note and not (data.note and data.note.strip()):
-        raise ValidationFailed(f"「{act_def.label}」需要填写说明", code="note_required")
-    before = Status(case.status)
-    try:
-        HANDLERS[name](session, case, data, principal, at)
-    except StaleDataError:  # another person's change was flushed first (autoflush in a handler)
-        session.rollback()
-        raise Conflict("案件已被他人更新，请刷新后重试 (the case changed)", code="case_changed") from None
-    case.updated_at = at
-    add_event(
-        session,
-        case,
-        principal,
-        name,
-        before,
-        case.status,
-        data.note,
-        at=at,
-        data=data.model_dump(exclude_none=True, exclude={"note", "version"}) or None,
+    return engine.act(
+        session, CASE_FLOW, case, name, data, principal=principal, version=data.version,
+        note=data.note, client_addr=client_addr, at=at,
+        event_data=data.model_dump(exclude_none=True, exclude={"note", "version"}) or None,
+        audit_detail={"master_case_id": data.master_case_id} if data.master_case_id else None,
     )
-    audit.record(
-        session,
-        action=f"case.{name}",
-        actor=principal.user,
-        object_type="case",
-        object_id=case.id,
-        client_addr=client_addr,
-        detail={"from": str(before), "to": case.status}
-        | ({"master_case_id": data.master_case_id} if data.master_case_id else {}),
-    )
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("案件已被他人更新，请刷新后重试 (the case changed)", code="case_changed") from None
-    return case
 
 
-def _move(
-    session: Session,
-    case: Case,
-    status: Status,
-    at: datetime,
-    stage: str | None = None,
-    department_id: int | None = None,
-    actor: Principal | None = None,
-) -> None:
-    case.status = str(status)
-    if stage:
-        actor_id = actor.user_id if actor else None
-        clocks.start_stage(session, case, stage, at, department_id=department_id, actor_id=actor_id)
-    else:
-        clocks.stop_stage(session, case, at)
+def _move(session: Session, case: Case, status: Status, at: datetime, actor: Principal | None = None) -> None:
+    """Put the case in ``status``; the engine runs the timer of the stage it enters."""
+    engine.move(session, CASE_FLOW, case, status, at, actor_id=actor.user_id if actor else None)
 
 
 def _verify(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
     case.verified_at = at
-    _move(session, case, Status.PENDING_FILE, at, "file")
+    _move(session, case, Status.PENDING_FILE, at)
 
 
 def _void(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
@@ -543,7 +459,7 @@ def _file(session: Session, case: Case, data: ActionInput, p: Principal, at: dat
         raise ValidationFailed("立案须选择案件类别", code="category_required")
     case.filed_at = at
     case.verified_at = case.verified_at or at
-    _move(session, case, Status.PENDING_DISPATCH, at, "dispatch")
+    _move(session, case, Status.PENDING_DISPATCH, at)
 
 
 def dispatch_to(
@@ -561,7 +477,7 @@ def dispatch_to(
     case.lead_department_id = department.id
     case.helpers = [CaseHelper(department_id=d.id) for d in helpers if d.id != department.id]
     case.dispatched_at = at
-    _move(session, case, Status.HANDLING, at, "handle", department_id=department.id, actor=principal)
+    _move(session, case, Status.HANDLING, at, actor=principal)
     case.expected_at = case.due_at
     index_case(session, case)  # the department may now find it
     flows.notify_department(
@@ -586,7 +502,7 @@ def close_case(session: Session, case: Case, at: datetime, principal: Principal 
     """结案: closes the case (and every case merged into it); 12345 orders then wait for 回访."""
     case.closed_at = at
     if case.needs_callback:
-        _move(session, case, Status.PENDING_CALLBACK, at, "callback")
+        _move(session, case, Status.PENDING_CALLBACK, at)
     else:
         _move(session, case, Status.CLOSED, at)
     from smartgov.cases import flows
@@ -600,65 +516,39 @@ def _report_back(session: Session, case: Case, data: ActionInput, p: Principal, 
     case.result_note = data.note
     category = session.get(Category, case.category_id) if case.category_id else None
     if category is None or category.needs_recheck:
-        _move(session, case, Status.PENDING_RECHECK, at, "recheck")
+        _move(session, case, Status.PENDING_RECHECK, at)
     else:
         close_case(session, case, at, p)  # 承办单位办结: no on-site re-check for this class
 
 
 def _request(kind: str):  # type: ignore[no-untyped-def]
     def handler(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
-        if pending_exception(session, case) is not None:  # one request at a time
-            raise Conflict("已有待审核的申请，请等待审核结果", code="exception_pending")
         if kind == "extension":
             if not data.extension:
                 raise ValidationFailed("请填写延期时长，例如 2wd", code="extension_required")
             from smartgov.workclock.service import TimeLimit
 
             data.extension = str(TimeLimit.parse(data.extension))
-        session.add(
-            ExceptionRequest(
-                case_id=case.id,
-                kind=kind,
-                reason=data.note or "",
-                extension=data.extension,
-                department_id=p.department_id,
-                requested_by_id=p.user_id,
-                requested_at=at,
-            )
-        )
+        requests.open_request(session, SUBJECT, case.id, kind, data.note or "", at=at,
+                              extension=data.extension, department_id=p.department_id,
+                              requested_by_id=p.user_id)
 
     return handler
 
 
-def pending_exception(session: Session, case: Case) -> ExceptionRequest | None:
-    """The exception request waiting for a decision (there is at most one: ``_request``)."""
-    return session.scalar(
-        select(ExceptionRequest).where(
-            ExceptionRequest.case_id == case.id, ExceptionRequest.status == "pending"
-        )
-    )
+def pending_exception(session: Session, case: Case) -> PendingRequest | None:
+    """The exception request waiting for a decision (there is at most one)."""
+    return requests.pending(session, SUBJECT, case.id)
 
 
 def available_actions(case: Case, principal: Principal, *, request_waiting: bool) -> list[Any]:
-    """What this person can do on the case now: the workflow's allowed actions, less 审核申请
-    when no request waits for a decision (the workflow table cannot see requests)."""
-    actions = allowed_actions(case, principal)
-    if request_waiting:
-        return actions
-    return [a for a in actions if a.name != "decide_exception"]
+    """What this person can do on the case now: 审核申请 only while a request waits."""
+    return CASE_FLOW.allowed(case, principal, waiting=["*"] if request_waiting else [])
 
 
 def cases_with_waiting_requests(session: Session, case_ids: Sequence[int]) -> set[int]:
     """Which of these cases have an exception request waiting for a decision (one query)."""
-    if not case_ids:
-        return set()
-    return set(
-        session.scalars(
-            select(ExceptionRequest.case_id).where(
-                ExceptionRequest.case_id.in_(case_ids), ExceptionRequest.status == "pending"
-            )
-        )
-    )
+    return requests.subjects_with_pending(session, SUBJECT, case_ids)
 
 
 EXCEPTION_KIND_LABELS = {"return": "回退", "extension": "延期", "park": "挂账", "objection": "派单异议"}
@@ -670,8 +560,7 @@ def withdraw_pending_request(session: Session, case: Case, at: datetime, reason:
     request = pending_exception(session, case)
     if request is None:
         return
-    request.status = "withdrawn"
-    request.decided_at, request.decision_note = at, reason
+    requests.withdraw(request, at=at, reason=reason)
     label = EXCEPTION_KIND_LABELS.get(request.kind, request.kind)
     add_event(session, case, None, "withdraw_exception", case.status, case.status,
               f"待审核的{label}申请已撤回：{reason}", at=at,
@@ -682,17 +571,14 @@ def _decide_exception(session: Session, case: Case, data: ActionInput, p: Princi
     request = pending_exception(session, case)
     if request is None or (data.exception_id and data.exception_id != request.id):
         raise Conflict("没有待审核的申请", code="no_pending_exception")
-    if data.approve is None:
-        raise ValidationFailed("请选择同意或不同意", code="decision_required")
-    request.status = "approved" if data.approve else "refused"
-    request.decided_by_id, request.decided_at, request.decision_note = p.user_id, at, data.note
+    requests.decide(request, data.approve, by_id=p.user_id, at=at, note=data.note)
     if not data.approve:
         return
     if request.kind in ("return", "objection"):
         case.return_count += 1
         case.lead_department_id = None
         case.helpers = []
-        _move(session, case, Status.PENDING_DISPATCH, at, "dispatch")
+        _move(session, case, Status.PENDING_DISPATCH, at)
         index_case(session, case)
     elif request.kind == "extension":
         clocks.extend_stage(session, case, request.extension or "1wd")
@@ -709,13 +595,13 @@ def _unpark(session: Session, case: Case, data: ActionInput, p: Principal, at: d
 
 
 def _recheck_pass(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
-    _move(session, case, Status.PENDING_CLOSE, at, "close")
+    _move(session, case, Status.PENDING_CLOSE, at)
 
 
 def _recheck_fail(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
     """返工: back to the department with a new handling clock; counts against it."""
     case.rework_count += 1
-    _move(session, case, Status.HANDLING, at, "handle", department_id=case.lead_department_id)
+    _move(session, case, Status.HANDLING, at)
     case.expected_at = case.due_at
     from smartgov.cases import flows
 
@@ -754,7 +640,7 @@ def _reopen(session: Session, case: Case, data: ActionInput, p: Principal, at: d
         add_event(session, child, p, "reopen", child.status, child.status,
                   f"所并入的案件 {case.case_no} 重办，本案随之重新办理", at=at,
                   data={"master_case_id": case.id})
-    _move(session, case, Status.HANDLING, at, "handle", department_id=case.lead_department_id)
+    _move(session, case, Status.HANDLING, at)
     case.expected_at = case.due_at
     from smartgov.cases import flows
 
@@ -867,6 +753,7 @@ HANDLERS = {
     "remind": _supervise("remind"),
     "merge": _merge,
 }
+CASE_FLOW.bind_effects(HANDLERS)
 
 
 def require_case_reader(principal: Principal) -> None:

@@ -1,116 +1,73 @@
-"""The periodic SLA sweep (时限巡检): warning levels, overdue marks and reminders.
-
-With several app processes on PostgreSQL exactly one sweeps at a time: the sweep holds a
-transaction-level advisory lock and the others skip their turn.
-"""
+"""What the time-limit sweep does for cases (案件时限巡检): mirror the raised level on the case
+and tell the people responsible. The sweep itself is the workclock's (one for every subject)."""
 
 from __future__ import annotations
 
-import logging
-import threading
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, text, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from smartgov.auth.models import User, UserArea, UserRole
 from smartgov.auth.roles import Role
-from smartgov.cases import clocks, flows
-from smartgov.cases.models import Case, StageClock
+from smartgov.cases import flows
+from smartgov.cases.clocks import SUBJECT
+from smartgov.cases.models import Case
 from smartgov.cases.workflow import STAGE_LABELS
 from smartgov.db import now
 from smartgov.org.models import Area
+from smartgov.workclock import sweeper, timers
+from smartgov.workclock.models import WorkTimer
+from smartgov.workclock.sweeper import SweepResult
 
-log = logging.getLogger(__name__)
-SWEEP_LOCK_KEY = 0x5347_5357  # "SGSW"
 LEVEL_NAMES = {1: "黄色预警", 2: "橙色预警"}
 
 
-@dataclass
-class SweepResult:
-    ran: bool
-    checked: int = 0
-    raised: int = 0
+def sweep(session: Session, at: datetime | None = None) -> SweepResult:
+    """One sweep of every running timer (cases and every other subject), committed."""
+    return sweeper.sweep(session, at or now())
 
 
-def try_sweep_lock(session: Session) -> bool:
-    """Take the cluster-wide sweep lock for this transaction (PostgreSQL); SQLite has one writer."""
-    if session.get_bind().dialect.name != "postgresql":
-        return True
-    return bool(
+class CaseSweep:
+    """The sweep hook of cases."""
+
+    def __init__(self) -> None:
+        self._recipients: _Recipients | None = None
+
+    def begin(self, session: Session) -> None:
+        self._recipients = _Recipients(session)
+
+    def lock(self, session: Session, subject_id: int) -> None:
+        """The case row first, in the order every workflow action writes (case, then its timer),
+        so a sweep and a person acting on the same case wait for each other instead of
+        deadlocking on PostgreSQL."""
+        table = Case.__table__
+        session.execute(select(table.c.id).where(table.c.id == subject_id).with_for_update())
+
+    def raised(self, session: Session, timer: WorkTimer, level: int, at: datetime) -> None:
+        """Mirror the level on the case (no version bump) and tell whoever answers for the stage."""
+        table = Case.__table__
         session.execute(
-            text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": SWEEP_LOCK_KEY}
-        ).scalar()
-    )
-
-
-def sweep(session: Session, at: datetime | None = None, *, hold_seconds: float = 0) -> SweepResult:
-    """Raise the warning level of every running stage clock that passed a threshold.
-
-    The levels are written with plain UPDATEs that leave ``Case.version`` alone: a sweep is not
-    an edit, and a person acting on the case meanwhile must not get a 409 for it."""
-    at = at or now()
-    if not try_sweep_lock(session):
-        session.rollback()
-        return SweepResult(ran=False)
-    overdue_level = len(clocks.warning_fractions()) + 1
-    running = session.scalars(
-        select(StageClock).where(StageClock.ended_at.is_(None), StageClock.paused.is_(False))
-    ).all()
-    recipients = _Recipients(session)
-    raised = 0
-    for clock in running:
-        level = clocks.warning_level_at(clock, at)
-        if level <= clock.warning_level or not _raise_level(session, clock, level):
-            continue
-        case = session.get(Case, clock.case_id)
+            update(table).where(table.c.id == timer.subject_id, table.c.warning_level < level)
+            .values(warning_level=level).execution_options(synchronize_session=False)
+        )
+        case = session.get(Case, timer.subject_id)
         if case is None:
-            continue
-        stage = STAGE_LABELS.get(clock.stage, clock.stage)
-        label = "已超期" if level >= overdue_level else LEVEL_NAMES.get(level, "预警")
-        kind = "overdue" if level >= overdue_level else "warning"
-        message = f"案件 {case.case_no} {stage}环节{label}（截止 {clock.due_at:%m-%d %H:%M}）"
-        department_id = clock.department_id or (
-            case.lead_department_id if clock.stage == "handle" else None
+            return
+        overdue = level >= timers.overdue_level()
+        stage = STAGE_LABELS.get(timer.stage, timer.stage)
+        label = "已超期" if overdue else LEVEL_NAMES.get(level, "预警")
+        kind = "overdue" if overdue else "warning"
+        message = f"案件 {case.case_no} {stage}环节{label}（截止 {timer.due_at:%m-%d %H:%M}）"
+        department_id = timer.department_id or (
+            case.lead_department_id if timer.stage == "handle" else None
         )
         if department_id is not None:
             flows.notify_department(session, case, department_id, kind, message)
-        else:
-            for user_id in recipients.of(case, clock.stage):
-                flows.notify_user(session, user_id, case, kind, message)
-        raised += 1
-    if hold_seconds:
-        import time
-
-        time.sleep(hold_seconds)  # tests: keep the lock while another process tries
-    session.commit()
-    return SweepResult(ran=True, checked=len(running), raised=raised)
-
-
-def _raise_level(session: Session, clock: StageClock, level: int) -> bool:
-    """Write the new level on the clock and on its case (Core UPDATEs: no version bump); False
-    when the clock ended, paused or was raised meanwhile (the case has moved on: leave it).
-
-    The case row is locked first, in the order every workflow action writes (case, then its
-    clock), so a sweep and a person acting on the same case wait for each other instead of
-    deadlocking on PostgreSQL."""
-    clock_table, case_table = StageClock.__table__, Case.__table__
-    session.execute(select(case_table.c.id).where(case_table.c.id == clock.case_id).with_for_update())
-    done = session.execute(
-        update(clock_table)
-        .where(clock_table.c.id == clock.id, clock_table.c.ended_at.is_(None),
-               clock_table.c.paused.is_(False), clock_table.c.warning_level < level)
-        .values(warning_level=level)
-    ).rowcount
-    if not done:
-        return False
-    session.execute(
-        update(case_table)
-        .where(case_table.c.id == clock.case_id, case_table.c.warning_level < level)
-        .values(warning_level=level)
-    )
-    return True
+            return
+        recipients = self._recipients or _Recipients(session)
+        for user_id in recipients.of(case, timer.stage):
+            flows.notify_user(session, user_id, case, kind, message)
 
 
 # Who answers for a stage that no department holds (核实/核查: the grid's inspectors; 立案/结案:
@@ -170,18 +127,4 @@ class _Recipients:
         return areas
 
 
-class SweepThread(threading.Thread):
-    """Runs the sweep every ``interval`` seconds inside an app process."""
-
-    def __init__(self, factory: sessionmaker[Session], interval: float = 60.0) -> None:
-        super().__init__(name="sla-sweeper", daemon=True)
-        self.factory, self.interval = factory, interval
-        self.stopped = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopped.wait(self.interval):
-            try:
-                with self.factory() as session:
-                    sweep(session)
-            except Exception:  # keep sweeping; the next turn retries
-                log.exception("SLA sweep failed")
+sweeper.register(SUBJECT, CaseSweep())

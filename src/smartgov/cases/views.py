@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Query, Request, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,7 +12,7 @@ from smartgov.auth.deps import client_addr, current_principal, require_staff
 from smartgov.auth.principal import Principal
 from smartgov.cases import flows, service
 from smartgov.cases.attachments import save_attachment
-from smartgov.cases.models import Case, CaseEvent, Category
+from smartgov.cases.models import Case, Category
 from smartgov.cases.presenters import case_list, case_view, track_out
 from smartgov.cases.queries import CaseFilter, find_cases
 from smartgov.cases.schemas import (
@@ -72,10 +74,13 @@ async def upload_photo(
     case = service.get_case(session, case_id, principal)
     service.check_may_attach(case, principal)
     content = await file.read()
-    att = save_attachment(session, case, content, file.filename or "photo", kind=kind, principal=principal)
-    service.add_event(
-        session, case, principal, "attach", case.status, case.status, f"上传照片 {att.filename}"
+    filename = file.filename or "photo"
+    event = service.add_event(
+        session, case, principal, "attach", case.status, case.status, f"上传照片 {filename}"
     )
+    session.flush()
+    att = save_attachment(session, case, content, filename, kind=kind, event_id=event.id,
+                          principal=principal)
     session.commit()
     return {"id": att.id, "filename": att.filename, "size": att.size}
 
@@ -128,14 +133,10 @@ def case_events(
     case_id: int,
     session: Session = Depends(get_session),
     principal: Principal = Depends(require_staff),
-) -> list[CaseEvent]:
+) -> list[Any]:
     """The internal timeline (staff only; citizens see the public steps on the tracking page)."""
     case = service.get_case(session, case_id, principal)
-    return list(
-        session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id)
-        )
-    )
+    return service.timeline_of(session, case.id)
 
 
 @router.post("/cases/{case_id}/actions/{name}", response_model=CaseOut)

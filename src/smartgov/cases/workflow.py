@@ -6,12 +6,11 @@ with 409 (wrong state) or 403 (wrong role or scope). Nothing in views decides th
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from smartgov.auth.roles import Role
+from smartgov.workflow.machine import Action, Field, Machine
 
 if TYPE_CHECKING:
     from smartgov.auth.principal import Principal
@@ -71,18 +70,6 @@ PUBLIC_LABELS: dict[Status, str] = {
 
 OPEN_STATES = frozenset(s for s in Status if s.is_open)
 
-# Which stage clock runs in each state (None: no clock).
-STAGE_OF_STATUS: dict[Status, str | None] = {
-    Status.REPORTED: "verify",
-    Status.PENDING_FILE: "file",
-    Status.PENDING_DISPATCH: "dispatch",
-    Status.HANDLING: "handle",
-    Status.PARKED: "handle",
-    Status.PENDING_RECHECK: "recheck",
-    Status.PENDING_CLOSE: "close",
-    Status.PENDING_CALLBACK: "callback",
-}
-
 STAGE_LABELS = {
     "verify": "核实",
     "file": "立案",
@@ -93,25 +80,8 @@ STAGE_LABELS = {
     "callback": "回访",
 }
 
-Guard = Callable[["Case", "Principal"], str | None]
-
-
-@dataclass(frozen=True)
-class Action:
-    """One thing a person may do to a case: from which states, by which roles, to which state."""
-
-    name: str
-    label: str
-    sources: frozenset[Status]
-    roles: frozenset[str]
-    target: Status | None = None  # None: the service decides (e.g. report_back) or no change
-    guards: tuple[Guard, ...] = field(default_factory=tuple)
-    needs_note: bool = False
-    style: str = ""  # "danger" for destructive-looking buttons
-
-
-def _states(*states: Status) -> frozenset[Status]:
-    return frozenset(states)
+def _states(*states: Status) -> frozenset[str]:
+    return frozenset(str(s) for s in states)
 
 
 def _roles(*roles: Role) -> frozenset[str]:
@@ -157,6 +127,9 @@ def not_supervised_already(case: Case, principal: Principal) -> str | None:
     return None
 
 
+SATISFACTION_LEVELS = ("满意", "基本满意", "不满意")
+AFTER_PHOTO = Field("photo", "现场照片（可选）", "photo", default="after")
+
 OPEN_WORK = _states(
     Status.REPORTED,
     Status.PENDING_FILE,
@@ -196,6 +169,7 @@ ACTIONS: dict[str, Action] = {
             _states(Status.PENDING_FILE, Status.REPORTED),
             _roles(*CHIEFS),
             Status.PENDING_DISPATCH,
+            fields=(Field("category_code", "案件类别", "category"),),
         ),
         Action(
             "void",
@@ -212,6 +186,10 @@ ACTIONS: dict[str, Action] = {
             _states(Status.PENDING_DISPATCH),
             _roles(*DISPATCHERS),
             Status.HANDLING,
+            fields=(
+                Field("department_code", "主办部门", "department", required=True),
+                Field("helper_codes", "协办部门（可多选）", "departments"),
+            ),
         ),
         Action(
             "report_back",
@@ -221,6 +199,7 @@ ACTIONS: dict[str, Action] = {
             None,
             (of_lead_department,),
             needs_note=True,
+            fields=(AFTER_PHOTO,),
         ),
         Action(
             "request_return",
@@ -239,6 +218,8 @@ ACTIONS: dict[str, Action] = {
             None,
             (of_lead_department, not_overdue),
             needs_note=True,
+            fields=(Field("extension", "延期时长", "limit", default="2wd",
+                          placeholder="例如 2wd（2个工作日）、4wh（4个工作小时）", required=True),),
         ),
         Action(
             "request_park",
@@ -264,6 +245,8 @@ ACTIONS: dict[str, Action] = {
             _states(Status.HANDLING, Status.PARKED),
             _roles(*DISPATCHERS),
             None,
+            fields=(Field("approve", "审核意见", "choice", choices=(("yes", "同意"), ("no", "不同意"))),),
+            needs_request="*",
         ),
         Action("unpark", "恢复处置", _states(Status.PARKED), _roles(*DISPATCHERS), Status.HANDLING),
         Action(
@@ -273,6 +256,7 @@ ACTIONS: dict[str, Action] = {
             _roles(Role.INSPECTOR, *CHIEFS),
             Status.PENDING_CLOSE,
             (in_grid_scope,),
+            fields=(AFTER_PHOTO,),
         ),
         Action(
             "recheck_fail",
@@ -283,6 +267,7 @@ ACTIONS: dict[str, Action] = {
             (in_grid_scope,),
             needs_note=True,
             style="danger",
+            fields=(AFTER_PHOTO,),
         ),
         Action("close", "结案", _states(Status.PENDING_CLOSE), _roles(*CHIEFS), None),
         Action(
@@ -291,6 +276,8 @@ ACTIONS: dict[str, Action] = {
             _states(Status.PENDING_CALLBACK),
             _roles(Role.HOTLINE_OPERATOR, *CHIEFS),
             Status.CLOSED,
+            fields=(Field("satisfaction", "回访结果", "choice",
+                          choices=tuple((x, x) for x in SATISFACTION_LEVELS), required=True),),
         ),
         Action(
             "reopen",
@@ -317,50 +304,58 @@ ACTIONS: dict[str, Action] = {
             _states(Status.REPORTED, Status.PENDING_FILE, Status.PENDING_DISPATCH),
             _roles(Role.DUTY_CHIEF, Role.DISPATCHER, Role.HOTLINE_OPERATOR),
             Status.MERGED,
+            fields=(Field("master_case_id", "并入主案件 ID", "number", required=True),),
         ),
     )
 }
 
 
-def action(name: str) -> Action:
-    from smartgov.errors import NotFound
+# Which timer stage runs in each state (挂账 keeps the handling timer, paused).
+STAGES: dict[str, str | None] = {
+    Status.REPORTED: "verify",
+    Status.PENDING_FILE: "file",
+    Status.PENDING_DISPATCH: "dispatch",
+    Status.HANDLING: "handle",
+    Status.PARKED: "handle",
+    Status.PENDING_RECHECK: "recheck",
+    Status.PENDING_CLOSE: "close",
+    Status.PENDING_CALLBACK: "callback",
+}
 
-    try:
-        return ACTIONS[name]
-    except KeyError:
-        raise NotFound(f"未知的操作: {name}", code="unknown_action") from None
+CASE_FLOW = Machine(
+    subject_type="case",
+    subject_label="案件",
+    states={str(k): v for k, v in STATUS_LABELS.items()},
+    stages={str(k): v for k, v in STAGES.items()},
+    actions=ACTIONS,
+    stage_labels=STAGE_LABELS,
+    step_labels={
+        "collect": "受理登记",
+        "auto_file": "自动立案",
+        "auto_dispatch": "自动派遣",
+        "self_handle": "自行处置",
+        "answer_close": "直接答复办结",
+        "merged_in": "并入案件",
+        "withdraw_exception": "撤回申请",
+        "attach": "上传照片",
+    },
+)
+
+
+def action(name: str) -> Action:
+    """The case action called ``name`` (404 when there is none)."""
+    return CASE_FLOW.action(name)
 
 
 def why_not(act: Action, case: Case, principal: Principal) -> tuple[int, str] | None:
     """Why ``principal`` may not do ``act`` on ``case`` now: (HTTP status, message), or None."""
-    if Status(case.status) not in act.sources:
-        return 409, (
-            f"案件当前状态为「{Status(case.status).label}」，不能执行「{act.label}」"
-            f" (action '{act.name}' not allowed in state '{case.status}')"
-        )
-    if not principal.has_any(*act.roles):
-        return 403, f"您的角色不能执行「{act.label}」"
-    for guard in act.guards:
-        reason = guard(case, principal)
-        if reason:
-            return 403, reason
-    return None
+    return CASE_FLOW.why_not(act, case, principal)
 
 
 def allowed_actions(case: Case, principal: Principal) -> list[Action]:
     """The actions this person may take on this case now (the buttons on the case page)."""
-    return [a for a in ACTIONS.values() if why_not(a, case, principal) is None]
+    return CASE_FLOW.allowed(case, principal)
 
 
 # Labels of every step recorded in a case's timeline (actions and automatic steps).
-ACTION_LABELS: dict[str, str] = {
-    **{name: a.label for name, a in ACTIONS.items()},
-    "collect": "受理登记",
-    "auto_file": "自动立案",
-    "auto_dispatch": "自动派遣",
-    "self_handle": "自行处置",
-    "answer_close": "直接答复办结",
-    "merged_in": "并入案件",
-    "withdraw_exception": "撤回申请",
-    "attach": "上传照片",
-}
+ACTION_LABELS: dict[str, str] = CASE_FLOW.labels()
