@@ -26,7 +26,6 @@ def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     var_dir = tmp_path_factory.mktemp("var")
     os.environ["SMARTGOV_VAR_DIR"] = str(var_dir)
     os.environ["SMARTGOV_SECRET_KEY"] = "test-secret-key"
-    os.environ["SMARTGOV_SWEEP_INTERVAL_S"] = "0"  # tests sweep explicitly
     os.environ["SMARTGOV_JOBS_INLINE"] = "1"  # a session's jobs run right after its commit
     os.environ.pop("SMARTGOV_DATABASE_URL", None)
     from smartgov.config import reset_settings

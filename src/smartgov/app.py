@@ -26,7 +26,7 @@ from smartgov.web.templating import STATIC_DIR, render
 log = logging.getLogger("smartgov")
 
 # Domains whose ``views.router`` (JSON API) and ``pages.router`` (HTML) are mounted, in order.
-DOMAINS = ("auth", "org", "workclock", "jobs", "cases")
+DOMAINS = ("auth", "org", "workclock", "jobs", "inbox", "cases")
 EXTRA_ROUTERS = (
     "smartgov.cases.channel_pages:router",
     "smartgov.cases.admin_pages:router",
@@ -160,21 +160,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        """Start the SLA sweeper of this process; on PostgreSQL only one process sweeps a turn.
-        Load the domains' job modules and run jobs in-process (unless --no-worker or inline)."""
+        """Load the domains' job modules and run jobs in-process (unless --no-worker or inline);
+        periodic work such as the time-limit sweep runs once per tick across all processes."""
         from smartgov.domains import JOB_MODULES
         from smartgov.jobs.worker import start_in_process
 
         stop_jobs = start_in_process(app.state.engine, JOB_MODULES)
-        sweeper = None
-        if settings.sweep_interval_s > 0:
-            from smartgov.cases.sweeper import SweepThread
-
-            sweeper = SweepThread(app.state.session_factory, settings.sweep_interval_s)
-            sweeper.start()
         yield
-        if sweeper is not None:
-            sweeper.stopped.set()
         stop_jobs()
 
     app = FastAPI(

@@ -39,8 +39,6 @@ class Settings(BaseSettings):
     # Case stage clocks: warning levels at these fractions of the limit (预警), overdue at 1.0.
     sla_warning_fractions: str = "0.6,0.8"
     default_handle_limit: str = "5wd"
-    # Seconds between SLA sweeps inside each app process (0 = off; run `smartgov cases sweep`).
-    sweep_interval_s: float = 60.0
     callback_limit: str = "1wd"
     # Duplicates (并单): same category within this radius and time window, or near-identical text.
     duplicate_radius_m: float = 50.0
@@ -49,6 +47,8 @@ class Settings(BaseSettings):
     auto_dispatch_confidence: float = 0.9
     # Uploads.
     max_upload_mb: int = 10
+    # Outbox sender (发送通道): "module:Class" for every channel, or "sms=module:Class,email=…".
+    inbox_sender: str = "smartgov.inbox.senders:LoggingSender"
     # Map tiles; empty = draw grids on a blank canvas (offline intranet).
     map_tile_url: str = ""
     # Background jobs (后台任务, smartgov.jobs). Inline: run a session's jobs right after its commit.

@@ -6,11 +6,11 @@ import time
 
 from sqlalchemy import func, select, text
 
+from smartgov import jobs
 from smartgov.auth.models import AuditEntry
-from smartgov.cases import directory, flows, service
+from smartgov.cases import directory, service
 from smartgov.cases.models import Case, CaseReporter
 from smartgov.cases.schemas import CaseIntake, Source
-from smartgov.db import session_factory
 from smartgov.workclock.models import WorkTimer
 from smartgov.workflow.models import TimelineEvent
 from tests.cases.conftest import World
@@ -112,11 +112,11 @@ def test_unknown_or_major_class_is_refused_and_nothing_written(world: World) -> 
 def test_routing_after_intake_skips_classes_a_person_files(world: World) -> None:
     """Only directly dispatched classes and unclassified texts are routed after the commit."""
     case = hotline_order(world, "complaint")  # 暴露垃圾 is not 直派
-    flows.after_intake(session_factory(), case)
+    jobs.run_pending()  # the follow-up the intake queued
     world.session.expire_all()
     assert world.session.get(Case, case.id).status == "pending_file"
     direct = hotline_order(world, "complaint", category="stall")
-    flows.after_intake(session_factory(), direct)
+    jobs.run_pending()  # the follow-up the intake queued
     world.session.expire_all()
     routed = world.session.get(Case, direct.id)
     assert routed.status == "handling" and routed.auto_dispatched

@@ -7,14 +7,14 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from smartgov.cases import flows, service
+from smartgov import jobs
+from smartgov.cases import service
 from smartgov.cases.classifier import train_from_records
 from smartgov.cases.models import Case
 from smartgov.cases.routing import suggestions_for
 from smartgov.cases.schemas import ActionInput, CaseIntake, Source
 from smartgov.cases.workflow import Status
 from smartgov.config import get_settings
-from smartgov.db import session_factory
 from tests.cases.conftest import World
 
 TRAINING = [
@@ -47,7 +47,7 @@ def hotline(world: World, text: str) -> Case:
         ),
         principal=world.p("operator"),
     )
-    flows.after_intake(session_factory(), case)
+    jobs.run_pending()  # the follow-up the intake queued
     world.session.expire_all()
     return world.session.get(Case, case.id)
 
@@ -114,7 +114,8 @@ def test_both_automatic_paths_file_dispatch_and_notify_alike(world: World, model
     """智能派遣 and 直派 leave the same trace: 自动立案, 自动派遣, one inbox message."""
     from sqlalchemy import select
 
-    from smartgov.cases.models import CaseEvent, Notification
+    from smartgov.inbox.models import Notification
+    from smartgov.workflow.models import TimelineEvent
 
     monkeypatch.setattr(get_settings(), "auto_dispatch_confidence", 0.3)
     by_model = hotline(world, "人行道上有商贩占道摆摊")
@@ -125,13 +126,13 @@ def test_both_automatic_paths_file_dispatch_and_notify_alike(world: World, model
                    description="路口占道经营", lon=lon, lat=lat, reporter_phone="13900000000"),
         principal=world.p("operator"),
     )
-    flows.after_intake(session_factory(), by_catalogue)
+    jobs.run_pending()  # the follow-up the intake queued
     for case in (by_model, by_catalogue):
         actions = world.session.scalars(
-            select(CaseEvent.action).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+            select(TimelineEvent.action).where(TimelineEvent.subject_id == case.id).order_by(TimelineEvent.id)
         ).all()
         assert actions == ["collect", "auto_file", "auto_dispatch"], actions
         inbox = world.session.scalars(
-            select(Notification).where(Notification.case_id == case.id, Notification.kind == "dispatched")
+            select(Notification).where(Notification.subject_id == case.id, Notification.kind == "dispatched")
         ).all()
         assert [n.department_id for n in inbox] == [world.depts["CG"].id]

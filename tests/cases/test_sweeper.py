@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from smartgov.cases.models import Case, Notification
+from smartgov.cases.models import Case
 from smartgov.cases.sweeper import sweep
 from smartgov.db import now
+from smartgov.inbox.models import Notification
 from tests.cases.conftest import World
 from tests.cases.test_workflow import report
 from tests.conftest import REPO_ROOT, TEST_DATABASE_URL
@@ -49,7 +50,8 @@ def test_sweep_queue_lists_overdue(world: World) -> None:
 
 
 def test_app_process_sweeps_periodically(world: World, engine, monkeypatch) -> None:
-    """create_app starts a sweeper thread; an overdue case is marked without anyone asking."""
+    """create_app runs the jobs in-process, the sweep among them; an overdue case is marked
+    without anyone asking."""
     import time
 
     from fastapi.testclient import TestClient
@@ -58,8 +60,9 @@ def test_app_process_sweeps_periodically(world: World, engine, monkeypatch) -> N
     from smartgov.config import get_settings
 
     case = report(world, "stall")
-    monkeypatch.setattr(get_settings(), "sweep_interval_s", 0.2)
-    monkeypatch.setattr("smartgov.cases.sweeper.now", lambda: now() + timedelta(days=30))
+    monkeypatch.setattr(get_settings(), "jobs_inline", False)
+    monkeypatch.setattr(get_settings(), "inprocess_worker", True)
+    monkeypatch.setattr("smartgov.workclock.sweeper.now", lambda: now() + timedelta(days=30))
     with TestClient(create_app(engine)):
         for _ in range(50):
             time.sleep(0.1)
@@ -75,8 +78,11 @@ SWEEPER = textwrap.dedent("""
     from smartgov.db import make_engine, set_engine, session_factory
     from smartgov.cases.sweeper import sweep
     set_engine(make_engine({url!r}))
+    import time
     with session_factory()() as session:
-        print("ran" if sweep(session, hold_seconds=3).ran else "skipped", flush=True)
+        commit = session.commit
+        session.commit = lambda: (time.sleep(3), commit())  # hold the lock while the other tries
+        print("ran" if sweep(session).ran else "skipped", flush=True)
 """)
 
 
@@ -125,7 +131,7 @@ def test_stage_warnings_without_a_department_reach_the_people_responsible(world:
 
     def told(case: Case) -> set[int | None]:
         rows = world.session.scalars(
-            select(Notification).where(Notification.case_id == case.id,
+            select(Notification).where(Notification.subject_id == case.id,
                                        Notification.kind == "overdue")
         ).all()
         assert rows and all(n.department_id is None for n in rows)

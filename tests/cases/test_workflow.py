@@ -7,20 +7,20 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from smartgov import jobs
 from smartgov.auth.principal import ANONYMOUS
-from smartgov.cases import flows, service
+from smartgov.cases import service
 from smartgov.cases.models import (
     Case,
-    CaseEvent,
     CaseReporter,
-    ExceptionRequest,
-    Notification,
-    StageClock,
 )
 from smartgov.cases.schemas import ActionInput, CaseIntake, Source
 from smartgov.cases.workflow import ACTIONS, Status, allowed_actions
 from smartgov.db import now, session_factory
 from smartgov.errors import AppError
+from smartgov.inbox.models import Notification, OutboxMessage
+from smartgov.workclock.models import WorkTimer
+from smartgov.workflow.models import PendingRequest, TimelineEvent
 from tests.cases.conftest import World
 
 
@@ -45,7 +45,7 @@ def report(
         **extra,
     )
     case = service.intake(world.session, data, principal=principal)
-    flows.after_intake(session_factory(), case)
+    jobs.run_pending()  # the follow-up the intake queued
     world.session.expire_all()
     return world.session.get(Case, case.id)
 
@@ -98,7 +98,7 @@ def test_full_flow_with_rework_callback_and_reopen(world: World) -> None:
     do(world, case, "request_extension", "handler", extension="2wd", note="需采购配件")
     refused(world, case, "request_park", "handler", 409)  # one pending request at a time
     pending = world.session.scalar(
-        select(ExceptionRequest).where(ExceptionRequest.case_id == case.id)
+        select(PendingRequest).where(PendingRequest.subject_id == case.id)
     )
     do(world, case, "decide_exception", "dispatcher", exception_id=pending.id, approve=True)
     assert case.due_at > handle_due and pending.status == "approved"
@@ -118,7 +118,7 @@ def test_full_flow_with_rework_callback_and_reopen(world: World) -> None:
     do(world, case, "reopen", "chief", note="核实确有问题，重办")
     assert case.status == Status.HANDLING and case.reopen_count == 1
     handle_clocks = world.session.scalars(
-        select(StageClock).where(StageClock.case_id == case.id, StageClock.stage == "handle")
+        select(WorkTimer).where(WorkTimer.subject_id == case.id, WorkTimer.stage == "handle")
     ).all()
     assert len(handle_clocks) == 3  # first handling, rework, reopen: each a new clock
 
@@ -172,7 +172,7 @@ def test_return_approved_goes_back_to_dispatch(world: World) -> None:
     case = report(world, "stall")
     do(world, case, "request_return", "handler_cg", note="不属于本部门职责")
     pending = world.session.scalar(
-        select(ExceptionRequest).where(ExceptionRequest.case_id == case.id)
+        select(PendingRequest).where(PendingRequest.subject_id == case.id)
     )
     refused(world, case, "decide_exception", "dispatcher", 422, exception_id=pending.id)
     do(world, case, "decide_exception", "dispatcher", exception_id=pending.id, approve=True)
@@ -184,7 +184,7 @@ def test_objection_refused_keeps_department(world: World) -> None:
     case = report(world, "stall")
     do(world, case, "object", "handler_cg", note="应由市场监管处理")
     pending = world.session.scalar(
-        select(ExceptionRequest).where(ExceptionRequest.case_id == case.id)
+        select(PendingRequest).where(PendingRequest.subject_id == case.id)
     )
     do(
         world,
@@ -202,12 +202,12 @@ def test_park_pauses_clock_and_unpark_resumes(world: World) -> None:
     case = report(world, "stall")
     do(world, case, "request_park", "handler_cg", note="需等待季节性施工")
     pending = world.session.scalar(
-        select(ExceptionRequest).where(ExceptionRequest.case_id == case.id)
+        select(PendingRequest).where(PendingRequest.subject_id == case.id)
     )
     do(world, case, "decide_exception", "dispatcher", exception_id=pending.id, approve=True)
     assert case.status == Status.PARKED and case.due_at is None
     clock = world.session.scalar(
-        select(StageClock).where(StageClock.case_id == case.id, StageClock.ended_at.is_(None))
+        select(WorkTimer).where(WorkTimer.subject_id == case.id, WorkTimer.ended_at.is_(None))
     )
     assert clock.paused
     do(world, case, "unpark", "dispatcher")
@@ -236,7 +236,7 @@ def test_supervise_and_remind(world: World) -> None:
     do(world, case, "remind", "supervisor", note="请加快办理")
     kinds = {
         n.kind
-        for n in world.session.scalars(select(Notification).where(Notification.case_id == case.id))
+        for n in world.session.scalars(select(Notification).where(Notification.subject_id == case.id))
     }
     assert {"supervise", "remind"} <= kinds
 
@@ -395,7 +395,9 @@ def test_chained_merge_moves_children_to_the_master(world: World) -> None:
     assert b.closed_at is not None and c.closed_at is not None
     users = {n.user_id for n in _notes(world, kind="case_closed")}
     assert users == {world.users["citizen"].id, world.users["citizen2"].id}
-    assert len(_notes(world, kind="sms_outbox", case_id=a.id)) == 1  # c's caller
+    texts = world.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.channel == "sms", OutboxMessage.subject_id == a.id)).all()
+    assert len(texts) == 1  # c's caller
 
 
 def test_merge_touches_the_master(world: World) -> None:
@@ -406,7 +408,7 @@ def test_merge_touches_the_master(world: World) -> None:
     world.session.refresh(master)
     assert master.updated_at > before and master.version > version
     events = world.session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == master.id, CaseEvent.action == "merged_in")
+        select(TimelineEvent).where(TimelineEvent.subject_id == master.id, TimelineEvent.action == "merged_in")
     ).all()
     assert len(events) == 1 and dup.case_no in events[0].note
 
@@ -423,7 +425,7 @@ def test_reopen_keeps_the_rating_and_tells_reporters_again(world: World) -> None
     do(world, case, "reopen", "chief", note="核实确有问题，重办")
     assert case.status == Status.HANDLING and case.satisfaction == "不满意"
     callback = world.session.scalar(
-        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.action == "callback")
+        select(TimelineEvent).where(TimelineEvent.subject_id == case.id, TimelineEvent.action == "callback")
     )
     assert callback.data["satisfaction"] == "不满意"  # the old answer stays in the history
     today = now().astimezone(get_settings().tz).date().isoformat()
@@ -448,13 +450,13 @@ def test_leaving_handling_withdraws_pending_requests(client, world: World) -> No
     do(world, case, "report_back", "handler_cg", note="已处置完毕")
     world.session.expire_all()
     request = world.session.scalar(
-        select(ExceptionRequest).where(ExceptionRequest.case_id == case.id)
+        select(PendingRequest).where(PendingRequest.subject_id == case.id)
     )
     assert request.status == "withdrawn" and request.decided_at is not None
     assert service.pending_exception(world.session, case) is None
     note = world.session.scalar(
-        select(CaseEvent).where(
-            CaseEvent.case_id == case.id, CaseEvent.action == "withdraw_exception"
+        select(TimelineEvent).where(
+            TimelineEvent.subject_id == case.id, TimelineEvent.action == "withdraw_exception"
         )
     )
     assert note is not None and "延期" in note.note
@@ -550,6 +552,6 @@ def test_reopen_reaches_merged_cases_and_merge_audit_names_the_master(world: Wor
     world.session.refresh(dup)
     assert dup.closed_at is None
     reopened = world.session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == dup.id, CaseEvent.action == "reopen")
+        select(TimelineEvent).where(TimelineEvent.subject_id == dup.id, TimelineEvent.action == "reopen")
     ).all()
     assert len(reopened) == 1 and master.case_no in reopened[0].note

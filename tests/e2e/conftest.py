@@ -35,7 +35,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "SMARTGOV_VAR_DIR": str(var_dir),
         "SMARTGOV_PORT": str(port),
         "SMARTGOV_SECRET_KEY": "e2e",
-        "SMARTGOV_SWEEP_INTERVAL_S": "5",
     }
     env.pop("SMARTGOV_DATABASE_URL", None)
     cli = [sys.executable, "-m", "smartgov.cli"]

@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile  # what request.form() yields
 
 from smartgov.auth.deps import client_addr
 from smartgov.auth.principal import Principal
-from smartgov.cases import flows, service
+from smartgov.cases import service
 from smartgov.cases.attachments import save_attachment
 from smartgov.cases.models import Case, KnowledgeArticle, RequestType
 from smartgov.cases.pages import category_groups, intake_from_form
@@ -142,7 +142,6 @@ async def _record(
             request, template, {**context, "form": form_values(form), "error": error_text(exc)}, 422
         )
     problems = await _save_photos(session, case, form, principal)
-    flows.after_intake(request.app.state.session_factory, case)
     message = f"已登记 {case.case_no}" + (
         f"；照片未上传：{'；'.join(problems)}" if problems else ""
     )

@@ -1,7 +1,7 @@
-"""Side effects after a commit (后续处理): automatic routing, notifications, telling reporters.
+"""Follow-up of a case (后续处理): automatic routing, notifications, telling reporters.
 
-Nothing here runs inside the request's transaction: a failure is logged and the case that was
-already accepted stays as it is, waiting in its queue for a person.
+Routing runs as a job after the report is committed (cases.jobs); a failure is retried and the
+case that was already accepted waits in its queue for a person meanwhile.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from smartgov import inbox
 from smartgov.cases import directory
-from smartgov.cases.models import Case, CaseReporter, Notification
+from smartgov.cases.models import Case, CaseReporter
+from smartgov.cases.service import SUBJECT
 from smartgov.cases.workflow import Status
 from smartgov.db import now
 from smartgov.org.models import Department
@@ -21,33 +23,25 @@ from smartgov.org.models import Department
 log = logging.getLogger(__name__)
 
 
-def after_intake(factory: sessionmaker[Session], new_case: Case) -> bool:
+def route_new_case(factory: sessionmaker[Session], case_id: int) -> bool:
     """Route a new case automatically where the catalogue decides (直派), or by the learned
-    suggester when it came without a class, then notify — in a session of its own.
+    suggester when it came without a class, in a session of its own; True when it was routed.
 
-    ``new_case`` is the case as the intake returned it; most reports need no routing, and that
-    is decided from it without another query. True when the case was routed (the caller's copy
-    of it is then out of date)."""
-    case_id = new_case.id
-    try:
-        with factory() as session:
-            if not needs_routing(session, new_case.category_id, new_case.status):
-                return False
-            case = session.get(Case, case_id)
-            if case is None or not needs_routing(session, case.category_id, case.status):
-                return False  # a person has acted on it meanwhile
-            with session.no_autoflush:  # one flush at the commit instead of one per query
-                if case.category_id is None:
-                    from smartgov.cases.routing import dispatch_by_model  # loads scikit-learn
+    Runs as the job ``cases.route_new_case`` the intake enqueued; a case a person has acted on
+    meanwhile is left alone, so running it twice changes nothing."""
+    with factory() as session:
+        case = session.get(Case, case_id)
+        if case is None or not needs_routing(session, case.category_id, case.status):
+            return False
+        with session.no_autoflush:  # one flush at the commit instead of one per query
+            if case.category_id is None:
+                from smartgov.cases.routing import dispatch_by_model  # loads scikit-learn
 
-                    routed = dispatch_by_model(session, case, now())
-                else:
-                    routed = route_automatically(session, case, now())
-            session.commit()
-            return routed
-    except Exception:  # the case is safe; a person routes it from the queue
-        log.exception("automatic routing failed for case %s", case_id)
-        return False
+                routed = dispatch_by_model(session, case, now())
+            else:
+                routed = route_automatically(session, case, now())
+        session.commit()
+        return routed
 
 
 ROUTABLE = (Status.PENDING_FILE, Status.PENDING_DISPATCH)
@@ -101,33 +95,35 @@ def auto_dispatch(
                       f"{basis}自动派遣至{department.name}", at=at, data=data)
 
 
+# Kinds of message the cases domain puts in inboxes, as people read them (消息类型).
+INBOX_KINDS: dict[str, str] = {
+    "dispatched": "新派遣案件",
+    "assist": "新协办案件",
+    "rework": "返工",
+    "reopen": "重办",
+    "supervise": "督办",
+    "remind": "催办",
+    "warning": "超期预警",
+    "overdue": "已超期",
+    "case_closed": "办结告知",
+}
+inbox.register_kinds(INBOX_KINDS)
+inbox.register_subject(SUBJECT, lambda case_id: f"/cases/{case_id}")
+
+
 def notify_department(
     session: Session, case: Case, department_id: int | None, kind: str, message: str
 ) -> None:
     """Put a message in a department's inbox (every handler of the department sees it)."""
     if department_id is None:
         return
-    session.add(
-        Notification(
-            department_id=department_id,
-            case_id=case.id,
-            kind=kind,
-            message=message,
-            created_at=now(),
-        )
-    )
+    inbox.notify(session, kind=kind, message=message, department_id=department_id,
+                 subject_type=SUBJECT, subject_id=case.id)
 
 
 def notify_user(session: Session, user_id: int, case: Case | None, kind: str, message: str) -> None:
-    session.add(
-        Notification(
-            user_id=user_id,
-            case_id=case.id if case else None,
-            kind=kind,
-            message=message,
-            created_at=now(),
-        )
-    )
+    inbox.notify(session, kind=kind, message=message, user_id=user_id,
+                 subject_type=SUBJECT if case else None, subject_id=case.id if case else None)
 
 
 def close_merged_cases(session: Session, master: Case, at: datetime) -> None:
@@ -145,8 +141,6 @@ def close_merged_cases(session: Session, master: Case, at: datetime) -> None:
         if reporter.user_id:
             notify_user(session, reporter.user_id, master, "case_closed", message)
         elif reporter.phone:
-            session.add(
-                Notification(case_id=master.id, kind="sms_outbox", message=message, role=reporter.phone,
-                             created_at=at)
-            )
+            inbox.send(session, channel="sms", recipient=reporter.phone, body=message,
+                       subject_type=SUBJECT, subject_id=master.id)
         reporter.notified_at = at

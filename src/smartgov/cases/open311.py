@@ -16,7 +16,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -29,13 +29,14 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from smartgov import files
 from smartgov.auth import audit
 from smartgov.auth.deps import client_addr
 from smartgov.auth.principal import ANONYMOUS, Principal
 from smartgov.auth.roles import Role
-from smartgov.cases import flows, service
-from smartgov.cases.attachments import attachment_path
-from smartgov.cases.models import Attachment, Case, Category, Open311Client
+from smartgov.cases import service
+from smartgov.cases.attachments import case_photo
+from smartgov.cases.models import Case, Category, Open311Client
 from smartgov.cases.open311_keys import client_for_key, create_client
 from smartgov.cases.schemas import CaseIntake, Source
 from smartgov.cases.workflow import PUBLIC_LABELS, Status
@@ -45,6 +46,7 @@ from smartgov.errors import AppError, Forbidden, NotFound, ValidationFailed
 from smartgov.org.models import Area, Department
 from smartgov.web.menu import menu_entry
 from smartgov.web.templating import render
+from smartgov.workclock.service import parse_moment
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2025-01-01T00:00:00+08:00"  # when this API's behaviour last changed
@@ -245,14 +247,8 @@ class Presenter:
     photos: dict[int, int] = field(default_factory=dict)
 
     def load_photos(self, cases: Iterable[Case]) -> None:
-        ids = [c.id for c in cases]
-        if not ids:
-            return
-        rows = self.session.execute(
-            select(Attachment.case_id, func.min(Attachment.id))
-            .where(Attachment.case_id.in_(ids), Attachment.kind == "photo")
-            .group_by(Attachment.case_id))
-        self.photos.update({case_id: att_id for case_id, att_id in rows})
+        ids = (c.id for c in cases)
+        self.photos.update(files.first_link_ids(self.session, service.SUBJECT, ids, "photo"))
 
     def _get(self, model: type, key: int | None) -> Any:
         return self.session.get(model, key) if key else None
@@ -327,24 +323,6 @@ def service_notice(category: Category) -> str:
 
 def _comma_list(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
-
-
-def parse_moment(text: str, *, end_of_day: bool = False) -> datetime:
-    """An ISO 8601 date or date-time; without an offset it is the city's local time."""
-    value = text.strip().replace(" ", "+") if "T" in text else text.strip()
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            moment = datetime.combine(day, time.max if end_of_day else time.min)
-        else:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationFailed(
-            f"日期格式有误，请使用 ISO 8601（例如 2025-03-01T00:00:00+08:00）: {text}",
-            code="bad_date") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=get_settings().tz)
-    return moment
 
 
 def date_range(start_date: str | None, end_date: str | None) -> tuple[datetime, datetime]:
@@ -607,9 +585,7 @@ def create_request(
         address_id=_clean(address_id), description=description, first_name=first_name,
         last_name=last_name, phone=phone, account_id=_clean(account_id),
         device_id=_clean(device_id), attributes=attributes)
-    case = submit(session, posted, addr=client_addr(request))
-    if flows.after_intake(request.app.state.session_factory, case):
-        session.refresh(case)
+    case = service.settled(session, submit(session, posted, addr=client_addr(request)))
     category = session.get(Category, case.category_id)
     assert category is not None
     return output(fmt, "service_requests", [{
@@ -665,12 +641,11 @@ def media(service_request_id: str, photo_id: int,
           session: Session = Depends(get_session)) -> Response:
     """Only the photo a request publishes as media_url (its first report photo) is served."""
     case = listed_case(session, service_request_id)
-    first = session.scalar(select(func.min(Attachment.id)).where(
-        Attachment.case_id == case.id, Attachment.kind == "photo"))
-    att = session.get(Attachment, photo_id) if first == photo_id else None
-    if att is None or not attachment_path(att).is_file():
+    first = files.first_link_ids(session, service.SUBJECT, [case.id], "photo").get(case.id)
+    att = case_photo(session, case.id, photo_id) if first == photo_id else None
+    if att is None or not files.path_of(att).is_file():
         raise NotFound("media not found（照片不存在）", code="media_not_found")
-    return FileResponse(attachment_path(att), media_type=att.content_type)
+    return FileResponse(files.path_of(att), media_type=att.content_type)
 
 
 # --- API key administration (Open311 接入管理) ----------------------------------------------------

@@ -1,7 +1,8 @@
 """一网统管 operations: the one intake function and every workflow action on a case.
 
 Every channel (portal, hotline, inspector, superior, sensor, opinion, Open311) calls
-``intake``; the report is committed before any side effect runs (``flows.after_intake``).
+``intake``; the report is committed with its follow-up queued as a job (``cases.jobs``), which
+runs after the commit.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from smartgov import jobs
 from smartgov.auth import audit
 from smartgov.auth.models import AuditEntry
 from smartgov.auth.principal import Principal
@@ -220,7 +222,23 @@ def intake(
     events, clock = _intake_outcome(session, case, data, principal, status, at)
     _write_new_case(session, case)
     _write_intake_rows(session, case, events, clock, principal, client_addr)
+    if _needs_routing(session, case):
+        jobs.enqueue(session, "cases.route_new_case", case_id=case.id)
     session.commit()
+    return case
+
+
+def _needs_routing(session: Session, case: Case) -> bool:
+    from smartgov.cases import flows
+
+    return flows.needs_routing(session, case.category_id, case.status)
+
+
+def settled(session: Session, case: Case) -> Case:
+    """The new case as its follow-up left it: re-read when routing was queued for it (by the
+    time the response is written an inline or fast worker may have dispatched it)."""
+    if _needs_routing(session, case):
+        session.refresh(case)
     return case
 
 

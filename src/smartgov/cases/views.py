@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from smartgov.auth.deps import client_addr, current_principal, require_staff
 from smartgov.auth.principal import Principal
-from smartgov.cases import flows, service
+from smartgov.cases import service
 from smartgov.cases.attachments import save_attachment
 from smartgov.cases.models import Case, Category
 from smartgov.cases.presenters import case_list, case_view, track_out
@@ -56,9 +56,7 @@ def create_case(
 ) -> IntakeResult:
     """Report a problem (报事): anonymous with a phone number, or logged in."""
     case = service.intake(session, data, principal=principal, client_addr=client_addr(request))
-    if flows.after_intake(request.app.state.session_factory, case):
-        session.refresh(case)
-    return intake_result(session, case, principal)
+    return intake_result(session, service.settled(session, case), principal)
 
 
 @router.post("/cases/{case_id}/photos", status_code=201)
