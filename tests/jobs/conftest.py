@@ -14,10 +14,18 @@ from tests.jobs import toy_tasks
 
 @pytest.fixture()
 def toy() -> Iterator[object]:
+    """Only the toy tasks are registered during the test (domains' periodic tasks would run too)."""
+    from smartgov.jobs import registry
+
+    saved = dict(registry.TASKS)
+    registry.TASKS.clear()
+    registry.TASKS.update({name: spec for name, spec in saved.items() if name.startswith("toy.")})
     toy_tasks.CALLS.clear()
     toy_tasks.FLAKY["fail"] = True
     yield toy_tasks
     toy_tasks.CALLS.clear()
+    registry.TASKS.clear()
+    registry.TASKS.update(saved)
 
 
 @pytest.fixture()

@@ -7,6 +7,7 @@ from smartgov.jobs import registry
 
 RETRY_STALLED = "jobs.retry_stalled"
 REMOVE_OLD = "jobs.remove_old"
+NAMES = (RETRY_STALLED, REMOVE_OLD)  # on SQLite the runner does this housekeeping itself
 
 
 def retry_stalled() -> int:

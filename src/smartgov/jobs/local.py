@@ -155,6 +155,12 @@ def remove_old(engine: Engine) -> int:
         ).rowcount
 
 
+def _periodic() -> list[registry.TaskSpec]:
+    from smartgov.jobs.builtin import NAMES
+
+    return [spec for spec in registry.periodic_tasks() if spec.name not in NAMES]
+
+
 class TickClock:
     """Enqueues one job per cron tick of each periodic task; the unique ``task@tick`` key lets
     several runners on one database enqueue the same tick and get one job."""
@@ -164,7 +170,7 @@ class TickClock:
 
     def due_ticks(self, at: float) -> list[tuple[registry.TaskSpec, int]]:
         found = []
-        for spec in registry.periodic_tasks():
+        for spec in _periodic():
             cron = croniter.croniter(spec.cron)
             since = self.last.get(spec.name)
             if since is None:
@@ -181,7 +187,7 @@ class TickClock:
         return found
 
     def seconds_to_next(self, at: float) -> float:
-        nexts = [croniter.croniter(s.cron, at).get_next(ret_type=float) for s in registry.periodic_tasks()]
+        nexts = [croniter.croniter(s.cron, at).get_next(ret_type=float) for s in _periodic()]
         return max(0.0, min(nexts) - at) if nexts else float("inf")
 
     def enqueue_due(self, engine: Engine, at: float | None = None) -> int:

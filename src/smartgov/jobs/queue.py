@@ -86,14 +86,12 @@ def run_inline(engine: Engine, job_ids: list[int]) -> None:
 
 def run_pending(limit: int | None = None) -> int:
     from smartgov.db import get_engine
-    from smartgov.jobs import builtin
-
-    builtin.register()
 
     engine = get_engine()
     if is_postgres(engine):
-        from smartgov.jobs import pg
+        from smartgov.jobs import builtin, pg
 
+        builtin.register()
         return pg.run_due(engine, limit)
     from smartgov.jobs import local
 
