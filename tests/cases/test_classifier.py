@@ -16,14 +16,13 @@ from smartgov.cases.classifier import (
     Suggestion,
     cross_validate,
     dedupe_unlabelled,
-    join_fields,
     read_labelled_csv,
     read_taxonomy_csv,
-    title_of,
     train_from_records,
 )
 from smartgov.cases.dispatch_cli import dispatch_app
 from smartgov.config import reset_settings
+from smartgov.text import join_fields, title_of
 from tests.conftest import require_shared
 
 # Three kinds of request, each phrased many ways: (label, titles, details).

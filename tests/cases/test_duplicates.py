@@ -9,17 +9,10 @@ from fastapi.testclient import TestClient
 
 from smartgov.auth.principal import ANONYMOUS
 from smartgov.cases import service
-from smartgov.cases.duplicates import (
-    NEAR_IDENTICAL_JACCARD,
-    SIMHASH_PREFILTER,
-    distance_m,
-    find_duplicates,
-    hamming,
-    jaccard,
-    simhash,
-)
+from smartgov.cases.duplicates import distance_m, find_duplicates
 from smartgov.cases.models import Case
 from smartgov.cases.schemas import CaseIntake, Source
+from smartgov.text import NEAR_IDENTICAL_JACCARD, SIMHASH_PREFILTER, hamming, jaccard, simhash
 from tests.cases.conftest import World
 from tests.factories import PASSWORD
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import json
-import logging
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -29,11 +28,12 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.utils import murmurhash3_32
 
+from smartgov.text import join_fields, segment, title_of
+
 MODEL_DIRNAME = "dispatch"
 MODEL_FILE = "suggester.joblib"
 META_FILE = "suggester.json"
 FORMAT_VERSION = 1
-TITLE_MAX_CHARS = 60
 OTHER_TERM = "其他"
 
 StepCallback = Callable[[str], None]
@@ -88,32 +88,7 @@ class EvalReport:
 
 # --- text handling -------------------------------------------------------------------------
 
-_jieba_ready = False
-
-
-def segment(text: str) -> list[str]:
-    """Chinese word segmentation (分词) with jieba, initialised quietly on first use."""
-    global _jieba_ready
-    import jieba
-
-    if not _jieba_ready:
-        jieba.setLogLevel(logging.WARNING)
-        jieba.initialize()
-        _jieba_ready = True
-    return [w for w in jieba.lcut(text) if w.strip()]
-
-
-def join_fields(parts: Iterable[str | None]) -> str:
-    """One request text from its fields: the first is the title line, newlines inside fields go."""
-    cleaned = [" ".join((p or "").split()) for p in parts]
-    return "\n".join(p for p in cleaned if p)
-
-
-def title_of(text: str) -> str:
-    """The first line of a request, at most ``TITLE_MAX_CHARS`` characters (题目)."""
-    return text.strip().split("\n", 1)[0][:TITLE_MAX_CHARS]
-
-
+# The words view's analyzer: stored models refer to it by this name.
 def _split_words(doc: str) -> list[str]:
     return doc.split()
 

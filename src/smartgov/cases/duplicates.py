@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
-import numpy as np
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -17,47 +14,8 @@ from smartgov.cases.models import Case
 from smartgov.cases.workflow import OPEN_STATES, Status, action
 from smartgov.config import get_settings
 from smartgov.org.geo import distance_m
-
-SIMHASH_BITS = 64
-# SimHash of short Chinese texts moves several bits per added bigram, so it only pre-selects
-# (Hamming distance ≤ 16 of 64); the bigram sets' Jaccard similarity then decides.
-SIMHASH_PREFILTER = 16
-NEAR_IDENTICAL_JACCARD = 0.6
-
-
-@lru_cache(maxsize=200_000)
-def _token_hash(token: str) -> int:
-    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "big")
-
-
-def _shingles(text: str) -> list[str]:
-    chars = [c for c in text if not c.isspace() and c not in "，。！？、；：,.!?;:\"'“”‘’（）()"]
-    return ["".join(chars[i : i + 2]) for i in range(len(chars) - 1)] or chars
-
-
-def simhash(text: str) -> int:
-    """64-bit SimHash over character bigrams (robust for Chinese without segmentation), signed."""
-    tokens = _shingles(text)
-    if not tokens:
-        return 0
-    hashes = np.array([_token_hash(t) for t in tokens], dtype=">u8")
-    bits = np.unpackbits(hashes.view(np.uint8)).reshape(len(tokens), SIMHASH_BITS)
-    keep = bits.sum(axis=0) * 2 > len(tokens)  # most significant bit first
-    value = int.from_bytes(np.packbits(keep).tobytes(), "big")
-    return value - (1 << 64) if value >= (1 << 63) else value
-
-
-def jaccard(a: str | set[str], b: str) -> float:
-    """Similarity of two texts as the overlap of their character bigrams (``a`` may be given as
-    its bigram set already, when one text is compared with many)."""
-    sa = a if isinstance(a, set) else set(_shingles(a))
-    sb = set(_shingles(b))
-    return len(sa & sb) / len(sa | sb) if sa or sb else 0.0
-
-
-def hamming(a: int, b: int) -> int:
-    return ((a ^ b) & ((1 << 64) - 1)).bit_count()
-
+from smartgov.text import near_duplicate, shingles
+from smartgov.text import simhash as simhash  # cases.service and cases.demo import it from here
 
 _OPEN = [str(s) for s in OPEN_STATES]
 # Built once: the duplicate check runs on every report, and building a statement costs more than
@@ -118,13 +76,9 @@ def find_duplicates(session: Session, case: Case, limit: int = 5) -> list[tuple[
         same_grid = session.execute(
             _SAME_GRID, {"grid_id": case.grid_id, "case_id": case.id, "since": since}
         )
-        bigrams = set(_shingles(case.description))
+        bigrams = set(shingles(case.description))
         for row in same_grid:
-            if (
-                row.id not in found
-                and hamming(case.simhash, row.simhash) <= SIMHASH_PREFILTER
-                and jaccard(bigrams, row.description) >= NEAR_IDENTICAL_JACCARD
-            ):
+            if row.id not in found and near_duplicate(case.simhash, row.simhash, bigrams, row.description):
                 found[row.id] = (row, "same_text")
     return [found[other_id] for other_id in sorted(found)[:limit]]
 

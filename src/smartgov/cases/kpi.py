@@ -2,11 +2,12 @@
 
 The module has three layers, so each can be checked on its own:
 
-1. **Pure formulas** (``rate``, ``band_score``, ``grade_of``, ``weighted_score`` and one
-   ``*_figures`` function per subject) turn plain counts into rates, a 0–100 score and a grade.
-   They never touch the database and are easy to verify by hand.
-2. **Settings** (``KpiConfig``): weights, volume bands, grade lines and whether parked cases
-   (挂账/缓办) leave the 按期 denominator — stored in one ``kpi_setting`` row, defaults in code.
+1. **Pure formulas**: one ``*_figures`` function per subject turns plain counts into rates and
+   score parts with ``smartgov.scoring`` (``rate``, ``band_score``, ``weighted_score``,
+   ``grade_of``, re-exported here). They never touch the database and are easy to verify by hand.
+2. **Settings** (``KpiConfig``, a ``scoring.ScoreConfig``): weights, volume bands, grade lines and
+   whether parked cases (挂账/缓办) leave the 按期 denominator — stored in one ``kpi_setting`` row,
+   defaults in code.
 3. **Counts** (``*_counts`` functions): a few ``GROUP BY`` queries per subject over
    ``case_record`` (filtered by the indexed ``reported_at``), ``case_clock`` and ``case_event``;
    no case is ever loaded into Python.
@@ -38,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
@@ -48,14 +49,21 @@ from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.cases import schemas
 from smartgov.cases.kpi_models import KpiSetting
-from smartgov.cases.models import Case, CaseEvent, ExceptionRequest, StageClock
+from smartgov.cases.models import Case
 from smartgov.cases.workflow import Status
 from smartgov.config import get_settings
-from smartgov.db import now
+from smartgov.db import is_subject, now
 from smartgov.errors import Forbidden, ValidationFailed
 from smartgov.org.models import Area, Department
+from smartgov.scoring import ScoreConfig, Weights, band_score, inverse, pct, rate
+from smartgov.scoring import grade_of as grade_of
+from smartgov.scoring import parse_bands as parse_bands
+from smartgov.scoring import parse_grades as parse_grades
+from smartgov.scoring import weighted_score as weighted_score
 from smartgov.web.exports import csv_text, xlsx_bytes
+from smartgov.workclock.models import WorkTimer
 from smartgov.workclock.service import day_bound
+from smartgov.workflow.models import PendingRequest, TimelineEvent
 
 # --- status groups -----------------------------------------------------------------------------
 
@@ -97,6 +105,11 @@ class Subject:
     rates: tuple[Column, ...]
     components: tuple[tuple[str, str], ...]  # (key, label) of the weighted parts of the score
     has_total: bool = False
+
+
+def _of_case(model: Any, case_id: Any) -> Any:
+    """A timeline, timer or request row of the case ``case_id`` (a value or a column)."""
+    return is_subject(model, "case", case_id)
 
 
 def _c(key: str, label: str) -> Column:
@@ -187,69 +200,24 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
     "grid": {"close": 35, "on_time": 35, "no_rework": 30},
     "hotline": {"response": 30, "resolution": 35, "satisfaction": 35},
 }
-# (lowest count of the band, score): ≥2001→100, 1201–2000→90, 501–1200→75, 301–500→60,
-# 101–300→40, ≤100→0.
-DEFAULT_BANDS: tuple[tuple[int, float], ...] = (
-    (2001, 100), (1201, 90), (501, 75), (301, 60), (101, 40), (0, 0))
-DEFAULT_GRADES: tuple[tuple[str, float], ...] = (
-    ("A", 90), ("B", 75), ("C", 60), ("D", 40), ("E", 0))
 
 
 @dataclass(frozen=True)
-class KpiConfig:
+class KpiConfig(ScoreConfig):
     """Weights (percent per component), volume bands, grade lines and the parked-case option."""
 
-    weights: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: DEFAULT_WEIGHTS)
-    bands: tuple[tuple[int, float], ...] = DEFAULT_BANDS
-    grades: tuple[tuple[str, float], ...] = DEFAULT_GRADES
+    default_weights: ClassVar[Weights] = DEFAULT_WEIGHTS
+    labels: ClassVar[Mapping[str, str]] = {s.key: s.label for s in SUBJECTS.values()}
+
+    weights: Weights = field(default_factory=lambda: DEFAULT_WEIGHTS)
     exclude_parked: bool = False  # 按期结案率 = 按期结案数 / (应结案数 − 缓办数)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"weights": {s: dict(w) for s, w in self.weights.items()},
-                "bands": [list(b) for b in self.bands], "grades": [list(g) for g in self.grades],
-                "exclude_parked": self.exclude_parked}
+        return {**super().to_dict(), "exclude_parked": self.exclude_parked}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any] | None) -> KpiConfig:
-        """Settings from stored JSON, every missing part taken from the defaults; checked."""
-        data = data or {}
-        weights = {s: dict(w) for s, w in DEFAULT_WEIGHTS.items()}
-        for key, value in (data.get("weights") or {}).items():
-            if key in weights and isinstance(value, Mapping):
-                weights[key].update({k: float(v) for k, v in value.items() if k in weights[key]})
-        config = cls(
-            weights=weights,
-            bands=tuple((int(lo), float(score))
-                        for lo, score in data.get("bands") or DEFAULT_BANDS),
-            grades=tuple((str(g), float(lo)) for g, lo in data.get("grades") or DEFAULT_GRADES),
-            exclude_parked=bool(data.get("exclude_parked", False)),
-        )
-        config.validate()
-        return config
-
-    def validate(self) -> None:
-        """Weights ≥ 0 summing to 100 per subject; bands and grades well formed; else 422."""
-        for key, weights in self.weights.items():
-            if any(w < 0 for w in weights.values()):
-                raise ValidationFailed(f"「{SUBJECTS[key].label}」的权重不能为负数",
-                                       code="bad_weights")
-            if abs(sum(weights.values()) - 100) > 0.01:
-                raise ValidationFailed(
-                    f"「{SUBJECTS[key].label}」的权重合计为 {sum(weights.values()):g}%，应为 100%",
-                    code="bad_weights")
-        if not self.bands:
-            raise ValidationFailed("至少需要一个数量分档", code="bad_bands")
-        lows = [lo for lo, _ in self.bands]
-        if len(set(lows)) != len(lows) or any(lo < 0 for lo in lows):
-            raise ValidationFailed("数量分档的下限须为不重复的非负整数", code="bad_bands")
-        if any(not 0 <= score <= 100 for _, score in self.bands):
-            raise ValidationFailed("数量分档的分值须在 0–100 之间", code="bad_bands")
-        letters = [g for g, _ in self.grades]
-        if (not self.grades or len(set(letters)) != len(letters)
-                or any(not g.strip() for g in letters)):
-            raise ValidationFailed("等级名称须不为空且不重复", code="bad_grades")
-        if any(not 0 <= lo <= 100 for _, lo in self.grades):
-            raise ValidationFailed("等级分数线须在 0–100 之间", code="bad_grades")
+    def fields_from(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {**super().fields_from(data), "exclude_parked": bool(data.get("exclude_parked", False))}
 
 
 def load_config(session: Session) -> KpiConfig:
@@ -270,86 +238,7 @@ def save_config(session: Session, config: KpiConfig, *, actor: User | None) -> N
     row.updated_by_id = actor.id if actor else None
 
 
-def parse_bands(text: str) -> tuple[tuple[int, float], ...]:
-    """Bands from lines "下限 分值" (e.g. "2001 100"); 422 on a malformed line."""
-    bands = []
-    for number, line in enumerate(text.strip().splitlines(), start=1):
-        parts = line.replace(",", " ").replace("，", " ").split()
-        if not parts:
-            continue
-        try:
-            lo, score = int(parts[0]), float(parts[1])
-        except (ValueError, IndexError):
-            raise ValidationFailed(f"数量分档第 {number} 行应为「下限 分值」，例如 2001 100",
-                                   code="bad_bands") from None
-        bands.append((lo, score))
-    return tuple(sorted(bands, reverse=True))
-
-
-def parse_grades(text: str) -> tuple[tuple[str, float], ...]:
-    """Grades from lines "等级 分数线" (e.g. "A 90"); 422 on a malformed line."""
-    grades = []
-    for number, line in enumerate(text.strip().splitlines(), start=1):
-        parts = line.replace(",", " ").replace("，", " ").split()
-        if not parts:
-            continue
-        try:
-            grades.append((parts[0], float(parts[1])))
-        except (ValueError, IndexError):
-            raise ValidationFailed(f"等级第 {number} 行应为「等级 分数线」，例如 A 90",
-                                   code="bad_grades") from None
-    return tuple(sorted(grades, key=lambda g: -g[1]))
-
-
 # --- pure formulas -----------------------------------------------------------------------------
-
-def rate(numerator: int, denominator: int) -> float | None:
-    """numerator / denominator, or None when there is nothing to divide by."""
-    if denominator <= 0:
-        return None
-    return numerator / denominator
-
-
-def pct(value: float | None) -> float | None:
-    """A 0–1 rate as a 0–100 score part."""
-    return None if value is None else value * 100
-
-
-def inverse(value: float | None) -> float | None:
-    """(1 − rate) as a 0–100 score part, for 返工率 and 漏报率; never below 0."""
-    return None if value is None else max(0.0, 1 - value) * 100
-
-
-def band_score(count: int, bands: Sequence[tuple[int, float]] = DEFAULT_BANDS) -> float:
-    """Volume score (数量分值) of the band the count falls in; 0 below the lowest band."""
-    for low, score in sorted(bands, reverse=True):
-        if count >= low:
-            return score
-    return 0.0
-
-
-def grade_of(score: float | None,
-             grades: Sequence[tuple[str, float]] = DEFAULT_GRADES) -> str | None:
-    """The first grade whose line the score reaches (A ≥ 90 … E below 40); None without a score."""
-    if score is None:
-        return None
-    ordered = sorted(grades, key=lambda g: -g[1])
-    for letter, low in ordered:
-        if score >= low:
-            return letter
-    return ordered[-1][0]
-
-
-def weighted_score(components: Mapping[str, float | None],
-                   weights: Mapping[str, float]) -> float | None:
-    """Σ part × weight / Σ weight over the parts that have a value (0–100, rounded to 0.01)."""
-    used = [(value, weights.get(key, 0)) for key, value in components.items()
-            if value is not None and weights.get(key, 0) > 0]
-    total = sum(w for _, w in used)
-    if total <= 0:
-        return None
-    return round(sum(v * w for v, w in used) / total, 2)
-
 
 @dataclass(frozen=True)
 class Figures:
@@ -478,8 +367,8 @@ def evaluate(subject_key: str, counts: Mapping[str, int], config: KpiConfig, *,
     subj = SUBJECTS[subject_key]
     full = {col.key: int(counts.get(col.key, 0) or 0) for col in subj.counts}
     figures = FORMULAS[subject_key](full, config)
-    score = weighted_score(figures.components, config.weights[subject_key])
-    return KpiRow(id, name, code, full, figures.rates, score, grade_of(score, config.grades))
+    score, grade = config.graded(subject_key, figures.components)
+    return KpiRow(id, name, code, full, figures.rates, score, grade)
 
 
 # --- period and scope --------------------------------------------------------------------------
@@ -566,13 +455,13 @@ def _late_handled(session: Session, period: Period, scope: Scope, column: Any,
                   states: Sequence[str], own_department: bool) -> dict[int, int]:
     """{group: cases in ``states`` with a handling clock that ran late} — a join, not a per-case
     subquery, so that the database can use one pass (hash or nested loop) over the cohort."""
-    on = [StageClock.case_id == Case.id, StageClock.stage == "handle",
-          StageClock.on_time == false()]
+    on = [_of_case(WorkTimer, Case.id), WorkTimer.stage == "handle",
+          WorkTimer.on_time == false()]
     if own_department:
-        on.append(StageClock.department_id == Case.lead_department_id)
+        on.append(WorkTimer.department_id == Case.lead_department_id)
     group = (column + 0).label("group_id")  # drive from the period's index (see region_counts)
     stmt = (select(group, func.count(func.distinct(Case.id)))
-            .select_from(Case).join(StageClock, and_(*on))
+            .select_from(Case).join(WorkTimer, and_(*on))
             .where(*_cohort(period, scope), column.is_not(None), Case.status.in_(states))
             .group_by(group))
     if scope.department_id is not None:
@@ -581,8 +470,8 @@ def _late_handled(session: Session, period: Period, scope: Scope, column: Any,
 
 
 def _overdue_open(as_of: datetime) -> ColumnElement[bool]:
-    return and_(StageClock.ended_at.is_(None), StageClock.paused == false(),
-                StageClock.due_at < as_of)
+    return and_(WorkTimer.ended_at.is_(None), WorkTimer.paused == false(),
+                WorkTimer.due_at < as_of)
 
 
 def _rows(session: Session, stmt: Any, keys: Sequence[str]) -> dict[int, dict[str, int]]:
@@ -664,12 +553,12 @@ def _grid_figures(session: Session, period: Period, scope: Scope,
                                     _n(and_(filed, Case.source.in_(PUBLIC_SOURCES))))
                     .where(*_cohort(period, scope)).group_by(Case.grid_id),
                     ("grid_filed", "missed"))
-    ended = StageClock.ended_at.is_not(None)
-    stmt = (select(Case.grid_id, StageClock.stage, _n(or_(ended, _overdue_open(as_of))),
-                   _n(and_(ended, StageClock.on_time == true())))
-            .select_from(Case).join(StageClock, StageClock.case_id == Case.id)
-            .where(*_cohort(period, scope), StageClock.stage.in_(("verify", "recheck")))
-            .group_by(Case.grid_id, StageClock.stage))
+    ended = WorkTimer.ended_at.is_not(None)
+    stmt = (select(Case.grid_id, WorkTimer.stage, _n(or_(ended, _overdue_open(as_of))),
+                   _n(and_(ended, WorkTimer.on_time == true())))
+            .select_from(Case).join(WorkTimer, _of_case(WorkTimer, Case.id))
+            .where(*_cohort(period, scope), WorkTimer.stage.in_(("verify", "recheck")))
+            .group_by(Case.grid_id, WorkTimer.stage))
     for grid_id, stage, due, on_time in session.execute(stmt):
         if grid_id is not None:
             by_grid.setdefault(grid_id, {}).update({f"{stage}_due": int(due),
@@ -704,15 +593,15 @@ def inspector_counts(session: Session, period: Period, scope: Scope,
 def _ended_by(session: Session, period: Period, scope: Scope, role: Role,
               actions: Sequence[str]) -> dict[tuple[int, str], tuple[int, int]]:
     """{(actor, action): (stages ended, of which on time)} for stages the role's staff ended."""
-    stmt = (select(CaseEvent.actor_id, CaseEvent.action, func.count(),
-                   _n(StageClock.on_time == true()))
-            .select_from(CaseEvent)
-            .join(Case, Case.id == CaseEvent.case_id)
-            .outerjoin(StageClock, and_(StageClock.case_id == CaseEvent.case_id,
-                                        StageClock.ended_at == CaseEvent.at))
-            .where(*_cohort(period, scope), CaseEvent.action.in_(actions),
-                   CaseEvent.actor_id.in_(_role_users(role)))
-            .group_by(CaseEvent.actor_id, CaseEvent.action))
+    stmt = (select(TimelineEvent.actor_id, TimelineEvent.action, func.count(),
+                   _n(WorkTimer.on_time == true()))
+            .select_from(TimelineEvent)
+            .join(Case, _of_case(TimelineEvent, Case.id))
+            .outerjoin(WorkTimer, and_(_of_case(WorkTimer, TimelineEvent.subject_id),
+                                        WorkTimer.ended_at == TimelineEvent.at))
+            .where(*_cohort(period, scope), TimelineEvent.action.in_(actions),
+                   TimelineEvent.actor_id.in_(_role_users(role)))
+            .group_by(TimelineEvent.actor_id, TimelineEvent.action))
     return {(actor, act): (int(n), int(on_time))
             for actor, act, n, on_time in session.execute(stmt)}
 
@@ -738,17 +627,17 @@ def operator_counts(session: Session, period: Period, scope: Scope,
     """
     as_of = as_of or now()
     operators = _role_users(Role.HOTLINE_OPERATOR)
-    ended = StageClock.ended_at.is_not(None)
+    ended = WorkTimer.ended_at.is_not(None)
     rows = _merge(
         _rows(session, select(Case.created_by_id, func.count())
               .where(*_cohort(period, scope), Case.created_by_id.in_(operators))
               .group_by(Case.created_by_id), ("accepted",)),
         _rows(session, select(Case.created_by_id, _n(or_(ended, _overdue_open(as_of))),
-                              _n(and_(ended, StageClock.on_time == true())))
+                              _n(and_(ended, WorkTimer.on_time == true())))
               .select_from(Case)
-              .join(StageClock, and_(StageClock.case_id == Case.id,
-                                     StageClock.started_at == Case.reported_at,
-                                     StageClock.stage.in_(("verify", "file"))))
+              .join(WorkTimer, and_(_of_case(WorkTimer, Case.id),
+                                     WorkTimer.started_at == Case.reported_at,
+                                     WorkTimer.stage.in_(("verify", "file"))))
               .where(*_cohort(period, scope), Case.created_by_id.in_(operators))
               .group_by(Case.created_by_id), ("verify_due", "verify_on_time")))
     for (actor, _action), values in _ended_by(session, period, scope, Role.HOTLINE_OPERATOR,
@@ -775,16 +664,17 @@ def duty_chief_counts(session: Session, period: Period, scope: Scope,
             _add(rows, actor, "close_due", "close_on_time", values)
         else:
             _add(rows, actor, "file_due", "file_on_time", values)
-    upheld = select(ExceptionRequest.case_id).where(ExceptionRequest.kind == "objection",
-                                                    ExceptionRequest.status == "approved")
+    upheld = select(PendingRequest.subject_id).where(PendingRequest.subject_type == "case",
+                                                     PendingRequest.kind == "objection",
+                                                    PendingRequest.status == "approved")
     wrong = or_(Case.status.in_((str(Status.VOID), str(Status.MERGED))), Case.id.in_(upheld))
-    inaccurate = _rows(session, select(CaseEvent.actor_id, func.count())
+    inaccurate = _rows(session, select(TimelineEvent.actor_id, func.count())
                        .select_from(Case)
-                       .join(CaseEvent, and_(CaseEvent.case_id == Case.id,
-                                             CaseEvent.action == "file"))
+                       .join(TimelineEvent, and_(_of_case(TimelineEvent, Case.id),
+                                             TimelineEvent.action == "file"))
                        .where(*_cohort(period, scope), wrong,
-                              CaseEvent.actor_id.in_(_role_users(Role.DUTY_CHIEF)))
-                       .group_by(CaseEvent.actor_id), ("wrong",))
+                              TimelineEvent.actor_id.in_(_role_users(Role.DUTY_CHIEF)))
+                       .group_by(TimelineEvent.actor_id), ("wrong",))
     filed = {actor: {"filed": n, "accurate": n - inaccurate.get(actor, {}).get("wrong", 0)}
              for (actor, action_name), (n, _) in ended.items() if action_name == "file"}
     return _merge(rows, filed)
@@ -803,16 +693,16 @@ def dispatcher_counts(session: Session, period: Period, scope: Scope,
     for (actor, _action), values in _ended_by(session, period, scope, Role.DISPATCHER,
                                               ("dispatch",)).items():
         _add(rows, actor, "dispatched", "dispatch_on_time", values)
-    last_dispatcher = (select(CaseEvent.actor_id)
-                       .where(CaseEvent.case_id == ExceptionRequest.case_id,
-                              CaseEvent.action == "dispatch",
-                              CaseEvent.at <= ExceptionRequest.requested_at)
-                       .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1)
+    last_dispatcher = (select(TimelineEvent.actor_id)
+                       .where(_of_case(TimelineEvent, PendingRequest.subject_id),
+                              TimelineEvent.action == "dispatch",
+                              TimelineEvent.at <= PendingRequest.requested_at)
+                       .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc()).limit(1)
                        .scalar_subquery())
     returns = (select(last_dispatcher.label("actor_id"))
-               .select_from(ExceptionRequest).join(Case, Case.id == ExceptionRequest.case_id)
-               .where(*_cohort(period, scope), ExceptionRequest.kind.in_(("return", "objection")),
-                      ExceptionRequest.status == "approved")
+               .select_from(PendingRequest).join(Case, _of_case(PendingRequest, Case.id))
+               .where(*_cohort(period, scope), PendingRequest.kind.in_(("return", "objection")),
+                      PendingRequest.status == "approved")
                .subquery())
     returned = _rows(session, select(returns.c.actor_id, func.count())
                      .where(returns.c.actor_id.in_(_role_users(Role.DISPATCHER)))
@@ -830,14 +720,14 @@ def hotline_counts(session: Session, period: Period, scope: Scope,
     - 解决数: orders closed (结案) whose requester did not answer 不满意 at the callback.
     - 回访数 / 满意数: orders with a callback answer / answered 满意 or 基本满意.
     """
-    first_due = (select(StageClock.due_at)
-                 .where(StageClock.case_id == Case.id, StageClock.stage == "handle",
-                        StageClock.started_at == Case.dispatched_at)
-                 .order_by(StageClock.id).limit(1).scalar_subquery())
-    responded = exists().where(CaseEvent.case_id == Case.id,
-                               CaseEvent.action.in_(RESPONSE_ACTIONS),
-                               CaseEvent.at >= Case.dispatched_at,
-                               CaseEvent.at <= func.coalesce(first_due, CaseEvent.at))
+    first_due = (select(WorkTimer.due_at)
+                 .where(_of_case(WorkTimer, Case.id), WorkTimer.stage == "handle",
+                        WorkTimer.started_at == Case.dispatched_at)
+                 .order_by(WorkTimer.id).limit(1).scalar_subquery())
+    responded = exists().where(_of_case(TimelineEvent, Case.id),
+                               TimelineEvent.action.in_(RESPONSE_ACTIONS),
+                               TimelineEvent.at >= Case.dispatched_at,
+                               TimelineEvent.at <= func.coalesce(first_due, TimelineEvent.at))
     resolved = and_(Case.status.in_(CLOSED_STATES),
                     or_(Case.satisfaction.is_(None), Case.satisfaction != "不满意"))
     stmt = (select(Case.lead_department_id, func.count(), _n(responded), _n(resolved),

@@ -16,6 +16,7 @@ from smartgov.auth.roles import Role
 from smartgov.cases import kpi
 from smartgov.db import get_session
 from smartgov.errors import AppError, Forbidden
+from smartgov.scoring import parse_bands, parse_grades
 from smartgov.web.exports import CSV_TYPE, XLSX_TYPE, download
 from smartgov.web.forms import form_number
 from smartgov.web.menu import menu_entry
@@ -98,8 +99,8 @@ def _config_from_form(form: Any) -> kpi.KpiConfig:
         for key, label in subj.components:
             weight = form_number(form, f"w.{subj.key}.{key}", float, f"「{subj.label}」的「{label}」权重")
             weights[subj.key][key] = weight or 0.0
-    return kpi.KpiConfig(weights=weights, bands=kpi.parse_bands(str(form.get("bands") or "")),
-                         grades=kpi.parse_grades(str(form.get("grades") or "")),
+    return kpi.KpiConfig(weights=weights, bands=parse_bands(str(form.get("bands") or "")),
+                         grades=parse_grades(str(form.get("grades") or "")),
                          exclude_parked=form.get("exclude_parked") == "on")
 
 

@@ -12,10 +12,11 @@ from threading import Lock
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from smartgov.cases.classifier import DispatchModelError, Suggester, join_fields, model_files
+from smartgov.cases.classifier import DispatchModelError, Suggester, model_files
 from smartgov.cases.models import Case
 from smartgov.config import get_settings
 from smartgov.org.models import Department
+from smartgov.text import join_fields
 
 log = logging.getLogger(__name__)
 

@@ -151,10 +151,19 @@ def day_bound(value: str | date, *, is_end: bool) -> datetime:
     return datetime.combine(day + timedelta(days=1) if is_end else day, start_of_day, get_settings().tz)
 
 
-def parse_moment(text: str) -> datetime:
-    """An ISO 8601 moment; without an offset it is taken in the configured zone."""
+def parse_moment(text: str, *, end_of_day: bool = False) -> datetime:
+    """An ISO 8601 moment (时间) or date; without an offset it is taken in the configured zone.
+
+    A date alone is its first moment, or its last with ``end_of_day``. A space where a date-time
+    has its offset is read as "+": a query string's unescaped "+08:00" arrives as " 08:00".
+    """
+    value = text.strip().replace(" ", "+") if "T" in text else text.strip()
     try:
-        moment = datetime.fromisoformat(text.strip())
+        if len(value) == 10:
+            bound = datetime.max if end_of_day else datetime.min
+            moment = datetime.combine(date.fromisoformat(value), bound.time())
+        else:
+            moment = datetime.fromisoformat(value)
     except ValueError as exc:
         raise ValidationFailed(f"时间格式无效 {text!r}，应为 ISO 8601，"
                                f"如 2026-09-30T16:00:00+08:00 (bad moment)",

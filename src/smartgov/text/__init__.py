@@ -1,0 +1,22 @@
+"""中文文本 helpers shared by every domain: jieba segmentation, SimHash and near-duplicate tests."""
+
+from smartgov.text.similarity import (
+    NEAR_IDENTICAL_JACCARD,
+    SHINGLE_SKIP,
+    SIMHASH_BITS,
+    SIMHASH_PREFILTER,
+    hamming,
+    jaccard,
+    near_duplicate,
+    shingles,
+    signed64,
+    simhash,
+    token_hash,
+)
+from smartgov.text.tokens import TITLE_MAX_CHARS, join_fields, segment, title_of
+
+__all__ = [
+    "NEAR_IDENTICAL_JACCARD", "SHINGLE_SKIP", "SIMHASH_BITS", "SIMHASH_PREFILTER", "TITLE_MAX_CHARS",
+    "hamming", "jaccard", "join_fields", "near_duplicate", "segment", "shingles", "signed64",
+    "simhash", "title_of", "token_hash",
+]
