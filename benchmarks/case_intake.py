@@ -65,7 +65,8 @@ def run(n: int, url: str | None) -> tuple[float, float]:
 
     # the same rows through plain INSERTs, with the same two commits per case
     from smartgov.auth.models import AuditEntry
-    from smartgov.cases.models import CaseEvent, CaseReporter, Notification, StageClock
+    from smartgov.cases.models import CaseEvent, CaseReporter, StageClock
+    from smartgov.inbox.models import Notification
 
     with factory() as session:
         sample = session.scalars(select(Case).order_by(Case.id.desc()).limit(1)).one()
@@ -133,7 +134,8 @@ def run(n: int, url: str | None) -> tuple[float, float]:
                 conn.execute(
                     insert(Notification),
                     {
-                        "case_id": row["id"],
+                        "subject_type": "case",
+                        "subject_id": row["id"],
                         "kind": "dispatched",
                         "message": "x",
                         "created_at": row["reported_at"],

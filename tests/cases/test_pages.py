@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from smartgov.cases.models import Attachment, Case, Category, KnowledgeArticle
+from smartgov.cases.models import Case, Category, KnowledgeArticle
 from smartgov.cases.workflow import Status
+from smartgov.files.models import FileLink
 from tests.auth.conftest import csrf_from
 from tests.cases.conftest import World
 from tests.factories import PASSWORD
@@ -44,7 +45,7 @@ def test_portal_report_with_photo(client: TestClient, world: World) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303 and "/report/done/" in response.headers["location"]
-    assert len(world.session.scalars(select(Attachment)).all()) == 1
+    assert len(world.session.scalars(select(FileLink)).all()) == 1
     done = client.get(response.headers["location"]).text
     assert "查询码" in done
 
@@ -119,7 +120,7 @@ def test_inspector_self_handled_with_before_and_after(client: TestClient, world:
         and case.self_handled
         and case.created_by_id == world.users["inspector"].id
     )
-    kinds = sorted(a.kind for a in world.session.scalars(select(Attachment)))
+    kinds = sorted(a.kind for a in world.session.scalars(select(FileLink)))
     assert kinds == ["after", "before"]
     assert response.headers["location"].startswith(f"/cases/{case.id}?")
     lines = audit_lines(world, "case.photo_uploaded")  # each photo audited, by the inspector

@@ -1,38 +1,25 @@
-"""Photos attached to cases: checked for type (by content, not name) and size, stored under var/."""
+"""Photos of cases (案件照片): the cases policy for files/ and the audited upload of one photo."""
 
 from __future__ import annotations
 
-import hashlib
-import re
-from pathlib import Path
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from smartgov import files
 from smartgov.auth import audit
 from smartgov.auth.principal import Principal
-from smartgov.cases.models import Attachment, Case
+from smartgov.cases.models import Case
+from smartgov.cases.service import SUBJECT
 from smartgov.config import get_settings
-from smartgov.db import now
-from smartgov.errors import ValidationFailed
+from smartgov.files.models import FileLink
 
-IMAGE_SIGNATURES: dict[bytes, tuple[str, str]] = {
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
-    b"GIF87a": ("image/gif", ".gif"),
-    b"GIF89a": ("image/gif", ".gif"),
-}
-KINDS = {"photo", "before", "after"}
-_UNSAFE_NAME = re.compile(r"[^\w.\-]+")
-
-
-def sniff_image(content: bytes) -> tuple[str, str]:
-    """The image type from its first bytes; refuse anything that is not JPEG, PNG, GIF or WebP."""
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp", ".webp"
-    for signature, kind in IMAGE_SIGNATURES.items():
-        if content.startswith(signature):
-            return kind
-    raise ValidationFailed("只能上传 JPEG、PNG、GIF 或 WebP 图片", code="unsupported_file_type")
+PHOTOS = files.FilePolicy(
+    types=frozenset({"image/jpeg", "image/png", "image/webp"}),
+    max_bytes=lambda: get_settings().max_upload_mb * 1024 * 1024,
+    kinds=frozenset({"photo", "before", "after"}),
+    what="照片",
+)
 
 
 def save_attachment(
@@ -43,34 +30,13 @@ def save_attachment(
     kind: str = "photo",
     event_id: int | None = None,
     principal: Principal | None = None,
-) -> Attachment:
+) -> FileLink:
     """Check and store one photo of ``case``; audited as ``case.photo_uploaded`` (caller commits)."""
-    settings = get_settings()
-    if kind not in KINDS:
-        raise ValidationFailed(f"未知的照片类型: {kind}", code="bad_photo_kind")
-    if not content:
-        raise ValidationFailed("文件为空", code="empty_file")
-    if len(content) > settings.max_upload_mb * 1024 * 1024:
-        raise ValidationFailed(f"文件超过 {settings.max_upload_mb} MB", code="file_too_large")
-    content_type, suffix = sniff_image(content)
-    digest = hashlib.sha256(content).hexdigest()
-    relative = Path(f"{now():%Y/%m}") / f"{digest[:32]}{suffix}"
-    target = settings.uploads_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        target.write_bytes(content)
-    att = Attachment(
-        case_id=case.id,
-        event_id=event_id,
-        kind=kind,
-        filename=Path(filename).name[:200] or "photo",
-        stored_path=str(relative),
-        content_type=content_type,
-        size=len(content),
-        uploaded_at=now(),
+    att = files.attach(
+        session, policy=PHOTOS, subject_type=SUBJECT, subject_id=case.id, content=content,
+        filename=filename, kind=kind, event_id=event_id,
+        uploaded_by_id=principal.user_id if principal else None,
     )
-    session.add(att)
-    session.flush()
     audit.record(
         session,
         action="case.photo_uploaded",
@@ -83,12 +49,9 @@ def save_attachment(
     return att
 
 
-def attachment_path(att: Attachment) -> Path:
-    return get_settings().uploads_dir / att.stored_path
+def case_photos(session: Session, case_id: int) -> Sequence[FileLink]:
+    return files.links_of(session, SUBJECT, case_id)
 
 
-def download_name(att: Attachment) -> str:
-    """A file name safe for a Content-Disposition header: letters, digits, ``.``, ``-`` and ``_``
-    only, and the suffix of the stored type (a photo named ``x.html`` is served as ``x.png``)."""
-    stem = _UNSAFE_NAME.sub("_", Path(att.filename).stem).strip("._")[:100] or "photo"
-    return stem + Path(att.stored_path).suffix
+def case_photo(session: Session, case_id: int, photo_id: int) -> FileLink:
+    return files.get_link(session, photo_id, subject_type=SUBJECT, subject_id=case_id)

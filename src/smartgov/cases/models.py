@@ -193,22 +193,6 @@ class CaseEvent(Base):
     data: Mapped[dict | None] = mapped_column(JSON)
 
 
-class Attachment(Base):
-    """A photo or file attached to a case or to one of its steps, stored under var/uploads."""
-
-    __tablename__ = "case_attachment"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_event.id"))
-    kind: Mapped[str] = mapped_column(String(16), default="photo")  # photo, before, after, file
-    filename: Mapped[str] = mapped_column(String(200))
-    stored_path: Mapped[str] = mapped_column(String(300))
-    content_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    uploaded_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
-
-
 class StageClock(Base):
     """The clock of one stage of a case (核实/立案/派遣/处置/核查/回访) on the working calendar."""
 
@@ -261,23 +245,6 @@ class Supervision(Base):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
     closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
-
-
-class Notification(Base):
-    """A message in a staff member's (or a department's) inbox (消息提醒)."""
-
-    __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
-    role: Mapped[str | None] = mapped_column(String(32))
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))
-    kind: Mapped[str] = mapped_column(String(32))
-    message: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
-    read_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
 
 class KnowledgeArticle(Base):

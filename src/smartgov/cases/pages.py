@@ -1,4 +1,4 @@
-"""Server-rendered pages of 一网统管: citizen portal, tracking, workbench, case detail, inbox."""
+"""Server-rendered pages of 一网统管: citizen portal, tracking, workbench, case detail."""
 
 from __future__ import annotations
 
@@ -9,22 +9,22 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile  # what request.form() yields
 
+from smartgov import files
 from smartgov.auth.deps import client_addr, current_principal, require_staff
 from smartgov.auth.principal import Principal
 from smartgov.cases import clocks, flows, routing, service
-from smartgov.cases.attachments import attachment_path, download_name, save_attachment
+from smartgov.cases.attachments import case_photo as find_photo
+from smartgov.cases.attachments import case_photos, save_attachment
 from smartgov.cases.duplicates import duplicate_suggestions
 from smartgov.cases.models import (
-    Attachment,
     Case,
     CaseEvent,
     Category,
     ExceptionRequest,
-    Notification,
 )
 from smartgov.cases.presenters import case_list, case_view, track_out
 from smartgov.cases.queries import (
@@ -43,7 +43,7 @@ from smartgov.cases.workflow import (
     STATUS_LABELS,
 )
 from smartgov.db import get_session, now
-from smartgov.errors import AppError, NotFound
+from smartgov.errors import AppError
 from smartgov.org.models import Department
 from smartgov.web.forms import error_text, form_number, form_text, form_values
 from smartgov.web.menu import menu_entry
@@ -280,9 +280,7 @@ def _detail_page(
             "action_labels": ACTION_LABELS,
             "source_labels": SOURCE_LABELS_BY_VALUE,
             "fraction": clocks.warning_level_at(clock, now()) if clock else None,
-            "photos": session.scalars(
-                select(Attachment).where(Attachment.case_id == case.id)
-            ).all(),
+            "photos": case_photos(session, case.id),
             "pending": pending,
             "exception_labels": EXCEPTION_LABELS,
             "duplicates": duplicate_suggestions(session, case, principal),
@@ -332,12 +330,16 @@ async def case_action(
     photo = form.get("photo")
     if isinstance(photo, UploadFile) and photo.filename:
         try:
+            event = service.add_event(session, case, principal, "attach", case.status, case.status,
+                                      f"上传照片 {photo.filename}", at=now())
+            session.flush()
             save_attachment(
                 session,
                 case,
                 await photo.read(),
                 photo.filename,
                 kind=str(form.get("photo_kind") or "photo"),
+                event_id=event.id,
                 principal=principal,
             )
             session.commit()
@@ -361,35 +363,14 @@ def case_photo(
 ) -> Response:
     """A photo of a visible case, as the stored image type (never sniffed as HTML), shown inline."""
     case = service.get_case(session, case_id, principal)
-    att = session.get(Attachment, photo_id)
-    if att is None or att.case_id != case.id:
-        raise NotFound("照片不存在", code="photo_not_found")
+    att = find_photo(session, case.id, photo_id)
     return FileResponse(
-        attachment_path(att),
+        files.path_of(att),
         media_type=att.content_type,
-        filename=download_name(att),
+        filename=files.download_name(att),
         content_disposition_type="inline",
         headers={"X-Content-Type-Options": "nosniff"},
     )
-
-
-@router.get("/inbox", response_class=HTMLResponse)
-def inbox(
-    request: Request,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(require_staff),
-) -> Response:
-    """消息提醒: messages to me and to my department."""
-    mine = or_(
-        Notification.user_id == principal.user_id,
-        Notification.department_id == principal.department_id
-        if principal.department_id
-        else Notification.user_id == principal.user_id,
-    )
-    rows = session.scalars(
-        select(Notification).where(mine).order_by(Notification.id.desc()).limit(100)
-    ).all()
-    return render(request, "cases/inbox.html", {"rows": rows})
 
 
 @router.get("/exceptions", response_class=HTMLResponse)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,21 @@ _env.filters["dt"] = _format_time
 templates = Jinja2Templates(env=_env)
 
 
+def _unread_counter(request: Request, principal: Any) -> Callable[[], int]:
+    """The header's 未读消息 count, counted only when a page with the header asks for it."""
+
+    def count() -> int:
+        factory = getattr(request.app.state, "session_factory", None)
+        if principal is None or principal.user_id is None or factory is None:
+            return 0
+        from smartgov.inbox.service import unread_count
+
+        with factory() as session:
+            return unread_count(session, principal)
+
+    return count
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None,
            status_code: int = 200) -> HTMLResponse:
     """Render a page with the current principal and CSRF token available to the template."""
@@ -44,5 +60,6 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
         "settings": get_settings(),
     }
     ctx["menu"] = menu.links_for(ctx["principal"])
+    ctx["unread_count"] = _unread_counter(request, ctx["principal"])
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -1,0 +1,31 @@
+"""消息中心: notifications to people and departments about any subject, and outboxes (SMS, e-mail)."""
+
+from smartgov.inbox.service import (
+    CHANNELS,
+    OUTBOX_STATUS_LABELS,
+    kind_label,
+    mark_all_read,
+    mark_read,
+    messages_for,
+    notify,
+    register_kinds,
+    register_subject,
+    send,
+    subject_link,
+    unread_count,
+)
+
+__all__ = [
+    "CHANNELS",
+    "OUTBOX_STATUS_LABELS",
+    "kind_label",
+    "mark_all_read",
+    "mark_read",
+    "messages_for",
+    "notify",
+    "register_kinds",
+    "register_subject",
+    "send",
+    "subject_link",
+    "unread_count",
+]
