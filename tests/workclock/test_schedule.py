@@ -96,14 +96,14 @@ def test_calendar_from_session(session: Session, tmp_path: Path) -> None:
 
 def test_another_process_sees_a_new_schedule_after_the_recheck(
         session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    from smartgov.workclock import service
+    from smartgov.workclock import calendars
 
     first = get_calendar()
     assert get_calendar() is first  # cached
     session.add(CalendarDay(day=date(2027, 1, 4), is_workday=True, name="x"))
     session.commit()  # written without load_schedule, as another process would
     assert get_calendar() is first
-    monkeypatch.setattr(service, "CALENDAR_RECHECK_S", 0.0)
+    monkeypatch.setattr(calendars, "CALENDAR_RECHECK_S", 0.0)
     refreshed = get_calendar()
     assert refreshed is not first and refreshed.knows_year(2027)
     assert get_calendar() is refreshed  # same fingerprint: kept

@@ -11,13 +11,13 @@ from rich.progress import Progress
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from smartgov.cases.duplicates import simhash
 from smartgov.cases.models import Case, Category, KnowledgeArticle
 from smartgov.cases.search import index_rows, scope_tokens_of, searchable_text
 from smartgov.cases.service import new_tracking_code
 from smartgov.cases.workflow import Status
 from smartgov.db import now, session_scope
 from smartgov.org.models import Area
+from smartgov.text import simhash
 from smartgov.workflow.models import TimelineEvent
 
 KNOWLEDGE = [

@@ -15,7 +15,6 @@ from smartgov.cases.workflow import OPEN_STATES, Status, action
 from smartgov.config import get_settings
 from smartgov.org.geo import distance_m
 from smartgov.text import near_duplicate, shingles
-from smartgov.text import simhash as simhash  # cases.service and cases.demo import it from here
 
 _OPEN = [str(s) for s in OPEN_STATES]
 # Built once: the duplicate check runs on every report, and building a statement costs more than

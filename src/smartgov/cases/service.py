@@ -22,7 +22,6 @@ from smartgov.auth.models import AuditEntry
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import CITYWIDE_ROLES, Role
 from smartgov.cases import clocks, directory
-from smartgov.cases.duplicates import simhash
 from smartgov.cases.models import Case, CaseHelper, CaseReporter, Category, Supervision
 from smartgov.cases.schemas import MACHINE_SOURCES, ActionInput, CaseIntake, Source
 from smartgov.cases.search import index_case
@@ -30,6 +29,7 @@ from smartgov.cases.workflow import CASE_FLOW, Status
 from smartgov.db import now
 from smartgov.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from smartgov.org.models import Area, Department
+from smartgov.text import simhash
 from smartgov.workclock.models import WorkTimer
 from smartgov.workflow import engine, requests, timeline
 from smartgov.workflow.models import PendingRequest, TimelineEvent

@@ -317,6 +317,6 @@ def _seconds(us: int) -> int | float:
 
 
 def _default_calendar() -> WorkCalendar:
-    from smartgov.workclock.service import get_calendar
+    from smartgov.workclock.calendars import get_calendar
 
     return get_calendar()
