@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from smartgov import inbox
 from smartgov.cases import service
-from smartgov.cases.flows import INBOX_KINDS
 from smartgov.cases.models import Case
+from smartgov.cases.notices import INBOX_KINDS
 from smartgov.files.models import FileLink
 from smartgov.inbox.models import Notification
 from tests.auth.conftest import csrf_from

@@ -10,7 +10,7 @@ from smartgov.cases.workflow import Status
 from smartgov.files.models import FileLink
 from tests.auth.conftest import csrf_from
 from tests.cases.conftest import World
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, report
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -252,7 +252,6 @@ def test_portal_refuses_a_position_that_is_not_a_number(client: TestClient, worl
 
 
 def test_case_action_with_a_bad_number_shows_the_form_again(client: TestClient, world: World) -> None:
-    from tests.cases.test_workflow import report
 
     case = report(world, "garbage")
     login(client, world, "inspector")
@@ -277,7 +276,6 @@ def test_case_action_with_a_bad_number_shows_the_form_again(client: TestClient, 
 
 def test_case_visible_answers_yes_or_no(world: World) -> None:
     from smartgov.cases import service
-    from tests.cases.test_workflow import report
 
     case = report(world, "garbage", grid=0)
     assert service.case_visible(world.session, case.id, world.p("inspector"))
@@ -286,7 +284,6 @@ def test_case_visible_answers_yes_or_no(world: World) -> None:
 
 
 def test_case_page_audits_the_unmasked_reporter_once_per_view(client: TestClient, world: World) -> None:
-    from tests.cases.test_workflow import report
 
     case = report(world, "garbage")
     login(client, world, "chief")
@@ -320,7 +317,6 @@ def test_report_photo_upload_is_audited(client: TestClient, world: World) -> Non
 
 def test_photo_is_served_with_its_type_inline_and_nosniff(client: TestClient, world: World) -> None:
     from smartgov.cases.attachments import save_attachment
-    from tests.cases.test_workflow import report
 
     case = report(world, "garbage")
     att = save_attachment(world.session, case, PNG, 'x"; evil.html')
@@ -346,7 +342,6 @@ def test_workbench_finds_a_one_character_query(client: TestClient, world: World)
 def test_refused_action_keeps_what_was_typed(client: TestClient, world: World) -> None:
     """A refusal by the workflow (not only a bad number) shows the page again with the reason
     and the typed note, instead of a redirect that loses them."""
-    from tests.cases.test_workflow import report
 
     case = report(world, "stall")  # dispatched to 城管 at once
     login(client, world, "handler_cg")

@@ -7,14 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from smartgov import jobs
-from smartgov.auth.principal import ANONYMOUS
 from smartgov.cases import service
 from smartgov.cases.models import (
     Case,
     CaseReporter,
 )
-from smartgov.cases.schemas import ActionInput, CaseIntake, Source
+from smartgov.cases.schemas import ActionInput
 from smartgov.cases.workflow import ACTIONS, Status, allowed_actions
 from smartgov.db import now, session_factory
 from smartgov.errors import AppError
@@ -22,32 +20,7 @@ from smartgov.inbox.models import Notification, OutboxMessage
 from smartgov.workclock.models import WorkTimer
 from smartgov.workflow.models import PendingRequest, TimelineEvent
 from tests.cases.conftest import World
-
-
-def report(
-    world: World,
-    category: str = "garbage",
-    grid: int = 0,
-    who: str | None = "citizen",
-    source: Source = Source.PORTAL,
-    description_override: str | None = None,
-    **extra,
-) -> Case:
-    lon, lat = world.point(grid)
-    principal = world.p(who) if who else ANONYMOUS
-    data = CaseIntake(
-        source=source,
-        category_code=world.cats[category].code if category else None,
-        description=description_override or "小区门口垃圾堆放多日无人清理",
-        lon=lon,
-        lat=lat,
-        reporter_phone="13912345678",
-        **extra,
-    )
-    case = service.intake(world.session, data, principal=principal)
-    jobs.run_pending()  # the follow-up the intake queued
-    world.session.expire_all()
-    return world.session.get(Case, case.id)
+from tests.factories import report
 
 
 def do(world: World, case: Case, name: str, who: str, **fields) -> Case:
@@ -408,7 +381,8 @@ def test_merge_touches_the_master(world: World) -> None:
     world.session.refresh(master)
     assert master.updated_at > before and master.version > version
     events = world.session.scalars(
-        select(TimelineEvent).where(TimelineEvent.subject_id == master.id, TimelineEvent.action == "merged_in")
+        select(TimelineEvent).where(TimelineEvent.subject_id == master.id,
+                                    TimelineEvent.action == "merged_in")
     ).all()
     assert len(events) == 1 and dup.case_no in events[0].note
 

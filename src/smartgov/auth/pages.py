@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from smartgov.auth import audit, service
 from smartgov.auth.deps import current_principal, require_login, require_roles
 from smartgov.auth.masking import show_personal
+from smartgov.auth.menu import first_page, menu_entry
 from smartgov.auth.middleware import (
     SESSION_COOKIE,
     clear_session_cookie,
@@ -26,7 +27,6 @@ from smartgov.db import get_session
 from smartgov.errors import AppError, NotFound, ValidationFailed
 from smartgov.org.models import Department
 from smartgov.org.service import list_departments
-from smartgov.web.menu import first_page, menu_entry
 from smartgov.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -14,10 +14,10 @@ from starlette.datastructures import UploadFile  # what request.form() yields
 
 from smartgov.auth import audit
 from smartgov.auth.deps import client_addr
+from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.cases.catalogue import export_csv, export_xlsx, import_file
-from smartgov.workclock.timers import overdue_level
 from smartgov.cases.models import Case, Category, DispatchRule
 from smartgov.cases.queries import ALL_STAFF
 from smartgov.cases.service import visibility_clause
@@ -27,9 +27,9 @@ from smartgov.errors import AppError, ValidationFailed
 from smartgov.org.models import Area, Department
 from smartgov.web.exports import CSV_TYPE, XLSX_TYPE, download
 from smartgov.web.forms import form_number, form_values
-from smartgov.web.menu import menu_entry
 from smartgov.web.templating import render
 from smartgov.workclock.service import day_bound
+from smartgov.workclock.timers import overdue_level
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["cases"])

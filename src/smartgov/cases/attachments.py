@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 from smartgov import files
 from smartgov.auth import audit
 from smartgov.auth.principal import Principal
-from smartgov.cases.models import Case
-from smartgov.cases.service import SUBJECT
+from smartgov.cases.models import SUBJECT, Case
 from smartgov.config import get_settings
 from smartgov.files.models import FileLink
 

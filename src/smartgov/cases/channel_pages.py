@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile  # what request.form() yields
 
 from smartgov.auth.deps import client_addr
+from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
 from smartgov.cases import service
 from smartgov.cases.attachments import save_attachment
@@ -23,7 +24,6 @@ from smartgov.cases.service import CHANNEL_ROLES
 from smartgov.db import get_session
 from smartgov.errors import AppError
 from smartgov.web.forms import error_text, form_values
-from smartgov.web.menu import menu_entry
 from smartgov.web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -9,14 +9,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from smartgov.cases import directory
-from smartgov.cases.models import Case
+from smartgov.cases.models import SUBJECT, Case
 from smartgov.config import get_settings
 from smartgov.db import now
 from smartgov.workclock import timers
 from smartgov.workclock.models import WorkTimer
 from smartgov.workflow import engine
-
-SUBJECT = "case"
 
 # The catalogue limit each stage runs on ("close" is counted like filing: 结案时限 = 立案时限).
 STAGE_LIMIT_OF = {

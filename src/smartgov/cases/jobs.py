@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from smartgov import jobs
-from smartgov.cases import flows
+from smartgov.cases import routing
 from smartgov.cases import sweeper as _sweep_hook  # noqa: F401 — registers the cases' sweep hook
 from smartgov.db import session_factory
 
@@ -11,4 +11,4 @@ from smartgov.db import session_factory
 @jobs.task("cases.route_new_case", retries=5, label="新案件自动分派")
 def route_new_case(*, case_id: int) -> None:
     """直派 by the dispatch catalogue, or 智能派遣 by the learned suggester, for a new case."""
-    flows.route_new_case(session_factory(), case_id)
+    routing.route_new_case(session_factory(), case_id)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from smartgov.auth import audit
 from smartgov.auth.deps import current_principal, require_roles
+from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.cases import kpi
@@ -19,7 +20,6 @@ from smartgov.errors import AppError, Forbidden
 from smartgov.scoring import parse_bands, parse_grades
 from smartgov.web.exports import CSV_TYPE, XLSX_TYPE, download
 from smartgov.web.forms import form_number
-from smartgov.web.menu import menu_entry
 from smartgov.web.templating import render
 
 router = APIRouter()

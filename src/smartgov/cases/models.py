@@ -20,6 +20,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartgov.db import AwareDateTime, Base, now
 
+SUBJECT = "case"  # the subject type of a case on the platform's timeline, timers, inbox and files
+
 
 class Category(Base):
     """A class of the catalogue (案件类别): 部件/事件 major class (大类) or minor class (小类).
@@ -174,63 +176,6 @@ class CaseReporter(Base):
     source: Mapped[str] = mapped_column(String(16))
     reported_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
     notified_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
-
-
-class CaseEvent(Base):
-    """One step of a case's history (流转记录): who, when, what, why. Never edited or deleted."""
-
-    __tablename__ = "case_event"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
-    at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    actor_name: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(32))
-    from_status: Mapped[str | None] = mapped_column(String(24))
-    to_status: Mapped[str | None] = mapped_column(String(24))
-    note: Mapped[str | None] = mapped_column(Text)
-    data: Mapped[dict | None] = mapped_column(JSON)
-
-
-class StageClock(Base):
-    """The clock of one stage of a case (核实/立案/派遣/处置/核查/回访) on the working calendar."""
-
-    __tablename__ = "case_clock"
-    __table_args__ = (Index("ix_case_clock_open", "case_id", "stage", "ended_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"))
-    stage: Mapped[str] = mapped_column(String(16))
-    limit_text: Mapped[str] = mapped_column(String(16))
-    started_at: Mapped[datetime] = mapped_column(AwareDateTime())
-    due_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
-    ended_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
-    paused: Mapped[bool] = mapped_column(Boolean, default=False)
-    on_time: Mapped[bool | None] = mapped_column(Boolean)
-    warning_level: Mapped[int] = mapped_column(Integer, default=0)
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    state: Mapped[dict] = mapped_column(JSON)  # WorkClock.to_dict(): running/paused segments
-
-
-class ExceptionRequest(Base):
-    """An exception asked on a case: 回退 return, 延期 extension, 挂账 parking, 派单异议 objection."""
-
-    __tablename__ = "case_exception"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending/approved/refused
-    reason: Mapped[str] = mapped_column(Text)
-    extension: Mapped[str | None] = mapped_column(String(16))
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    requested_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
-    decision_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Supervision(Base):

@@ -32,6 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from smartgov import files
 from smartgov.auth import audit
 from smartgov.auth.deps import client_addr
+from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import ANONYMOUS, Principal
 from smartgov.auth.roles import Role
 from smartgov.cases import service
@@ -44,7 +45,6 @@ from smartgov.config import get_settings
 from smartgov.db import get_session, now
 from smartgov.errors import AppError, Forbidden, NotFound, ValidationFailed
 from smartgov.org.models import Area, Department
-from smartgov.web.menu import menu_entry
 from smartgov.web.templating import render
 from smartgov.workclock.service import parse_moment
 

@@ -15,16 +15,15 @@ from starlette.datastructures import UploadFile  # what request.form() yields
 
 from smartgov import files
 from smartgov.auth.deps import client_addr, current_principal, require_staff
+from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
-from smartgov.cases import clocks, flows, routing, service
+from smartgov.cases import clocks, routing, service
 from smartgov.cases.attachments import case_photo as find_photo
 from smartgov.cases.attachments import case_photos, save_attachment
 from smartgov.cases.duplicates import duplicate_suggestions
 from smartgov.cases.models import (
     Case,
-    CaseEvent,
     Category,
-    ExceptionRequest,
 )
 from smartgov.cases.presenters import case_list, case_view, track_out
 from smartgov.cases.queries import (
@@ -46,9 +45,10 @@ from smartgov.db import get_session, now
 from smartgov.errors import AppError
 from smartgov.org.models import Department
 from smartgov.web.forms import error_text, form_number, form_text, form_values
-from smartgov.web.menu import menu_entry
 from smartgov.web.templating import render
 from smartgov.workclock.service import day_bound
+from smartgov.workflow import requests
+from smartgov.workflow.models import PendingRequest
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -139,7 +139,6 @@ async def report_submit(
         except AppError as exc:  # the report is already stored; tell the citizen about the photo
             session.rollback()
             photo_error = exc.message
-    flows.after_intake(request.app.state.session_factory, case)
     url = f"/report/done/{case.tracking_code}"
     if photo_error:
         url += "?photo_error=1"
@@ -258,9 +257,7 @@ def _detail_page(
 ) -> Response:
     """The case page; ``extra`` adds ``flash``, or ``error`` with the ``form`` of ``failed_action``."""
     clock = clocks.open_clock(session, case)
-    events = session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id)
-    ).all()
+    events = service.timeline_of(session, case.id)
     pending = service.pending_exception(session, case)
     shown = case_view(session, case, principal, request_waiting=pending is not None)
     session.commit()  # the audit line of an unmasked view
@@ -279,7 +276,7 @@ def _detail_page(
             "status_labels": STATUS_LABELS,
             "action_labels": ACTION_LABELS,
             "source_labels": SOURCE_LABELS_BY_VALUE,
-            "fraction": clocks.warning_level_at(clock, now()) if clock else None,
+            "clock_level": clocks.clock_level(clock),
             "photos": case_photos(session, case.id),
             "pending": pending,
             "exception_labels": EXCEPTION_LABELS,
@@ -381,8 +378,8 @@ def exceptions_page(
 ) -> Response:
     visible_cases = select(Case.id).where(service.visibility_clause(principal))
     rows = session.scalars(
-        select(ExceptionRequest)
-        .where(ExceptionRequest.status == "pending", ExceptionRequest.case_id.in_(visible_cases))
-        .order_by(ExceptionRequest.id)
+        requests.waiting_requests(service.SUBJECT)
+        .where(PendingRequest.subject_id.in_(visible_cases))
+        .order_by(PendingRequest.id)
     ).all()
     return render(request, "cases/exceptions.html", {"rows": rows, "labels": EXCEPTION_LABELS})

@@ -1,5 +1,7 @@
-"""Learned dispatch suggestions (智能派遣建议) for free-text requests, and automatic dispatch
-above a configurable confidence. The catalogue (派遣目录) always decides first when it matches.
+"""Automatic routing of new cases (自动分派): 直派 by the dispatch catalogue (派遣目录), which
+always decides first when it matches, and learned suggestions (智能派遣建议) for free-text
+requests, dispatched automatically above a configurable confidence. Runs as the job
+``cases.route_new_case`` the intake queues.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from datetime import datetime
 from threading import Lock
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from smartgov.cases import directory, service
 from smartgov.cases.classifier import DispatchModelError, Suggester, model_files
 from smartgov.cases.models import Case
+from smartgov.cases.workflow import Status
 from smartgov.config import get_settings
+from smartgov.db import now
 from smartgov.org.models import Department
 from smartgov.text import join_fields
 
@@ -91,10 +96,8 @@ def suggestions_for(session: Session, case: Case, k: int = 3) -> list[DispatchSu
 
 def dispatch_by_model(session: Session, case: Case, at: datetime) -> bool:
     """智能派遣: above the configured confidence, file and dispatch an unclassified order to the
-    suggested department (the caller has checked ``flows.needs_routing``); the confidence is
+    suggested department (the caller has checked ``service.needs_routing``); the confidence is
     kept on the case either way."""
-    from smartgov.cases import flows
-
     suggestions = suggestions_for(session, case, k=1)
     if not suggestions:
         return False
@@ -106,5 +109,59 @@ def dispatch_by_model(session: Session, case: Case, at: datetime) -> bool:
     if department is None:
         return False
     data = {"department": department.code, "confidence": best.confidence, "label": best.label}
-    flows.auto_dispatch(session, case, department, at, f"智能派遣（置信度 {best.confidence:.0%}）", data)
+    auto_dispatch(session, case, department, at, f"智能派遣（置信度 {best.confidence:.0%}）", data)
     return True
+
+
+def route_new_case(factory: sessionmaker[Session], case_id: int) -> bool:
+    """Route a new case automatically where the catalogue decides (直派), or by the learned
+    suggester when it came without a class, in a session of its own; True when it was routed.
+
+    Runs as the job ``cases.route_new_case`` the intake enqueued; a case a person has acted on
+    meanwhile is left alone, so running it twice changes nothing."""
+    with factory() as session:
+        case = session.get(Case, case_id)
+        if case is None or not service.needs_routing(session, case.category_id, case.status):
+            return False
+        with session.no_autoflush:  # one flush at the commit instead of one per query
+            if case.category_id is None:
+                routed = dispatch_by_model(session, case, now())
+            else:
+                routed = route_automatically(session, case, now())
+        session.commit()
+        return routed
+
+
+def catalogue_department(session: Session, case: Case) -> Department | None:
+    """派遣目录: the first rule of this category whose area contains the case, else the default."""
+    if case.category_id is None:
+        return None
+    case_areas = {a for a in (case.grid_id, case.community_id, case.street_id) if a}
+    department_id = directory.current(session).dispatch_department(case.category_id, case_areas)
+    return session.get(Department, department_id) if department_id else None
+
+
+def route_automatically(session: Session, case: Case, at: datetime) -> bool:
+    """直派: file and dispatch a case of a directly dispatched class by the dispatch catalogue
+    (the caller has checked ``needs_routing``); False when the catalogue names no department."""
+    department = catalogue_department(session, case)
+    if department is None:
+        return False
+    auto_dispatch(session, case, department, at, "按派遣目录", {"department": department.code})
+    return True
+
+
+def auto_dispatch(
+    session: Session, case: Case, department: Department, at: datetime, basis: str, data: dict
+) -> None:
+    """File (when not yet filed) and dispatch without a person, marked 自动派遣 on the case and
+    its timeline; ``basis`` says on what (按派遣目录, 智能派遣 …)."""
+    if Status(case.status) == Status.PENDING_FILE:
+        case.filed_at = at
+        service.add_event(session, case, None, "auto_file", Status.PENDING_FILE, Status.PENDING_DISPATCH,
+                          f"{basis}自动立案", at=at)
+    service.dispatch_to(session, case, department, at)
+    case.auto_dispatched = True
+    case.updated_at = at
+    service.add_event(session, case, None, "auto_dispatch", Status.PENDING_DISPATCH, Status.HANDLING,
+                      f"{basis}自动派遣至{department.name}", at=at, data=data)

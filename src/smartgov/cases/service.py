@@ -21,20 +21,19 @@ from smartgov.auth import audit
 from smartgov.auth.models import AuditEntry
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import CITYWIDE_ROLES, Role
-from smartgov.cases import clocks, directory
-from smartgov.cases.models import Case, CaseHelper, CaseReporter, Category, Supervision
+from smartgov.cases import clocks, directory, notices
+from smartgov.cases.models import SUBJECT, Case, CaseHelper, CaseReporter, Category, Supervision
 from smartgov.cases.schemas import MACHINE_SOURCES, ActionInput, CaseIntake, Source
 from smartgov.cases.search import index_case
 from smartgov.cases.workflow import CASE_FLOW, Status
 from smartgov.db import now
 from smartgov.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from smartgov.org.models import Area, Department
-from smartgov.text import simhash
+from smartgov.text import join_fields, simhash
 from smartgov.workclock.models import WorkTimer
 from smartgov.workflow import engine, requests, timeline
 from smartgov.workflow.models import PendingRequest, TimelineEvent
 
-SUBJECT = "case"
 _TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -228,10 +227,22 @@ def intake(
     return case
 
 
-def _needs_routing(session: Session, case: Case) -> bool:
-    from smartgov.cases import flows
+ROUTABLE = (Status.PENDING_FILE, Status.PENDING_DISPATCH)
 
-    return flows.needs_routing(session, case.category_id, case.status)
+
+def needs_routing(session: Session, category_id: int | None, status: str) -> bool:
+    """Whether a case waits for filing or dispatch and is either of a directly dispatched class
+    (直派) or has no class at all (the learned suggester may route it)."""
+    if status not in ROUTABLE:
+        return False
+    if category_id is None:
+        return True
+    category = directory.current(session).categories.get(category_id)
+    return category is not None and category.direct_dispatch
+
+
+def _needs_routing(session: Session, case: Case) -> bool:
+    return needs_routing(session, case.category_id, case.status)
 
 
 def settled(session: Session, case: Case) -> Case:
@@ -490,19 +501,17 @@ def dispatch_to(
 ) -> None:
     """派遣: send to one lead department (主办) and optional helpers (协办); the disposal clock starts
     and each department finds the case in its inbox."""
-    from smartgov.cases import flows
-
     case.lead_department_id = department.id
     case.helpers = [CaseHelper(department_id=d.id) for d in helpers if d.id != department.id]
     case.dispatched_at = at
     _move(session, case, Status.HANDLING, at, actor=principal)
     case.expected_at = case.due_at
     index_case(session, case)  # the department may now find it
-    flows.notify_department(
+    notices.notify_department(
         session, case, department.id, "dispatched", f"新派遣案件 {case.case_no}：{case.title}"
     )
     for helper in case.helpers:
-        flows.notify_department(
+        notices.notify_department(
             session, case, helper.department_id, "assist", f"新协办案件 {case.case_no}：{case.title}"
         )
 
@@ -523,9 +532,17 @@ def close_case(session: Session, case: Case, at: datetime, principal: Principal 
         _move(session, case, Status.PENDING_CALLBACK, at)
     else:
         _move(session, case, Status.CLOSED, at)
-    from smartgov.cases import flows
+    close_merged_cases(session, case, at)
 
-    flows.close_merged_cases(session, case, at)
+
+def close_merged_cases(session: Session, master: Case, at: datetime) -> None:
+    """Closing the master closes every case merged into it (并单随主案件办结) and tells every
+    reporter not yet told the result."""
+    for child in session.scalars(select(Case).where(Case.merged_into_id == master.id)):
+        child.closed_at = at
+        child.result_note = master.result_note
+        child.updated_at = at
+    notices.tell_reporters(session, master, at)
 
 
 def _report_back(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
@@ -621,9 +638,7 @@ def _recheck_fail(session: Session, case: Case, data: ActionInput, p: Principal,
     case.rework_count += 1
     _move(session, case, Status.HANDLING, at)
     case.expected_at = case.due_at
-    from smartgov.cases import flows
-
-    flows.notify_department(
+    notices.notify_department(
         session,
         case,
         case.lead_department_id,
@@ -660,9 +675,7 @@ def _reopen(session: Session, case: Case, data: ActionInput, p: Principal, at: d
                   data={"master_case_id": case.id})
     _move(session, case, Status.HANDLING, at)
     case.expected_at = case.due_at
-    from smartgov.cases import flows
-
-    flows.notify_department(
+    notices.notify_department(
         session,
         case,
         case.lead_department_id,
@@ -676,9 +689,8 @@ def _supervise(kind: str):  # type: ignore[no-untyped-def]
         session.add(Supervision(case_id=case.id, kind=kind, note=data.note or "", by_id=p.user_id, at=at))
         if kind == "supervise":
             case.is_supervised = True
-        from smartgov.cases import flows
 
-        flows.notify_department(
+        notices.notify_department(
             session,
             case,
             case.lead_department_id,
@@ -786,7 +798,6 @@ def require_case_reader(principal: Principal) -> None:
 def dispatch_training_rows(session: Session, limit: int = 200_000) -> Iterator[tuple[str, str]]:
     """Closed cases that stayed with their first department (no approved return), as
     ("title\\nbody", department code) pairs: what the learned suggester is trained on."""
-    from smartgov.cases.classifier import join_fields  # scikit-learn: only when training
 
     rows = session.execute(
         select(Case.title, Case.description, Department.code)

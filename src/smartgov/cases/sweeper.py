@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 
 from smartgov.auth.models import User, UserArea, UserRole
 from smartgov.auth.roles import Role
-from smartgov.cases import flows
-from smartgov.cases.clocks import SUBJECT
-from smartgov.cases.models import Case
+from smartgov.cases import notices
+from smartgov.cases.models import SUBJECT, Case
 from smartgov.cases.workflow import STAGE_LABELS
 from smartgov.db import now
 from smartgov.org.models import Area
@@ -63,11 +62,11 @@ class CaseSweep:
             case.lead_department_id if timer.stage == "handle" else None
         )
         if department_id is not None:
-            flows.notify_department(session, case, department_id, kind, message)
+            notices.notify_department(session, case, department_id, kind, message)
             return
         recipients = self._recipients or _Recipients(session)
         for user_id in recipients.of(case, timer.stage):
-            flows.notify_user(session, user_id, case, kind, message)
+            notices.notify_user(session, user_id, case, kind, message)
 
 
 # Who answers for a stage that no department holds (核实/核查: the grid's inspectors; 立案/结案:

@@ -14,6 +14,9 @@ from smartgov.inbox.service import (
     subject_link,
     unread_count,
 )
+from smartgov.web.templating import register_header_count
+
+register_header_count("unread_count", unread_count)
 
 __all__ = [
     "CHANNELS",

@@ -12,7 +12,6 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from smartgov.config import get_settings
-from smartgov.web import menu
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -36,19 +35,33 @@ _env.filters["dt"] = _format_time
 templates = Jinja2Templates(env=_env)
 
 
-def _unread_counter(request: Request, principal: Any) -> Callable[[], int]:
-    """The header's 未读消息 count, counted only when a page with the header asks for it."""
+ContextProvider = Callable[[Request, Any], Any]  # (request, principal) → a value for every page
+HeaderCount = Callable[[Any, Any], int]  # (session, principal) → a number for the page header
+_providers: dict[str, ContextProvider] = {}
 
-    def count() -> int:
+
+def register_context(name: str, provider: ContextProvider) -> None:
+    """Something every page shows (the menu, the header's counts), registered by the package
+    that owns it, so the web layer imports none of them."""
+    _providers[name] = provider
+
+
+def register_header_count(name: str, count: HeaderCount) -> None:
+    """A number every page header may show (the inbox's 未读消息), counted only when shown."""
+    register_context(name, lambda request, principal: _header_counter(request, principal, count))
+
+
+def _header_counter(request: Request, principal: Any, count: HeaderCount) -> Callable[[], int]:
+    """A header count, counted only when a page with the header asks for it."""
+
+    def counted() -> int:
         factory = getattr(request.app.state, "session_factory", None)
         if principal is None or principal.user_id is None or factory is None:
             return 0
-        from smartgov.inbox.service import unread_count
-
         with factory() as session:
-            return unread_count(session, principal)
+            return count(session, principal)
 
-    return count
+    return counted
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None,
@@ -59,7 +72,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "settings": get_settings(),
     }
-    ctx["menu"] = menu.links_for(ctx["principal"])
-    ctx["unread_count"] = _unread_counter(request, ctx["principal"])
+    for key, provider in _providers.items():
+        ctx[key] = provider(request, ctx["principal"])
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)

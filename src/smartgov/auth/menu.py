@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from smartgov.auth.deps import require_roles
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
+from smartgov.web.templating import register_context
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,6 @@ def links_for(principal: Principal | None) -> list[MenuEntry]:
     if principal is None or not principal.is_staff:
         return []
     return sorted((e for e in _ENTRIES.values() if principal.has_any(*e.roles)), key=lambda e: e.order)
+
+
+register_context("menu", lambda request, principal: links_for(principal))
