@@ -9,12 +9,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from smartgov.auth.deps import client_addr
+from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.db import get_session
 from smartgov.errors import Conflict, NotFound
 from smartgov.jobs import service
-from smartgov.web.menu import menu_entry
 from smartgov.web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
