@@ -40,6 +40,7 @@ test-sqlite: $(TEST_STAMP)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	cd src && ../$(BIN)/lint-imports --config ../pyproject.toml
 
 bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/grid_lookup.py
