@@ -24,6 +24,7 @@ class Queue:
     name: str
     label: str
     roles: frozenset[str]
+    status: Status | None = None  # a queue of one state (待核实 …); None: a rule in queue_clause
 
     def visible_to(self, principal: Principal) -> bool:
         return principal.has_any(*self.roles)
@@ -45,13 +46,13 @@ ALL_STAFF = _r(
 QUEUES: dict[str, Queue] = {
     q.name: q
     for q in (
-        Queue("verify", "待核实", _r(Role.INSPECTOR, Role.DUTY_CHIEF)),
-        Queue("file", "待立案", _r(Role.DUTY_CHIEF)),
-        Queue("dispatch", "待派遣", _r(Role.DISPATCHER, Role.DUTY_CHIEF)),
-        Queue("handle", "待处置", _r(Role.HANDLER, Role.DISPATCHER, Role.DUTY_CHIEF)),
-        Queue("recheck", "待核查", _r(Role.INSPECTOR, Role.DUTY_CHIEF)),
-        Queue("close", "待结案", _r(Role.DUTY_CHIEF)),
-        Queue("callback", "待回访", _r(Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF)),
+        Queue("verify", "待核实", _r(Role.INSPECTOR, Role.DUTY_CHIEF), Status.REPORTED),
+        Queue("file", "待立案", _r(Role.DUTY_CHIEF), Status.PENDING_FILE),
+        Queue("dispatch", "待派遣", _r(Role.DISPATCHER, Role.DUTY_CHIEF), Status.PENDING_DISPATCH),
+        Queue("handle", "待处置", _r(Role.HANDLER, Role.DISPATCHER, Role.DUTY_CHIEF), Status.HANDLING),
+        Queue("recheck", "待核查", _r(Role.INSPECTOR, Role.DUTY_CHIEF), Status.PENDING_RECHECK),
+        Queue("close", "待结案", _r(Role.DUTY_CHIEF), Status.PENDING_CLOSE),
+        Queue("callback", "待回访", _r(Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF), Status.PENDING_CALLBACK),
         Queue("exceptions", "待审核申请", _r(Role.DISPATCHER, Role.DUTY_CHIEF)),
         Queue("warning", "即将超期", ALL_STAFF),
         Queue("overdue", "已超期", ALL_STAFF),
@@ -61,17 +62,6 @@ QUEUES: dict[str, Queue] = {
         Queue("all", "全部案件", ALL_STAFF),
     )
 }
-
-QUEUE_STATUS = {
-    "verify": Status.REPORTED,
-    "file": Status.PENDING_FILE,
-    "dispatch": Status.PENDING_DISPATCH,
-    "handle": Status.HANDLING,
-    "recheck": Status.PENDING_RECHECK,
-    "close": Status.PENDING_CLOSE,
-    "callback": Status.PENDING_CALLBACK,
-}
-
 
 def queues_for(principal: Principal) -> list[Queue]:
     return [q for q in QUEUES.values() if q.visible_to(principal)]
@@ -87,8 +77,9 @@ def default_queue(principal: Principal) -> str:
 def queue_clause(name: str) -> Any:
     overdue_level = timers_overdue_level()
     open_states = [str(s) for s in OPEN_STATES]
-    if name in QUEUE_STATUS:
-        return Case.status == str(QUEUE_STATUS[name])
+    queue = QUEUES.get(name)
+    if queue is not None and queue.status is not None:
+        return Case.status == str(queue.status)
     if name == "warning":
         return (
             (Case.status.in_(open_states))
