@@ -111,9 +111,12 @@ def engine(_template_db: str, tmp_path: Path) -> Iterator[Engine]:
 @pytest.fixture()
 def session(engine: Engine) -> Iterator[Session]:
     from smartgov.db import session_factory
+    from tests import factories
 
     s = session_factory()()
+    factories.bind(s)
     yield s
+    factories.bind(None)
     s.rollback()
     s.close()
 

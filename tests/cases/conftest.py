@@ -12,7 +12,7 @@ from smartgov.auth.principal import Principal
 from smartgov.auth.service import principal_for
 from smartgov.cases.models import Category, RequestType
 from smartgov.org.models import Area, Department
-from tests.factories import make_area, make_department, make_user, square
+from tests.factories import AreaFactory, CategoryFactory, DepartmentFactory, UserFactory, square, using
 
 LON, LAT = 120.170, 30.280
 SIZE = 0.002  # about 200 m
@@ -38,38 +38,29 @@ class World:
 
 
 def build_world(session: Session) -> World:
-    district = make_area(
-        session, "district", code="330100", name="测试区", geometry=square(LON, LAT, SIZE * 2)
-    )
-    street = make_area(
-        session,
-        "street",
-        code="330100001",
-        name="测试街道",
-        parent=district,
-        geometry=square(LON, LAT, SIZE * 2),
-    )
-    community = make_area(
-        session,
-        "community",
-        code="330100001001",
-        name="测试社区",
-        parent=street,
-        geometry=square(LON, LAT, SIZE * 2),
+    """The world, written and committed through the factories in this session."""
+    with using(session):
+        return _build_world(session)
+
+
+def _build_world(session: Session) -> World:
+    whole = square(LON, LAT, SIZE * 2)
+    district = AreaFactory(level="district", code="330100", name="测试区", polygon=whole)
+    street = AreaFactory(level="street", code="330100001", name="测试街道", parent=district, polygon=whole)
+    community = AreaFactory(
+        level="community", code="330100001001", name="测试社区", parent=street, polygon=whole
     )
     grids = [
-        make_area(
-            session,
-            "grid",
+        AreaFactory(
             code=f"330100001001{i + 1:03d}",
             name=f"网格{i + 1}",
             parent=community,
-            geometry=square(LON + SIZE * (i % 2), LAT + SIZE * (i // 2), SIZE),
+            polygon=square(LON + SIZE * (i % 2), LAT + SIZE * (i // 2), SIZE),
         )
         for i in range(4)
     ]
     depts = {
-        code: make_department(session, code=code, name=name)
+        code: DepartmentFactory(code=code, name=name)
         for code, name in (
             ("CG", "区城管执法局"),
             ("SZ", "区市政管理处"),
@@ -77,59 +68,48 @@ def build_world(session: Session) -> World:
             ("ZX", "区指挥中心"),
         )
     }
-    major = Category(code="11", name="市容环境", kind="event", level="major")
-    session.add(major)
-    session.flush()
+    major = CategoryFactory(code="11", name="市容环境", kind="event", level="major")
     cats = {
-        "garbage": Category(
-            code="1101",
-            name="暴露垃圾",
-            level="minor",
-            parent_id=major.id,
-            default_department_id=depts["HW"].id,
-            handle_limit="4wh",
+        "garbage": CategoryFactory(
+            code="1101", name="暴露垃圾", parent=major, department=depts["HW"], handle_limit="4wh"
         ),
-        "stall": Category(
+        "stall": CategoryFactory(
             code="1402",
             name="占道经营",
-            level="minor",
-            parent_id=major.id,
-            default_department_id=depts["CG"].id,
+            parent=major,
+            department=depts["CG"],
             handle_limit="1wd",
             needs_verify=False,
             direct_dispatch=True,
         ),
-        "noise": Category(
+        "noise": CategoryFactory(
             code="1107",
             name="噪声扰民",
-            level="minor",
-            parent_id=major.id,
-            default_department_id=depts["CG"].id,
+            parent=major,
+            department=depts["CG"],
             handle_limit="3wd",
             needs_verify=False,
             needs_recheck=False,
             direct_dispatch=True,
         ),
     }
-    session.add_all(cats.values())
     session.add(RequestType(code="complaint", name="投诉", handle_limit="13wd"))
     session.add(RequestType(code="consult", name="咨询", handle_limit="1wd", needs_callback=False))
     session.flush()
     world = World(session, street, community, grids, depts, cats)
+    zx = depts["ZX"]
     world.users = {
-        "operator": make_user(session, "hotline_operator", department=depts["ZX"]),
-        "inspector": make_user(
-            session, "inspector", department=depts["ZX"], areas=(grids[0], grids[1])
-        ),
-        "inspector2": make_user(session, "inspector", department=depts["ZX"], areas=(grids[2],)),
-        "chief": make_user(session, "duty_chief", department=depts["ZX"]),
-        "dispatcher": make_user(session, "dispatcher", department=depts["ZX"]),
-        "handler": make_user(session, "handler", department=depts["HW"]),
-        "handler_cg": make_user(session, "handler", department=depts["CG"]),
-        "supervisor": make_user(session, "supervisor", department=depts["ZX"]),
-        "citizen": make_user(session, "citizen"),
-        "citizen2": make_user(session, "citizen"),
-        "auditor": make_user(session, "audit_admin"),
+        "operator": UserFactory(roles=["hotline_operator"], department=zx),
+        "inspector": UserFactory(roles=["inspector"], department=zx, areas=grids[:2]),
+        "inspector2": UserFactory(roles=["inspector"], department=zx, areas=grids[2:3]),
+        "chief": UserFactory(roles=["duty_chief"], department=zx),
+        "dispatcher": UserFactory(roles=["dispatcher"], department=zx),
+        "handler": UserFactory(roles=["handler"], department=depts["HW"]),
+        "handler_cg": UserFactory(roles=["handler"], department=depts["CG"]),
+        "supervisor": UserFactory(roles=["supervisor"], department=zx),
+        "citizen": UserFactory(roles=["citizen"]),
+        "citizen2": UserFactory(roles=["citizen"]),
+        "auditor": UserFactory(roles=["audit_admin"]),
     }
     session.commit()
     return world

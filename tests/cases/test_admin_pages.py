@@ -7,14 +7,12 @@ from datetime import datetime
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from smartgov.cases import service
 from smartgov.cases.models import DispatchRule
-from smartgov.cases.schemas import CaseIntake, Source
 from smartgov.config import get_settings
 from tests.auth.conftest import csrf_from
 from tests.cases.conftest import World
 from tests.cases.test_pages import login
-from tests.factories import make_user
+from tests.factories import make_user, report
 
 
 def test_dispatch_rule_with_bad_numbers_shows_the_form_again(client: TestClient, world: World) -> None:
@@ -38,11 +36,8 @@ def test_dispatch_rule_with_bad_numbers_shows_the_form_again(client: TestClient,
 
 
 def test_cases_by_grid_reads_naive_times_in_the_city_zone(client: TestClient, world: World) -> None:
-    lon, lat = world.point(0)
     at = datetime(2026, 3, 2, 0, 30, tzinfo=get_settings().tz)  # 2026-03-01 16:30 UTC
-    service.intake(world.session, CaseIntake(source=Source.PORTAL, category_code="1101", description="垃圾",
-                                              lon=lon, lat=lat, reporter_phone="13900000000"),
-                   principal=world.p("citizen"), at=at)
+    report(world, "garbage", at=at, run_jobs=False, description="垃圾", reporter_phone="13900000000")
     login(client, world, "chief")
     grid = world.grids[0].code
     assert client.get("/api/v1/cases-by-grid", params={"start": "2026-03-02T00:00:00"}).json() == {grid: 1}
@@ -55,11 +50,8 @@ def test_cases_by_grid_reads_naive_times_in_the_city_zone(client: TestClient, wo
 
 def test_cases_by_grid_counts_the_end_day_like_the_workbench(client: TestClient, world: World) -> None:
     """A date range typed as days includes both days, on the map as on the workbench and KPI."""
-    lon, lat = world.point(0)
     at = datetime(2026, 3, 2, 15, 0, tzinfo=get_settings().tz)
-    service.intake(world.session, CaseIntake(source=Source.PORTAL, category_code="1101", description="垃圾",
-                                              lon=lon, lat=lat, reporter_phone="13900000000"),
-                   principal=world.p("citizen"), at=at)
+    report(world, "garbage", at=at, run_jobs=False, description="垃圾", reporter_phone="13900000000")
     login(client, world, "chief")
     grid = world.grids[0].code
     both = {"start": "2026-03-02", "end": "2026-03-02"}

@@ -41,7 +41,7 @@ def test_one_form_conversion_for_portal_and_staff_screens() -> None:
 
 
 def test_caller_history_is_an_audited_view(client: TestClient, world: World) -> None:
-    from tests.cases.test_workflow import report
+    from tests.factories import report
 
     case = report(world, "garbage")  # reporter phone 13912345678
     login(client, world, "operator")

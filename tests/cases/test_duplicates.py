@@ -7,23 +7,19 @@ from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
-from smartgov.auth.principal import ANONYMOUS
-from smartgov.cases import service
 from smartgov.cases.duplicates import distance_m, find_duplicates
 from smartgov.cases.models import Case
-from smartgov.cases.schemas import CaseIntake, Source
 from smartgov.text import NEAR_IDENTICAL_JACCARD, SIMHASH_PREFILTER, hamming, jaccard, simhash
 from tests.cases.conftest import World
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, report
 
 SH = ZoneInfo("Asia/Shanghai")
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=SH)
 
 
 def put(world: World, code: str, lon: float, lat: float, text: str, at: datetime = AT) -> Case:
-    return service.intake(world.session, CaseIntake(
-        source=Source.PORTAL, category_code=code, description=text, lon=lon, lat=lat,
-        reporter_phone="13900000000"), principal=ANONYMOUS, at=at)
+    return report(world, None, grid=None, who=None, at=at, run_jobs=False, category_code=code, lon=lon,
+                  lat=lat, description=text, reporter_phone="13900000000")
 
 
 def found(world: World, case: Case) -> dict[int, str]:

@@ -14,25 +14,12 @@ from smartgov.cases.schemas import CaseIntake, Source
 from smartgov.workclock.models import WorkTimer
 from smartgov.workflow.models import TimelineEvent
 from tests.cases.conftest import World
+from tests.factories import hotline
 
 
 def hotline_order(world: World, request_type: str, category: str | None = "garbage") -> Case:
-    lon, lat = world.point(0)
-    return service.intake(
-        world.session,
-        CaseIntake(
-            source=Source.HOTLINE,
-            request_type=request_type,
-            category_code=world.cats[category].code if category else None,
-            description="小区门口垃圾无人清理",
-            lon=lon,
-            lat=lat,
-            reporter_phone="13900001111",
-            reporter_name="张先生",
-        ),
-        principal=world.p("operator"),
-        client_addr="10.0.0.8",
-    )
+    return hotline(world, "小区门口垃圾无人清理", category, request_type=request_type, grid=0, run_jobs=False,
+                   client_addr="10.0.0.8", reporter_phone="13900001111", reporter_name="张先生")
 
 
 def test_intake_writes_every_row_of_a_new_case(world: World) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,11 +18,9 @@ from smartgov.cases import kpi
 from smartgov.cases.kpi import KpiConfig, Scope
 from smartgov.cases.models import Case
 from smartgov.errors import ValidationFailed
-from smartgov.workclock.models import WorkTimer
-from smartgov.workflow.models import PendingRequest, TimelineEvent
 from tests.auth.conftest import web_login
 from tests.cases.conftest import World
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, CaseFactory, make_user
 
 CFG = KpiConfig()
 TZ = ZoneInfo("Asia/Shanghai")
@@ -188,7 +185,6 @@ def test_period_days_are_inclusive() -> None:
 BASE = datetime(2024, 3, 5, 9, 0, tzinfo=TZ)
 AS_OF = datetime(2024, 4, 10, 9, 0, tzinfo=TZ)
 MARCH = kpi.parse_period("2024-03-01", "2024-03-31")
-_codes = itertools.count(1)
 
 
 def h(hours: float) -> datetime:
@@ -201,32 +197,21 @@ class Built:
     cases: dict[str, Case] = field(default_factory=dict)
 
 
-def add_case(world: World, name: str, *, status: str, source: str, grid: int,
-             dept: str | None = None, creator: str | None = None, reported: datetime = BASE,
-             clocks: tuple = (), events: tuple = (), **fields: object) -> Case:
-    """Insert one case with its clocks (stage, start h, end h|None, on_time, due h, dept) and
-    events (action, actor name|None, at h); a clock and the event that ended it share one time."""
-    session = world.session
-    n = next(_codes)
-    case = Case(tracking_code=f"KPI{n:05d}", case_no=f"KPI{n:08d}", source=source,
-                title=name, description=name, status=status, reported_at=reported,
-                grid_id=world.grids[grid].id, community_id=world.community.id,
-                street_id=world.street.id,
-                lead_department_id=world.depts[dept].id if dept else None,
-                created_by_id=world.users[creator].id if creator else None, **fields)
-    session.add(case)
-    session.flush()
-    for stage, start, end, on_time, due, clock_dept in clocks:
-        session.add(WorkTimer(subject_type="case", subject_id=case.id, stage=stage, limit_text="1wd", started_at=h(start),
-                               due_at=h(due), ended_at=None if end is None else h(end),
-                               on_time=on_time, state={},
-                               department_id=world.depts[clock_dept].id if clock_dept else None))
-    for action, actor, at in events:
-        session.add(TimelineEvent(subject_type="case", subject_id=case.id, at=h(at), action=action,
-                              actor_id=world.users[actor].id if actor else None,
-                              actor_name=actor or "系统"))
-    session.flush()
-    return case
+def add_case(world: World, name: str, *, grid: int, dept: str | None = None, creator: str | None = None,
+             reported: datetime = BASE, clocks: tuple = (), events: tuple = (), **fields: object) -> Case:
+    """CaseFactory in the world's names, with clocks (stage, start h, end h|None, on_time, due h, dept)
+    and events (action, actor name|None, at h); a clock and the event that ended it share one time."""
+    return CaseFactory(
+        title=name, reported_at=reported, grid=world.grids[grid],
+        department=world.depts[dept] if dept else None,
+        creator=world.users[creator] if creator else None,
+        timers=[{"stage": stage, "started_at": h(start), "due_at": h(due),
+                 "ended_at": None if end is None else h(end), "on_time": on_time,
+                 "department_id": world.depts[clock_dept].id if clock_dept else None}
+                for stage, start, end, on_time, due, clock_dept in clocks],
+        events=[{"action": action, "at": h(at), "actor_id": world.users[actor].id if actor else None,
+                 "actor_name": actor or "系统"} for action, actor, at in events],
+        **fields)
 
 
 def build_march(world: World) -> None:
@@ -247,7 +232,7 @@ def build_march(world: World) -> None:
              events=(("collect", "inspector", 0), ("file", "chief", 1),
                      ("dispatch", "dispatcher", 2), ("report_back", "handler", 5),
                      ("recheck_pass", "inspector", 7), ("close", "chief", 9)))
-    c2 = add_case(
+    add_case(
         world, "c2", status="closed", source="portal", grid=0, dept="HW", rework_count=1,
         return_count=1, satisfaction="不满意", filed_at=h(2), dispatched_at=h(5), closed_at=h(40),
         clocks=(("verify", 0, 1, True, 1, None), ("file", 1, 2, False, 1.5, None),
@@ -261,10 +246,9 @@ def build_march(world: World) -> None:
                 ("decide_exception", "dispatcher", 4), ("dispatch", "dispatcher", 5),
                 ("report_back", "handler", 20), ("recheck_fail", "inspector", 21),
                 ("report_back", "handler", 30), ("recheck_pass", "inspector", 31),
-                ("close", "chief", 32), ("callback", "operator", 40)))
-    world.session.add(PendingRequest(subject_type="case", subject_id=c2.id, kind="objection", status="approved",
-                                       reason="不属本部门职责", department_id=world.depts["HW"].id,
-                                       requested_at=h(3.5), decided_at=h(4)))
+                ("close", "chief", 32), ("callback", "operator", 40)),
+        requests=({"kind": "objection", "status": "approved", "reason": "不属本部门职责",
+                   "department_id": world.depts["HW"].id, "requested_at": h(3.5), "decided_at": h(4)},))
     add_case(world, "c3", status="handling", source="hotline", grid=0, dept="HW",
              creator="operator", filed_at=h(1), dispatched_at=h(1),
              clocks=(("file", 0, 1, True, 1, None), ("handle", 1, None, None, 5, "HW")),

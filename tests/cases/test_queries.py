@@ -10,16 +10,16 @@ from smartgov.cases import queries, service
 from smartgov.cases.models import Case
 from smartgov.cases.queries import CaseFilter, find_cases, newest_first_on_postgres, queue_clause
 from tests.cases.conftest import World
-from tests.cases.test_workflow import report
+from tests.factories import report
 
 
 @pytest.fixture()
 def many(world: World) -> World:
     """Eleven reports: six of a directly dispatched class (to 城管), five waiting for verification."""
     for i in range(6):
-        report(world, "stall", grid=i % 4, description_override=f"路口占道经营第{i}处")
+        report(world, "stall", grid=i % 4, description=f"路口占道经营第{i}处")
     for i in range(5):
-        report(world, "garbage", grid=i % 4, description_override=f"小区垃圾堆放第{i}处")
+        report(world, "garbage", grid=i % 4, description=f"小区垃圾堆放第{i}处")
     return world
 
 

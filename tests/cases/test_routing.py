@@ -7,15 +7,14 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from smartgov import jobs
 from smartgov.cases import service
 from smartgov.cases.classifier import train_from_records
-from smartgov.cases.models import Case
 from smartgov.cases.routing import suggestions_for
-from smartgov.cases.schemas import ActionInput, CaseIntake, Source
+from smartgov.cases.schemas import ActionInput
 from smartgov.cases.workflow import Status
 from smartgov.config import get_settings
 from tests.cases.conftest import World
+from tests.factories import hotline
 
 TRAINING = [
     ("小区门口垃圾没人清运，臭气熏天", "HW"),
@@ -37,19 +36,6 @@ def model() -> Iterator[None]:
     path = train_from_records(list(texts), list(labels)).save()
     yield
     path.unlink()
-
-
-def hotline(world: World, text: str) -> Case:
-    case = service.intake(
-        world.session,
-        CaseIntake(
-            source=Source.HOTLINE, request_type="complaint", description=text, reporter_phone="13900000000"
-        ),
-        principal=world.p("operator"),
-    )
-    jobs.run_pending()  # the follow-up the intake queued
-    world.session.expire_all()
-    return world.session.get(Case, case.id)
 
 
 def test_dispatcher_sees_three_suggestions(world: World, model: None, monkeypatch) -> None:
@@ -119,14 +105,7 @@ def test_both_automatic_paths_file_dispatch_and_notify_alike(world: World, model
 
     monkeypatch.setattr(get_settings(), "auto_dispatch_confidence", 0.3)
     by_model = hotline(world, "人行道上有商贩占道摆摊")
-    lon, lat = world.point(0)
-    by_catalogue = service.intake(
-        world.session,
-        CaseIntake(source=Source.HOTLINE, request_type="complaint", category_code="1402",
-                   description="路口占道经营", lon=lon, lat=lat, reporter_phone="13900000000"),
-        principal=world.p("operator"),
-    )
-    jobs.run_pending()  # the follow-up the intake queued
+    by_catalogue = hotline(world, "路口占道经营", "stall", grid=0)
     for case in (by_model, by_catalogue):
         actions = world.session.scalars(
             select(TimelineEvent.action).where(TimelineEvent.subject_id == case.id).order_by(TimelineEvent.id)

@@ -15,8 +15,8 @@ from smartgov.cases.sweeper import sweep
 from smartgov.db import now
 from smartgov.inbox.models import Notification
 from tests.cases.conftest import World
-from tests.cases.test_workflow import report
 from tests.conftest import REPO_ROOT, TEST_DATABASE_URL
+from tests.factories import report
 
 
 def test_sweep_marks_overdue_once_and_tells_the_department(world: World) -> None:
