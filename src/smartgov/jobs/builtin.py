@@ -5,16 +5,14 @@ from __future__ import annotations
 from smartgov.config import get_settings
 from smartgov.jobs import registry
 
-RETRY_STALLED = "jobs.retry_stalled"
-REMOVE_OLD = "jobs.remove_old"
-NAMES = (RETRY_STALLED, REMOVE_OLD)  # on SQLite the runner does this housekeeping itself
+RETRY_STALLED, REMOVE_OLD = registry.HOUSEKEEPING
 
 
 def retry_stalled() -> int:
     """Put back the jobs of workers that stopped sending heartbeats (a worker killed mid-job)."""
     from smartgov.db import get_engine
     from smartgov.jobs import local, pg
-    from smartgov.jobs.queue import is_postgres
+    from smartgov.jobs.common import is_postgres
 
     engine = get_engine()
     if is_postgres(engine):
@@ -26,7 +24,7 @@ def remove_old() -> int:
     """Delete succeeded jobs older than a week."""
     from smartgov.db import get_engine
     from smartgov.jobs import local, pg
-    from smartgov.jobs.queue import is_postgres
+    from smartgov.jobs.common import is_postgres
 
     engine = get_engine()
     return pg.remove_old(engine) if is_postgres(engine) else local.remove_old(engine)

@@ -21,7 +21,7 @@ def worker(
     from smartgov.db import get_engine
     from smartgov.domains import JOB_MODULES
     from smartgov.jobs import worker as runner
-    from smartgov.jobs.queue import is_postgres
+    from smartgov.jobs.common import is_postgres
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     engine = get_engine()

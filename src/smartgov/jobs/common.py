@@ -7,10 +7,24 @@ import socket
 import traceback
 import uuid
 
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
+
 from smartgov.config import get_settings
 
 ERROR_LIMIT = 8000
 _identity: tuple[int, str] | None = None
+
+
+def engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
+
+
+def is_postgres(bind: Engine | Connection | Session) -> bool:
+    if isinstance(bind, Session):
+        bind = bind.get_bind()
+    return bind.dialect.name == "postgresql"
 
 
 def backoff_seconds(attempts: int) -> int:

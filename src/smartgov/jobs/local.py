@@ -156,9 +156,7 @@ def remove_old(engine: Engine) -> int:
 
 
 def _periodic() -> list[registry.TaskSpec]:
-    from smartgov.jobs.builtin import NAMES
-
-    return [spec for spec in registry.periodic_tasks() if spec.name not in NAMES]
+    return [spec for spec in registry.periodic_tasks() if spec.name not in registry.HOUSEKEEPING]
 
 
 class TickClock:

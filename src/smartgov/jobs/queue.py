@@ -7,27 +7,17 @@ import logging
 import threading
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from smartgov.config import get_settings
+from smartgov.jobs.common import engine_of, is_postgres
 
 log = logging.getLogger("smartgov.jobs")
 
 _PENDING = "smartgov.jobs.pending"
 # Set when a session that enqueued commits: wakes the in-process runners of this process at once.
 wake = threading.Event()
-
-
-def engine_of(session: Session) -> Engine:
-    bind = session.get_bind()
-    return bind.engine if isinstance(bind, Connection) else bind
-
-
-def is_postgres(bind: Engine | Connection | Session) -> bool:
-    if isinstance(bind, Session):
-        bind = bind.get_bind()
-    return bind.dialect.name == "postgresql"
 
 
 def _after_commit(session: Session) -> None:

@@ -43,6 +43,8 @@ class TaskSpec:
 
 
 TASKS: dict[str, TaskSpec] = {}
+# The engine's own periodic tasks on PostgreSQL (jobs.builtin); on SQLite the runner does this itself.
+HOUSEKEEPING = ("jobs.retry_stalled", "jobs.remove_old")
 
 
 def _accepts_timestamp(func: Callable[..., Any]) -> bool:

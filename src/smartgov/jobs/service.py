@@ -14,6 +14,7 @@ from smartgov.auth import audit
 from smartgov.db import now
 from smartgov.errors import Conflict, NotFound
 from smartgov.jobs import queue, registry
+from smartgov.jobs.common import is_postgres
 from smartgov.jobs.models import DOING, FAILED, SUCCEEDED, TODO, Job
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class FailedJob:
 
 def status_counts(session: Session) -> dict[str, int]:
     counts = dict.fromkeys(STATE_LABELS, 0)
-    if queue.is_postgres(session):
+    if is_postgres(session):
         rows = session.execute(text("SELECT status::text, count(*) FROM procrastinate_jobs GROUP BY status"))
     else:
         rows = session.execute(select(Job.status, func.count()).group_by(Job.status))
@@ -56,7 +57,7 @@ def status_counts(session: Session) -> dict[str, int]:
 
 def failed_jobs(session: Session, limit: int = 200) -> list[FailedJob]:
     """Failed jobs, newest first, each with the error of its last attempt."""
-    if queue.is_postgres(session):
+    if is_postgres(session):
         rows = session.execute(text(
             "SELECT j.id, j.task_name, j.args, j.attempts,"
             " (SELECT f.error FROM job_failure f WHERE f.job_id = j.id ORDER BY f.id DESC LIMIT 1) AS error"
@@ -74,7 +75,7 @@ def failed_jobs(session: Session, limit: int = 200) -> list[FailedJob]:
 def retry(session: Session, job_id: int, *, principal: Principal | None = None,
           actor_name: str | None = None, client_addr: str | None = None) -> str:
     """Put a failed job back in the queue for one more run (重试), audited; the caller commits."""
-    if queue.is_postgres(session):
+    if is_postgres(session):
         row = session.execute(text("SELECT task_name, status::text AS status FROM procrastinate_jobs"
                                    " WHERE id = :id"), {"id": job_id}).first()
     else:
@@ -83,7 +84,7 @@ def retry(session: Session, job_id: int, *, principal: Principal | None = None,
         raise NotFound(f"任务不存在：{job_id}")
     if row.status != FAILED:
         raise Conflict(f"只能重试失败的任务（任务 {job_id} 当前状态：{row.status}）")
-    if queue.is_postgres(session):
+    if is_postgres(session):
         from smartgov.jobs import pg
 
         session.execute(pg.RETRY, {"id": job_id, "at": datetime.now(UTC)})

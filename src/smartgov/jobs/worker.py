@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from smartgov.config import get_settings
 from smartgov.jobs import builtin, local, pg, queue, registry
-from smartgov.jobs.common import error_text
+from smartgov.jobs.common import error_text, is_postgres
 
 log = logging.getLogger("smartgov.jobs")
 
@@ -164,7 +164,7 @@ def start_in_process(engine: Engine, modules: Iterable[str]) -> Callable[[], Non
     settings = get_settings()
     if not settings.inprocess_worker or settings.jobs_inline:
         return lambda: None
-    if queue.is_postgres(engine):
+    if is_postgres(engine):
         thread: LocalRunner | PostgresWorkerThread = PostgresWorkerThread(engine)
     else:
         thread = LocalRunner(engine)
