@@ -17,7 +17,7 @@ from smartgov.inbox.models import Notification
 from tests.auth.conftest import csrf_from
 from tests.cases.conftest import World
 from tests.cases.test_pages import PNG, login
-from tests.cases.test_workflow import report
+from tests.factories import report
 
 
 def _report_back_with_photo(client: TestClient, world: World, case: Case, photo: tuple) -> str:
