@@ -28,8 +28,18 @@ durable record (SQLite: our ``job`` row; PostgreSQL: procrastinate's row is clai
 ``procrastinate_finish_job_v1`` / ``procrastinate_retry_job_v2``), so a job claimed elsewhere is
 never run twice.
 
+Retries: ``@jobs.task(name, retries=5)`` means up to 5 more runs after a failure (6 in all); the
+wait before retry n is ``SMARTGOV_JOBS_RETRY_BASE_S ** n`` seconds (2, 4, 8 …) on both engines. A
+job that still fails is kept as failed with its error (SQLite ``job.error``; PostgreSQL
+``job_failure``) and listed on /admin/jobs, where the system administrator retries it (audited).
+
+Where jobs run: ``smartgov serve`` starts the SQLite runner thread, or on PostgreSQL a procrastinate
+worker thread, unless ``--no-worker`` (``SMARTGOV_INPROCESS_WORKER=0``) or inline mode;
+``smartgov worker`` runs them in the foreground (on PostgreSQL any number of them, anywhere).
+
 Domains register tasks in ``<domain>/jobs.py`` with ``@jobs.task`` / ``@jobs.periodic``; the
-composition root loads them with ``registry.load_task_modules(domains.JOB_MODULES)``.
+composition root loads them with ``registry.load_task_modules(domains.JOB_MODULES)``, plus any
+modules named in ``SMARTGOV_JOB_MODULES`` (comma-separated).
 """
 
 from __future__ import annotations

@@ -19,11 +19,10 @@ from smartgov.web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 ADMIN = menu_entry("/admin/jobs", "后台任务", 85, Role.SYSTEM_ADMIN)
-MAX_ID = 2**63 - 1
 
 
 def _job_id(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+    if not text.isdigit() or not 0 < int(text) <= service.MAX_ID:
         raise NotFound(f"任务不存在：{text[:40]}")
     return int(text)
 

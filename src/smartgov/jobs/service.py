@@ -20,6 +20,7 @@ from smartgov.jobs.models import DOING, FAILED, SUCCEEDED, TODO, Job
 if TYPE_CHECKING:
     from smartgov.auth.principal import Principal
 
+MAX_ID = 2**63 - 1
 STATE_LABELS = {"queued": "排队中", "running": "执行中", "done": "已完成", "failed": "失败"}
 _STATE_OF = {TODO: "queued", DOING: "running", SUCCEEDED: "done", FAILED: "failed", "aborted": "failed"}
 
@@ -75,6 +76,8 @@ def failed_jobs(session: Session, limit: int = 200) -> list[FailedJob]:
 def retry(session: Session, job_id: int, *, principal: Principal | None = None,
           actor_name: str | None = None, client_addr: str | None = None) -> str:
     """Put a failed job back in the queue for one more run (重试), audited; the caller commits."""
+    if not 0 < job_id <= MAX_ID:
+        raise NotFound(f"任务不存在：{job_id}")
     if is_postgres(session):
         row = session.execute(text("SELECT task_name, status::text AS status FROM procrastinate_jobs"
                                    " WHERE id = :id"), {"id": job_id}).first()
