@@ -28,11 +28,11 @@ def run(n: int, url: str | None) -> tuple[float, float]:
     from smartgov import jobs
     from smartgov.auth.principal import ANONYMOUS
     from smartgov.cases import service
-    from smartgov.domains import JOB_MODULES
     from smartgov.cases.duplicates import find_duplicates
     from smartgov.cases.models import Case, Category
     from smartgov.cases.schemas import CaseIntake, Source
     from smartgov.db import session_factory
+    from smartgov.domains import JOB_MODULES
     from smartgov.org.models import Area
 
     jobs.load_task_modules(JOB_MODULES)

@@ -124,8 +124,8 @@ def test_a_populated_case_hub_moves_onto_the_platform_tables(tmp_path: Path) -> 
             session.commit()
             assert session.scalar(select(func.max(TimelineEvent.id))) == 100 + CASES + 1
         with engine.connect() as conn:
-            inbox = conn.execute(text(
-                "SELECT subject_type, subject_id, kind FROM inbox_notification WHERE kind <> 'overdue'")).all()
+            moved = "SELECT subject_type, subject_id, kind FROM inbox_notification WHERE kind <> 'overdue'"
+            inbox = conn.execute(text(moved)).all()
             assert [tuple(r) for r in inbox] == [("case", 1, "dispatched")]
             sms = conn.execute(text("SELECT channel, recipient FROM outbox_message")).all()
             assert [tuple(r) for r in sms] == [("sms", "13800000000")]
