@@ -115,7 +115,7 @@ def measure_kpi(session) -> float:  # type: ignore[no-untyped-def]
     Returns the slowest tab of the default page, in ms."""
     from datetime import timedelta
 
-    from smartgov.cases import kpi
+    from smartgov.cases.kpi import service as kpi
     from smartgov.db import now
 
     month = kpi.parse_period(None, None)

@@ -28,12 +28,13 @@ log = logging.getLogger("smartgov")
 # Domains whose ``views.router`` (JSON API) and ``pages.router`` (HTML) are mounted, in order.
 DOMAINS = ("auth", "org", "workclock", "jobs", "inbox", "cases")
 EXTRA_ROUTERS = (
-    "smartgov.cases.channel_pages:router",
-    "smartgov.cases.admin_pages:router",
-    "smartgov.cases.admin_pages:api",
-    "smartgov.cases.open311:router",
-    "smartgov.cases.kpi_pages:router",
-    "smartgov.cases.open311:admin_router",
+    "smartgov.cases.channels.pages:router",
+    "smartgov.cases.catalogue.pages:router",
+    "smartgov.cases.command_map:router",
+    "smartgov.cases.command_map:api",
+    "smartgov.cases.open311.views:router",
+    "smartgov.cases.kpi.pages:router",
+    "smartgov.cases.open311.views:admin_router",
 )
 
 

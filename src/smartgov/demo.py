@@ -126,7 +126,7 @@ def load_demo(
     only_if_empty: bool = False,
 ) -> bool:
     """Load the demo district into an empty database; returns False when data was already there."""
-    from smartgov.cases.catalogue import load_demo_catalogue
+    from smartgov.cases.catalogue.service import load_demo_catalogue
     from smartgov.cases.demo import generate_cases, load_knowledge_base
     from smartgov.org.demo import build_demo_district
 

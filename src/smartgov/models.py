@@ -1,8 +1,8 @@
 """Imports every domain's tables so that Base.metadata (and Alembic) sees the whole schema."""
 
 from smartgov.auth import models as auth_models  # noqa: F401
-from smartgov.cases import kpi_models as cases_kpi_models  # noqa: F401
 from smartgov.cases import models as cases_models  # noqa: F401
+from smartgov.cases.kpi import models as cases_kpi_models  # noqa: F401
 from smartgov.db import Base
 from smartgov.files import models as files_models  # noqa: F401
 from smartgov.inbox import models as inbox_models  # noqa: F401

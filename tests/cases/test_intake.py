@@ -8,7 +8,8 @@ from sqlalchemy import func, select, text
 
 from smartgov import jobs
 from smartgov.auth.models import AuditEntry
-from smartgov.cases import directory, service
+from smartgov.cases import service
+from smartgov.cases.catalogue import directory
 from smartgov.cases.models import Case, CaseReporter
 from smartgov.cases.schemas import CaseIntake, Source
 from smartgov.workclock.models import WorkTimer

@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from smartgov.auth.models import AuditEntry
-from smartgov.cases import kpi
-from smartgov.cases.kpi import KpiConfig, Scope
+from smartgov.cases.kpi import service as kpi
+from smartgov.cases.kpi.service import KpiConfig, Scope
 from smartgov.cases.models import Case
 from smartgov.errors import ValidationFailed
 from tests.auth.conftest import web_login

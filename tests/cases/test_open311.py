@@ -19,7 +19,7 @@ from smartgov.auth.principal import ANONYMOUS
 from smartgov.cases import service
 from smartgov.cases.attachments import save_attachment
 from smartgov.cases.models import Case, Category, Open311Client
-from smartgov.cases.open311_keys import client_for_key, create_client
+from smartgov.cases.open311.keys import client_for_key, create_client
 from smartgov.cases.schemas import CaseIntake, Source
 from tests.cases.conftest import World
 from tests.conftest import SHARED_CONFORMANCE
@@ -544,7 +544,7 @@ def test_cli_prints_the_key_last(world: World) -> None:
 
 
 def test_category_without_attributes_has_no_metadata(world: World) -> None:
-    from smartgov.cases.open311 import service_attributes, service_out
+    from smartgov.cases.open311.views import service_attributes, service_out
 
     category = world.session.scalar(select(Category).where(Category.code == "1402"))
     assert category is not None

@@ -388,8 +388,8 @@ def test_merge_touches_the_master(world: World) -> None:
 
 
 def test_reopen_keeps_the_rating_and_tells_reporters_again(world: World) -> None:
-    from smartgov.cases import kpi
-    from smartgov.cases.kpi import Scope
+    from smartgov.cases.kpi import service as kpi
+    from smartgov.cases.kpi.service import Scope
     from smartgov.config import get_settings
 
     case = report(world, "noise", who="citizen")

@@ -26,7 +26,7 @@ def sweep_command() -> None:
 @cases_app.command("catalogue-export")
 def catalogue_export(output: Path = typer.Argument(..., help="CSV file to write")) -> None:
     """Export the case catalogue (案件分类目录) to CSV."""
-    from smartgov.cases.catalogue import export_csv
+    from smartgov.cases.catalogue.service import export_csv
     from smartgov.db import session_scope
 
     with session_scope() as session:
@@ -39,7 +39,7 @@ def catalogue_import(
     path: Path = typer.Argument(..., exists=True, help="CSV or XLSX file"),
 ) -> None:
     """Import categories from CSV/XLSX; a file with any bad row changes nothing."""
-    from smartgov.cases.catalogue import import_file
+    from smartgov.cases.catalogue.service import import_file
     from smartgov.db import session_scope
     from smartgov.errors import AppError
 
@@ -58,7 +58,7 @@ def open311_key(
     name: str = typer.Argument(..., help="client application name"),
 ) -> None:
     """``smartgov open311 key create NAME``: issue an API key; the key is the last line printed."""
-    from smartgov.cases.open311_keys import create_client
+    from smartgov.cases.open311.keys import create_client
     from smartgov.db import session_scope
 
     if action != "create":

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from smartgov.cases import directory
+from smartgov.cases.catalogue import directory
 from smartgov.cases.models import SUBJECT, Case
 from smartgov.config import get_settings
 from smartgov.db import now

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
-from smartgov.cases.models import Case
+from smartgov.cases.models import Case, Category
 from smartgov.cases.search import CASE_FTS, matching_ids, sqlite_match
 from smartgov.cases.service import visibility_clause, visibility_tokens
 from smartgov.cases.workflow import OPEN_STATES, Status
+from smartgov.org.models import Area, Department
 from smartgov.workclock.timers import overdue_level as timers_overdue_level
 from smartgov.workflow import requests
 
@@ -251,3 +252,33 @@ def queue_counts(session: Session, principal: Principal) -> dict[str, int]:
     vis = visibility_clause(principal)
     return {q.name: capped_count(session, [vis, queue_clause(q.name)])
             for q in queues_for(principal) if q.name != "all"}
+
+
+def cases_per_grid(
+    session: Session, principal: Principal, *, measure: str = "count", category: str | None = None,
+    status: str | None = None, department: str | None = None,
+    reported_from: datetime | None = None, reported_to: datetime | None = None,
+) -> dict[str, int]:
+    """Visible cases per grid code (all, or only the overdue ones) for the command map (指挥地图)."""
+
+    conditions = [visibility_clause(principal), Case.grid_id.is_not(None)]
+    if measure == "overdue":
+        conditions += [Case.status.in_([str(s) for s in OPEN_STATES]),
+                       Case.warning_level >= timers_overdue_level()]
+    if category:
+        conditions.append(
+            Case.category_id == select(Category.id).where(Category.code == category).scalar_subquery())
+    if status:
+        conditions.append(Case.status == status)
+    if department:
+        conditions.append(Case.lead_department_id
+                          == select(Department.id).where(Department.code == department).scalar_subquery())
+    if reported_from:
+        conditions.append(Case.reported_at >= reported_from)
+    if reported_to:
+        conditions.append(Case.reported_at < reported_to)
+    rows = session.execute(
+        select(Area.code, func.count(Case.id)).join(Area, Area.id == Case.grid_id)
+        .where(*conditions).group_by(Area.code)
+    ).all()
+    return {code: count for code, count in rows}

@@ -14,7 +14,8 @@ from threading import Lock
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from smartgov.cases import directory, service
+from smartgov.cases import service
+from smartgov.cases.catalogue import directory
 from smartgov.cases.classifier import DispatchModelError, Suggester, model_files
 from smartgov.cases.models import Case
 from smartgov.cases.workflow import Status

@@ -21,7 +21,8 @@ from smartgov.auth import audit
 from smartgov.auth.models import AuditEntry
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import CITYWIDE_ROLES, Role
-from smartgov.cases import clocks, directory, notices
+from smartgov.cases import clocks, notices
+from smartgov.cases.catalogue import directory
 from smartgov.cases.models import SUBJECT, Case, CaseHelper, CaseReporter, Category, Supervision
 from smartgov.cases.schemas import MACHINE_SOURCES, ActionInput, CaseIntake, Source
 from smartgov.cases.search import index_case

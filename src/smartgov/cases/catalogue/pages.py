@@ -1,4 +1,4 @@
-"""Administration of the catalogue (案件分类目录) and the dispatch catalogue (派遣目录); the command map."""
+"""Administration of the catalogue (案件分类目录) and the dispatch catalogue (派遣目录)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile  # what request.form() yields
 
@@ -17,24 +17,17 @@ from smartgov.auth.deps import client_addr
 from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
-from smartgov.cases.catalogue import export_csv, export_xlsx, import_file
-from smartgov.cases.models import Case, Category, DispatchRule
-from smartgov.cases.queries import ALL_STAFF
-from smartgov.cases.service import visibility_clause
-from smartgov.cases.workflow import OPEN_STATES, STATUS_LABELS
+from smartgov.cases.catalogue.service import export_csv, export_xlsx, import_file
+from smartgov.cases.models import Category, DispatchRule
 from smartgov.db import get_session
 from smartgov.errors import AppError, ValidationFailed
 from smartgov.org.models import Area, Department
 from smartgov.web.exports import CSV_TYPE, XLSX_TYPE, download
 from smartgov.web.forms import form_number, form_values
 from smartgov.web.templating import render
-from smartgov.workclock.service import day_bound
-from smartgov.workclock.timers import overdue_level
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-api = APIRouter(prefix="/api/v1", tags=["cases"])
 ADMIN = menu_entry("/admin/categories", "分类目录", 70, Role.SYSTEM_ADMIN)
-COMMAND_CENTRE = menu_entry("/map", "指挥地图", 50, *ALL_STAFF)
 LIMIT_FIELDS = ("verify_limit", "file_limit", "dispatch_limit", "handle_limit", "recheck_limit")
 
 
@@ -198,71 +191,3 @@ async def dispatch_rule_create(
     )
     session.commit()
     return RedirectResponse("/admin/dispatch-rules", status_code=303)
-
-
-@router.get("/map", response_class=HTMLResponse)
-def command_map(
-    request: Request,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(COMMAND_CENTRE),
-) -> Response:
-    """指挥地图: cases per grid, coloured by count or overdue, with filters."""
-    return render(
-        request,
-        "cases/map.html",
-        {
-            "categories": session.scalars(
-                select(Category).where(Category.level == "minor").order_by(Category.code)
-            ).all(),
-            "departments": session.scalars(select(Department).order_by(Department.code)).all(),
-            "statuses": STATUS_LABELS,
-        },
-    )
-
-
-@api.get("/cases-by-grid")
-def cases_by_grid(
-    measure: str = "count",
-    category: str | None = None,
-    status: str | None = None,
-    department: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(COMMAND_CENTRE),
-) -> dict[str, int]:
-    """Counts of visible cases per grid code (all, or only overdue ones) for the command map.
-
-    ``start``/``end`` are days (both included) or ISO 8601 times; without an offset they are the
-    configured zone's local time (Asia/Shanghai)."""
-    reported_from = day_bound(start, is_end=False) if start and start.strip() else None
-    reported_to = day_bound(end, is_end=True) if end and end.strip() else None
-    conditions = [visibility_clause(principal), Case.grid_id.is_not(None)]
-    if measure == "overdue":
-        conditions += [
-            Case.status.in_([str(s) for s in OPEN_STATES]),
-            Case.warning_level >= overdue_level(),
-        ]
-    if category:
-        conditions.append(
-            Case.category_id
-            == select(Category.id).where(Category.code == category).scalar_subquery()
-        )
-    if status:
-        conditions.append(Case.status == status)
-    if department:
-        conditions.append(
-            Case.lead_department_id
-            == select(Department.id).where(Department.code == department).scalar_subquery()
-        )
-    if reported_from:
-        conditions.append(Case.reported_at >= reported_from)
-    if reported_to:
-        conditions.append(Case.reported_at < reported_to)
-    rows = session.execute(
-        select(Area.code, func.count(Case.id))
-        .join(Area, Area.id == Case.grid_id)
-        .where(*conditions)
-        .group_by(Area.code)
-    ).all()
-    return {code: count for code, count in rows}

@@ -14,7 +14,7 @@ from smartgov.auth.deps import current_principal, require_roles
 from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
-from smartgov.cases import kpi
+from smartgov.cases.kpi import service as kpi
 from smartgov.db import get_session
 from smartgov.errors import AppError, Forbidden
 from smartgov.scoring import parse_bands, parse_grades

@@ -48,7 +48,7 @@ from smartgov.auth.models import User, UserArea, UserRole
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.cases import schemas
-from smartgov.cases.kpi_models import KpiSetting
+from smartgov.cases.kpi.models import KpiSetting
 from smartgov.cases.models import Case
 from smartgov.cases.workflow import Status
 from smartgov.config import get_settings

@@ -38,7 +38,7 @@ from smartgov.auth.roles import Role
 from smartgov.cases import service
 from smartgov.cases.attachments import case_photo
 from smartgov.cases.models import Case, Category, Open311Client
-from smartgov.cases.open311_keys import client_for_key, create_client
+from smartgov.cases.open311.keys import client_for_key, create_client
 from smartgov.cases.schemas import CaseIntake, Source
 from smartgov.cases.workflow import PUBLIC_LABELS, Status
 from smartgov.config import get_settings

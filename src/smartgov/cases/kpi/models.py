@@ -14,7 +14,7 @@ class KpiSetting(Base):
     """A named set of KPI settings (考核参数) as JSON; missing keys fall back to the defaults.
 
     ``data`` holds ``{"weights": {subject: {component: percent}}, "bands": [[min_count, score]],
-    "grades": [[letter, min_score]], "exclude_parked": bool}`` (see ``smartgov.cases.kpi``).
+    "grades": [[letter, min_score]], "exclude_parked": bool}`` (see ``smartgov.cases.kpi.service``).
     """
 
     __tablename__ = "kpi_setting"
