@@ -6,9 +6,7 @@ test's session (``bind``), so a test just calls them::
     user = UserFactory(roles=["handler"], department=DepartmentFactory(), areas=[grid])
     case = CaseFactory(status="handling", grid=grid, timers=[{"stage": "handle", "due_at": due}])
 
-``using(session)`` binds another session for a block. ``make_department``, ``make_area`` and
-``make_user`` are the same factories with the session passed explicitly, for the tests that
-already hold one.
+``using(session)`` binds another session for a block (a second session, one a test opens itself).
 """
 
 from __future__ import annotations
@@ -238,40 +236,3 @@ def square(lon: float, lat: float, size: float = 0.001) -> dict:
         ],
     }
 
-
-def _given(**values: Any) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
-
-
-def make_department(session: Session, code: str | None = None, name: str | None = None) -> Department:
-    """DepartmentFactory on this session."""
-    with using(session):
-        return DepartmentFactory(**_given(code=code, name=name))
-
-
-def make_area(
-    session: Session,
-    level: str,
-    code: str | None = None,
-    parent: Area | None = None,
-    geometry: dict | None = None,
-    name: str | None = None,
-) -> Area:
-    """AreaFactory on this session."""
-    with using(session):
-        return AreaFactory(level=level, parent=parent, polygon=geometry, **_given(code=code, name=name))
-
-
-def make_user(
-    session: Session,
-    *roles: str,
-    username: str | None = None,
-    department: Department | None = None,
-    areas: tuple[Area, ...] = (),
-    is_staff: bool | None = None,
-    password: str = PASSWORD,
-) -> User:
-    """UserFactory on this session."""
-    with using(session):
-        return UserFactory(roles=roles, department=department, areas=areas, password=password,
-                           **_given(username=username, is_staff=is_staff))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from smartgov.auth.middleware import SESSION_COOKIE
 from tests.auth.conftest import audit_rows
-from tests.factories import PASSWORD, make_area, make_department, make_user
+from tests.factories import PASSWORD, AreaFactory, DepartmentFactory, UserFactory
 
 
 def _token(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
@@ -12,10 +12,10 @@ def _token(client, username: str, password: str = PASSWORD):  # type: ignore[no-
 
 
 def test_password_flow_issues_a_bearer_token(client, session) -> None:  # type: ignore[no-untyped-def]
-    dept = make_department(session)
-    street = make_area(session, "street")
-    grid = make_area(session, "grid", parent=make_area(session, "community", parent=street))
-    make_user(session, "handler", username="zhang", department=dept, areas=(street,))
+    dept = DepartmentFactory()
+    street = AreaFactory(level="street")
+    grid = AreaFactory(parent=AreaFactory(level="community", parent=street))
+    UserFactory(roles=["handler"], username="zhang", department=dept, areas=[street])
     session.commit()
     response = _token(client, "zhang")
     assert response.status_code == 200
@@ -33,7 +33,7 @@ def test_password_flow_issues_a_bearer_token(client, session) -> None:  # type: 
 
 
 def test_password_flow_has_the_same_lockout(client, session) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     for _ in range(4):
         bad = _token(client, "zhang", "Wrong-Pass1")
@@ -51,7 +51,7 @@ def test_anonymous_and_bad_tokens_get_401(client) -> None:  # type: ignore[no-un
 
 
 def test_bearer_requests_need_no_csrf_and_personal_tokens_revoke(client, session) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     access = _token(client, "zhang").json()["access_token"]
     auth = {"Authorization": f"Bearer {access}"}
@@ -72,7 +72,7 @@ def test_bearer_requests_need_no_csrf_and_personal_tokens_revoke(client, session
 
 
 def test_token_input_is_validated(client, session) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     auth = {"Authorization": f"Bearer {_token(client, 'zhang').json()['access_token']}"}
     bad = client.post("/api/v1/auth/tokens", json={"name": "", "expires_days": 9999}, headers=auth)
@@ -80,8 +80,8 @@ def test_token_input_is_validated(client, session) -> None:  # type: ignore[no-u
 
 
 def test_audit_api_for_audit_admin_only(client, session) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "system_admin", username="sysadmin")
-    make_user(session, "audit_admin", username="auditor")
+    UserFactory(roles=["system_admin"], username="sysadmin")
+    UserFactory(roles=["audit_admin"], username="auditor")
     session.commit()
     _token(client, "nobody", "Wrong-Pass1")
     sys_auth = {"Authorization": f"Bearer {_token(client, 'sysadmin').json()['access_token']}"}

@@ -12,7 +12,7 @@ from smartgov.auth import audit
 from smartgov.auth.models import AuditEntry
 from smartgov.auth.principal import Principal
 from smartgov.errors import Forbidden, NotAuthenticated
-from tests.factories import make_user
+from tests.factories import UserFactory
 
 
 def _one_entry(session) -> AuditEntry:  # type: ignore[no-untyped-def]
@@ -55,7 +55,7 @@ def test_orm_update_and_delete_are_refused(session) -> None:  # type: ignore[no-
 
 
 def test_record_with_principal_fills_actor_and_address(session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "handler")
+    user = UserFactory(roles=["handler"])
     p = Principal(user=user, roles=frozenset({"handler"}), client_addr="10.9.9.9")
     entry = audit.record(session, action="case.dispatch", principal=p, object_type="case",
                          object_id=42, detail={"to": "城管局"})
@@ -90,11 +90,11 @@ def test_search_filters(session) -> None:  # type: ignore[no-untyped-def]
 def test_search_as_requires_audit_admin(session) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(NotAuthenticated):
         audit.search_as(session, Principal(), audit.AuditQuery())
-    sysadmin = make_user(session, "system_admin")
+    sysadmin = UserFactory(roles=["system_admin"])
     with pytest.raises(Forbidden):
         audit.search_as(session, Principal(user=sysadmin, roles=frozenset({"system_admin"})),
                         audit.AuditQuery())
-    auditor = make_user(session, "audit_admin")
+    auditor = UserFactory(roles=["audit_admin"])
     rows, total = audit.search_as(
         session, Principal(user=auditor, roles=frozenset({"audit_admin"})),
         audit.AuditQuery(action="audit_viewed"))

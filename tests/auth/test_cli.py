@@ -9,14 +9,14 @@ from smartgov.auth import service
 from smartgov.auth.cli import app
 from smartgov.auth.models import User
 from smartgov.db import now
-from tests.factories import make_area, make_department, make_user
+from tests.factories import AreaFactory, DepartmentFactory, UserFactory
 
 runner = CliRunner()
 
 
 def test_users_create_list_unlock(session) -> None:  # type: ignore[no-untyped-def]
-    make_department(session, code="CGJ", name="城管局")
-    make_area(session, "grid", code="G-9")
+    DepartmentFactory(code="CGJ", name="城管局")
+    AreaFactory(code="G-9")
     session.commit()
     result = runner.invoke(app, ["create", "xiaowang", "--role", "inspector", "--role", "handler",
                                  "--department", "CGJ", "--area", "G-9", "--name", "小王",
@@ -62,7 +62,7 @@ def test_citizen_role_makes_a_public_account(session) -> None:  # type: ignore[n
 
 
 def test_users_password_resets(session) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     assert runner.invoke(app, ["password", "zhang", "--password", "Other-Pass1"]).exit_code == 0
     session.expire_all()

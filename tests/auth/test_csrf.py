@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from smartgov.auth.deps import verify_csrf
 from tests.auth.conftest import csrf_from
-from tests.factories import make_user
+from tests.factories import UserFactory
 
 probe = APIRouter(dependencies=[Depends(verify_csrf)])
 
@@ -56,7 +56,7 @@ def test_endpoint_can_read_the_form_after_the_check(probe_client) -> None:  # ty
 
 
 def test_json_with_session_cookie_needs_the_header(probe_client, session) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     from tests.auth.conftest import web_login
 
@@ -67,7 +67,7 @@ def test_json_with_session_cookie_needs_the_header(probe_client, session) -> Non
 
 
 def test_bearer_requests_are_exempt(probe_client, session) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     access = probe_client.post("/api/v1/auth/token", data={
         "username": "zhang", "password": "Test-Passw0rd"}).json()["access_token"]

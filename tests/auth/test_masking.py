@@ -15,7 +15,7 @@ from smartgov.auth.masking import (
 )
 from smartgov.auth.principal import ANONYMOUS, Principal
 from tests.auth.conftest import audit_rows
-from tests.factories import make_user
+from tests.factories import UserFactory
 
 
 def test_mask_phone() -> None:
@@ -60,7 +60,7 @@ def test_show_personal_depends_on_role() -> None:
 
 
 def test_reveal_personal_audits_unmasked_access(session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "dispatcher")
+    user = UserFactory(roles=["dispatcher"])
     principal = Principal(user=user, roles=frozenset({"dispatcher"}), client_addr="10.0.0.9")
     assert reveal_personal(session, principal, {"name": "张三", "phone": "13812345678"},
                            object_type="case", object_id=7) == {"name": "张三", "phone": "13812345678"}
@@ -70,7 +70,7 @@ def test_reveal_personal_audits_unmasked_access(session) -> None:  # type: ignor
     assert (rows[0].actor_name, rows[0].object_id, rows[0].client_addr) == (
         user.username, "7", "10.0.0.9")
     assert json.loads(rows[0].detail) == {"kinds": ["name", "phone"]}
-    other = make_user(session, "leader")
+    other = UserFactory(roles=["leader"])
     masked = reveal_personal(session, Principal(user=other, roles=frozenset({"leader"})),
                              {"phone": "13812345678"}, object_type="case", object_id=7)
     nothing = reveal_personal(session, principal, {"name": None, "phone": ""},

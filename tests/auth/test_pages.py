@@ -12,7 +12,7 @@ from smartgov.auth.models import WebSession
 from smartgov.auth.tokens import hash_token
 from smartgov.db import now
 from tests.auth.conftest import audit_rows, csrf_from, web_login
-from tests.factories import PASSWORD, make_department, make_user
+from tests.factories import PASSWORD, AreaFactory, DepartmentFactory, UserFactory
 
 
 def test_login_page_is_chinese_with_the_form(client) -> None:  # type: ignore[no-untyped-def]
@@ -27,7 +27,7 @@ def test_login_page_is_chinese_with_the_form(client) -> None:  # type: ignore[no
 
 
 def test_staff_login_redirects_to_workbench_and_sets_a_safe_cookie(client, session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "dispatcher", username="paiqian")
+    user = UserFactory(roles=["dispatcher"], username="paiqian")
     session.commit()
     token = csrf_from(client.get("/login").text)
     response = client.post("/login", data={"username": "paiqian", "password": PASSWORD,
@@ -47,7 +47,7 @@ def test_staff_login_redirects_to_workbench_and_sets_a_safe_cookie(client, sessi
 def test_secure_cookie_when_configured(client, session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from smartgov.config import reset_settings
 
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     token = csrf_from(client.get("/login").text)
     monkeypatch.setenv("SMARTGOV_SECURE_COOKIES", "true")
@@ -62,8 +62,8 @@ def test_secure_cookie_when_configured(client, session, monkeypatch) -> None:  #
 
 
 def test_citizen_login_goes_home_and_next_is_kept(client, session) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "citizen", username="13900001111")
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["citizen"], username="13900001111")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     status, location, _ = web_login(client, "13900001111")
     assert (status, location) == (303, "/")
@@ -75,14 +75,14 @@ def test_citizen_login_goes_home_and_next_is_kept(client, session) -> None:  # t
 @pytest.mark.parametrize("evil", ["https://evil.example/", "//evil.example/x", "/\\evil.example",
                                   "javascript:alert(1)", "/login", "http:/x"])
 def test_next_never_leaves_the_site(client, session, evil) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     status, location, _ = web_login(client, "zhang", next_path=evil)
     assert (status, location) == (303, "/workbench")
 
 
 def test_failed_login_shows_the_error_and_audits_the_address(client, session) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     token = csrf_from(client.get("/login").text)
     response = client.post("/login", data={"username": "zhang", "password": "Wrong-Pass1",
@@ -100,7 +100,7 @@ def test_failed_login_shows_the_error_and_audits_the_address(client, session) ->
 
 
 def test_locked_account_page_says_until_when(client, session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "handler", username="zhang")
+    user = UserFactory(roles=["handler"], username="zhang")
     user.failed_logins, user.locked_until = 5, now() + timedelta(minutes=15)
     session.commit()
     status, _, _ = web_login(client, "zhang")
@@ -112,7 +112,7 @@ def test_locked_account_page_says_until_when(client, session) -> None:  # type: 
 
 
 def test_logout_ends_the_session(client, session, login) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     token = login("zhang")
     raw = client.cookies.get(SESSION_COOKIE)
@@ -128,7 +128,7 @@ def test_logout_ends_the_session(client, session, login) -> None:  # type: ignor
 
 
 def test_idle_session_times_out(client, session, login) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     login("zhang")
     assert client.get("/account").status_code == 200
@@ -147,7 +147,7 @@ def test_idle_session_times_out(client, session, login) -> None:  # type: ignore
 
 
 def test_csrf_rejected_without_token_and_accepted_with_it(client, session, login) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     token = login("zhang")
     bad = client.post("/account/tokens", data={"name": "x"})
@@ -164,7 +164,7 @@ def test_csrf_rejected_without_token_and_accepted_with_it(client, session, login
 
 
 def test_anonymous_form_posts_need_the_double_submit_token(client, session) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     no_token = client.post("/login", data={"username": "zhang", "password": PASSWORD},
                            follow_redirects=False)
@@ -183,8 +183,8 @@ def test_anonymous_form_posts_need_the_double_submit_token(client, session) -> N
 def test_csrf_token_is_bound_to_its_session(client, app, session, login) -> None:  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
-    make_user(session, "handler", username="zhang")
-    make_user(session, "handler", username="li")
+    UserFactory(roles=["handler"], username="zhang")
+    UserFactory(roles=["handler"], username="li")
     session.commit()
     token_zhang = login("zhang")
     with TestClient(app) as other:
@@ -212,7 +212,7 @@ def test_citizen_self_registration_logs_in(client, session) -> None:  # type: ig
 
 
 def test_change_password_page(client, session, login) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     token = login("zhang")
     wrong = client.post("/account/password", data={
@@ -232,9 +232,9 @@ def test_change_password_page(client, session, login) -> None:  # type: ignore[n
 
 
 def test_audit_page_for_audit_admin_only(client, session, login) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "system_admin", username="sysadmin")
-    make_user(session, "security_admin", username="secadmin")
-    make_user(session, "audit_admin", username="auditor")
+    UserFactory(roles=["system_admin"], username="sysadmin")
+    UserFactory(roles=["security_admin"], username="secadmin")
+    UserFactory(roles=["audit_admin"], username="auditor")
     session.commit()
     assert client.get("/admin/audit", follow_redirects=False).status_code == 303  # → login
     for name in ("sysadmin", "secadmin"):
@@ -256,7 +256,7 @@ def test_audit_page_for_audit_admin_only(client, session, login) -> None:  # typ
 def test_audit_page_filters_and_pages(client, session, login) -> None:  # type: ignore[no-untyped-def]
     from smartgov.auth import audit
 
-    make_user(session, "audit_admin", username="auditor")
+    UserFactory(roles=["audit_admin"], username="auditor")
     for i in range(60):
         audit.record(session, action="case.intake", actor_name=f"op{i % 3}", object_type="case",
                      object_id=i, client_addr=f"10.0.{i % 2}.1")
@@ -281,9 +281,9 @@ def test_audit_page_filters_and_pages(client, session, login) -> None:  # type: 
 
 
 def test_users_page_roles(client, session, login) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "system_admin", username="sysadmin")
-    make_user(session, "security_admin", username="secadmin")
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["system_admin"], username="sysadmin")
+    UserFactory(roles=["security_admin"], username="secadmin")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     login("zhang")
     assert client.get("/admin/users").status_code == 403
@@ -295,11 +295,10 @@ def test_users_page_roles(client, session, login) -> None:  # type: ignore[no-un
 
 def test_system_admin_creates_a_user_from_the_page(client, session, login) -> None:  # type: ignore[no-untyped-def]
     from smartgov.auth.models import User
-    from tests.factories import make_area
 
-    make_user(session, "system_admin", username="sysadmin")
-    dept = make_department(session, code="CG", name="城管局")
-    grid = make_area(session, "grid", code="G-1")
+    UserFactory(roles=["system_admin"], username="sysadmin")
+    dept = DepartmentFactory(code="CG", name="城管局")
+    grid = AreaFactory(code="G-1")
     session.commit()
     token = login("sysadmin")
     page = client.get("/admin/users")
@@ -321,8 +320,8 @@ def test_system_admin_creates_a_user_from_the_page(client, session, login) -> No
 
 
 def test_security_admin_unlocks_from_the_page(client, session, login) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "security_admin", username="secadmin")
-    locked = make_user(session, "handler", username="zhang")
+    UserFactory(roles=["security_admin"], username="secadmin")
+    locked = UserFactory(roles=["handler"], username="zhang")
     locked.failed_logins, locked.locked_until = 5, now() + timedelta(minutes=15)
     session.commit()
     token = login("secadmin")
@@ -338,8 +337,8 @@ def test_security_admin_unlocks_from_the_page(client, session, login) -> None:  
 
 
 def test_system_admin_cannot_unlock(client, session, login) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "system_admin", username="sysadmin")
-    locked = make_user(session, "handler", username="zhang")
+    UserFactory(roles=["system_admin"], username="sysadmin")
+    locked = UserFactory(roles=["handler"], username="zhang")
     locked.locked_until = now() + timedelta(minutes=15)
     session.commit()
     token = login("sysadmin")

@@ -13,13 +13,13 @@ from smartgov.config import reset_settings
 from smartgov.db import now
 from smartgov.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests.auth.conftest import audit_rows
-from tests.factories import PASSWORD, make_area, make_department, make_user
+from tests.factories import PASSWORD, AreaFactory, DepartmentFactory, UserFactory
 
 # ---------------------------------------------------------------- create_user
 
 
 def test_create_user_hashes_password_and_audits(session) -> None:  # type: ignore[no-untyped-def]
-    dept = make_department(session)
+    dept = DepartmentFactory()
     user = service.create_user(session, username="wang.wu", password="Strong-Pass1",
                                display_name="王五", roles=[Role.HANDLER, "approver"],
                                department_id=dept.id, phone="13812345678")
@@ -33,7 +33,7 @@ def test_create_user_hashes_password_and_audits(session) -> None:  # type: ignor
 
 
 def test_create_user_duplicate_username_is_a_clear_conflict(session) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="li.si")
+    UserFactory(roles=["handler"], username="li.si")
     with pytest.raises(Conflict) as err:
         service.create_user(session, username="Li.Si", password="Strong-Pass1",
                             display_name="李四", roles=["handler"])
@@ -61,12 +61,12 @@ def test_create_user_refuses_bad_input(session, kwargs, code) -> None:  # type: 
 
 
 def test_only_system_admin_creates_users_on_the_web(session) -> None:  # type: ignore[no-untyped-def]
-    security = make_user(session, "security_admin")
+    security = UserFactory(roles=["security_admin"])
     p = service.principal_for(security)
     with pytest.raises(Forbidden):
         service.create_user(session, username="newbie", password="Strong-Pass1",
                             display_name="新人", roles=["handler"], actor=p)
-    admin = service.principal_for(make_user(session, "system_admin"), "10.1.1.1")
+    admin = service.principal_for(UserFactory(roles=["system_admin"]), "10.1.1.1")
     user = service.create_user(session, username="newbie", password="Strong-Pass1",
                                display_name="新人", roles=["handler"], actor=admin)
     row = audit_rows(session, "user_created")[-1]
@@ -93,7 +93,7 @@ def test_register_citizen(session) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_authenticate_success_is_audited_with_address(session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "handler", username="zhang")
+    user = UserFactory(roles=["handler"], username="zhang")
     session.commit()
     assert service.authenticate(session, "zhang", PASSWORD, "10.2.3.4").id == user.id
     row = audit_rows(session, "login")[-1]
@@ -101,7 +101,7 @@ def test_authenticate_success_is_audited_with_address(session) -> None:  # type:
 
 
 def test_wrong_password_and_unknown_user_fail_alike_and_are_audited(session) -> None:  # type: ignore[no-untyped-def]
-    make_user(session, "handler", username="zhang")
+    UserFactory(roles=["handler"], username="zhang")
     session.commit()
     with pytest.raises(service.LoginFailed) as wrong:
         service.authenticate(session, "zhang", "Wrong-Pass1", "10.0.0.1")
@@ -116,7 +116,7 @@ def test_wrong_password_and_unknown_user_fail_alike_and_are_audited(session) -> 
 
 
 def test_lockout_after_five_failures_then_unlock_after_fifteen_minutes(session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "handler", username="zhang")
+    user = UserFactory(roles=["handler"], username="zhang")
     session.commit()
     for _ in range(4):
         with pytest.raises(service.LoginFailed):
@@ -143,7 +143,7 @@ def test_lockout_after_five_failures_then_unlock_after_fifteen_minutes(session) 
 
 
 def test_success_resets_the_failure_count(session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "handler", username="zhang")
+    user = UserFactory(roles=["handler"], username="zhang")
     session.commit()
     for _ in range(4):
         with pytest.raises(service.LoginFailed):
@@ -160,7 +160,7 @@ def test_lockout_is_configurable(session, monkeypatch) -> None:  # type: ignore[
     monkeypatch.setenv("SMARTGOV_LOCKOUT_MINUTES", "60")
     reset_settings()
     try:
-        user = make_user(session, "handler", username="zhang")
+        user = UserFactory(roles=["handler"], username="zhang")
         session.commit()
         with pytest.raises(service.LoginFailed):
             service.authenticate(session, "zhang", "Wrong-Pass1", None)
@@ -175,21 +175,21 @@ def test_lockout_is_configurable(session, monkeypatch) -> None:  # type: ignore[
 
 
 def test_security_admin_unlocks(session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "handler", username="zhang")
+    user = UserFactory(roles=["handler"], username="zhang")
     user.failed_logins, user.locked_until = 5, now() + timedelta(minutes=10)
     session.commit()
     with pytest.raises(Forbidden):
         service.unlock_user(session, user, actor=service.principal_for(
-            make_user(session, "system_admin")))
+            UserFactory(roles=["system_admin"])))
     service.unlock_user(session, user, actor=service.principal_for(
-        make_user(session, "security_admin")))
+        UserFactory(roles=["security_admin"])))
     session.commit()
     assert service.authenticate(session, "zhang", PASSWORD, None).id == user.id
     assert audit_rows(session, "account_unlocked")
 
 
 def test_disabled_account_cannot_log_in(session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "handler", username="zhang")
+    user = UserFactory(roles=["handler"], username="zhang")
     user.is_active = False
     session.commit()
     with pytest.raises(service.AccountDisabled):
@@ -200,7 +200,7 @@ def test_disabled_account_cannot_log_in(session) -> None:  # type: ignore[no-unt
 
 
 def test_web_session_stores_only_a_hash(session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "handler")
+    user = UserFactory(roles=["handler"])
     web, raw = service.start_web_session(session, user, "10.0.0.1")
     session.commit()
     assert web.token_hash != raw and raw not in web.token_hash
@@ -212,7 +212,7 @@ def test_web_session_stores_only_a_hash(session) -> None:  # type: ignore[no-unt
 
 
 def test_idle_session_is_ended(session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "handler")
+    user = UserFactory(roles=["handler"])
     web, raw = service.start_web_session(session, user, None)
     web.last_seen_at = now() - timedelta(minutes=31)
     session.commit()
@@ -224,7 +224,7 @@ def test_idle_session_is_ended(session) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_last_seen_is_written_at_most_once_a_minute(session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "handler")
+    user = UserFactory(roles=["handler"])
     web, raw = service.start_web_session(session, user, None)
     recent = now() - timedelta(seconds=20)
     web.last_seen_at = recent
@@ -240,7 +240,7 @@ def test_last_seen_is_written_at_most_once_a_minute(session) -> None:  # type: i
 
 
 def test_change_password_ends_other_sessions(session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "handler", username="zhang")
+    user = UserFactory(roles=["handler"], username="zhang")
     mine, _ = service.start_web_session(session, user, None)
     other, _ = service.start_web_session(session, user, None)
     with pytest.raises(ValidationFailed):
@@ -259,7 +259,7 @@ def test_change_password_ends_other_sessions(session) -> None:  # type: ignore[n
 
 
 def test_personal_tokens_create_list_revoke(session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "handler")
+    user = UserFactory(roles=["handler"])
     p = service.principal_for(user)
     issued = service.create_api_token(session, p, "对接")
     session.commit()
@@ -267,7 +267,7 @@ def test_personal_tokens_create_list_revoke(session) -> None:  # type: ignore[no
     assert session.scalar(select(ApiToken.id).where(ApiToken.token_hash == issued.raw)) is None
     assert [t.name for t in service.list_api_tokens(session, p)] == ["对接"]
     assert service.user_for_api_token(session, issued.raw)[0].id == user.id
-    other = service.principal_for(make_user(session, "handler"))
+    other = service.principal_for(UserFactory(roles=["handler"]))
     with pytest.raises(NotFound):
         service.revoke_api_token(session, other, issued.token.id)
     service.revoke_api_token(session, p, issued.token.id)
@@ -279,7 +279,7 @@ def test_personal_tokens_create_list_revoke(session) -> None:  # type: ignore[no
 
 
 def test_expired_token_and_locked_account_are_refused(session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "handler")
+    user = UserFactory(roles=["handler"])
     issued = service.issue_access_token(session, user, None)
     session.commit()
     assert service.user_for_api_token(session, issued.raw) is not None
@@ -296,31 +296,30 @@ def test_expired_token_and_locked_account_are_refused(session) -> None:  # type:
 
 
 def test_area_scope_is_expanded_to_descendants(session) -> None:  # type: ignore[no-untyped-def]
-    district = make_area(session, "district")
-    street = make_area(session, "street", parent=district)
-    other_street = make_area(session, "street", parent=district)
-    communities = [make_area(session, "community", parent=street) for _ in range(2)]
-    grids = [make_area(session, "grid", parent=c) for c in communities for _ in range(3)]
-    foreign_grid = make_area(session, "grid", parent=make_area(session, "community",
-                                                                  parent=other_street))
-    office = make_department(session)
-    clerk = make_user(session, "handler", department=office, areas=(street,))
+    district = AreaFactory(level="district")
+    street = AreaFactory(level="street", parent=district)
+    other_street = AreaFactory(level="street", parent=district)
+    communities = [AreaFactory(level="community", parent=street) for _ in range(2)]
+    grids = [AreaFactory(parent=c) for c in communities for _ in range(3)]
+    foreign_grid = AreaFactory(parent=AreaFactory(level="community", parent=other_street))
+    office = DepartmentFactory()
+    clerk = UserFactory(roles=["handler"], department=office, areas=[street])
     session.commit()
     p = service.principal_for(clerk, "10.0.0.1", "session")
     expected = {street.id, *(c.id for c in communities), *(g.id for g in grids)}
     assert p.area_ids == frozenset(expected)
     assert p.in_area(grids[4].id) and not p.in_area(foreign_grid.id) and not p.in_area(None)
-    inspector = make_user(session, "inspector", areas=(grids[0], grids[1]))
+    inspector = UserFactory(roles=["inspector"], areas=[grids[0], grids[1]])
     assert service.principal_for(inspector).area_ids == {grids[0].id, grids[1].id}
 
 
 def test_area_expansion_takes_one_query(session, engine) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import event
 
-    street = make_area(session, "street")
-    community = make_area(session, "community", parent=street)
+    street = AreaFactory(level="street")
+    community = AreaFactory(level="community", parent=street)
     for _ in range(20):
-        make_area(session, "grid", parent=community)
+        AreaFactory(parent=community)
     session.commit()
     statements: list[str] = []
 
@@ -337,11 +336,11 @@ def test_area_expansion_takes_one_query(session, engine) -> None:  # type: ignor
 
 
 def test_citizen_and_staff_principals(session) -> None:  # type: ignore[no-untyped-def]
-    dept = make_department(session)
-    grid = make_area(session, "grid")
-    citizen = make_user(session, "citizen", areas=(grid,))
-    handler = make_user(session, "handler", department=dept)
-    dispatcher = make_user(session, "dispatcher")
+    dept = DepartmentFactory()
+    grid = AreaFactory()
+    citizen = UserFactory(roles=["citizen"], areas=[grid])
+    handler = UserFactory(roles=["handler"], department=dept)
+    dispatcher = UserFactory(roles=["dispatcher"])
     pc = service.principal_for(citizen, "1.1.1.1", "session")
     assert not pc.is_staff and pc.is_public and pc.roles == {"citizen"}
     assert pc.area_ids == frozenset()  # citizens have no area scope
@@ -353,7 +352,7 @@ def test_citizen_and_staff_principals(session) -> None:  # type: ignore[no-untyp
     pd = service.principal_for(dispatcher)
     assert pd.sees_all_departments and pd.can_see_department(dept.id)
     assert pd.sees_personal_data and not service.principal_for(
-        make_user(session, "leader")).sees_personal_data
+        UserFactory(roles=["leader"])).sees_personal_data
 
 
 def test_principal_for_needs_a_session() -> None:
@@ -374,7 +373,7 @@ def test_principal_require_any() -> None:
 
 
 def test_web_session_rows_keep_no_raw_secret(session) -> None:  # type: ignore[no-untyped-def]
-    user = make_user(session, "handler")
+    user = UserFactory(roles=["handler"])
     _, raw = service.start_web_session(session, user, None)
     session.commit()
     stored = session.scalars(select(WebSession.token_hash)).all()

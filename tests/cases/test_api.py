@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from smartgov.auth.models import AuditEntry
 from smartgov.cases.models import Case
 from tests.cases.conftest import World
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, DepartmentFactory, UserFactory
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -183,10 +183,8 @@ def test_invalid_action_answers_409(client: TestClient, world: World) -> None:
 
 
 def test_street_office_sees_cases_of_its_street(client: TestClient, world: World) -> None:
-    from tests.factories import make_department, make_user
-
-    office = make_department(world.session, code="JD1", name="测试街道办事处")
-    clerk = make_user(world.session, "handler", department=office, areas=(world.street,))
+    office = DepartmentFactory(code="JD1", name="测试街道办事处")
+    clerk = UserFactory(roles=["handler"], department=office, areas=[world.street])
     world.session.commit()
     world.users["street"] = clerk
     lon, lat = world.point(3)

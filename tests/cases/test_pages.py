@@ -10,7 +10,7 @@ from smartgov.cases.workflow import Status
 from smartgov.files.models import FileLink
 from tests.auth.conftest import csrf_from
 from tests.cases.conftest import World
-from tests.factories import PASSWORD, report
+from tests.factories import PASSWORD, UserFactory, report
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -186,9 +186,8 @@ def test_command_map_counts_by_grid(client: TestClient, world: World) -> None:
 
 def test_catalogue_export_and_import_refuses_bad_file(client: TestClient, world: World, tmp_path) -> None:
     from smartgov.auth.models import UserRole
-    from tests.factories import make_user
 
-    admin = make_user(world.session, "system_admin")
+    admin = UserFactory(roles=["system_admin"])
     world.session.commit()
     world.users["admin"] = admin
     login(client, world, "admin")
@@ -361,9 +360,7 @@ def test_the_menu_lists_exactly_the_pages_a_role_may_open(client: TestClient, wo
     """Menu entries and page guards come from one declaration (web.menu.menu_entry)."""
     import re
 
-    from tests.factories import make_user
-
-    world.users["admin"] = make_user(world.session, "system_admin")
+    world.users["admin"] = UserFactory(roles=["system_admin"])
     world.session.commit()
     for name, expected, hidden in (
         ("operator", {"/workbench", "/hotline", "/map"}, {"/admin/categories", "/inspector"}),

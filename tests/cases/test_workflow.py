@@ -20,7 +20,7 @@ from smartgov.inbox.models import Notification, OutboxMessage
 from smartgov.workclock.models import WorkTimer
 from smartgov.workflow.models import PendingRequest, TimelineEvent
 from tests.cases.conftest import World
-from tests.factories import report
+from tests.factories import DepartmentFactory, UserFactory, report
 
 
 def do(world: World, case: Case, name: str, who: str, **fields) -> Case:
@@ -460,13 +460,9 @@ def test_dispatch_rework_and_reopen_reach_the_department_inbox(world: World) -> 
 
 
 def test_street_office_sees_its_street_but_acts_only_on_its_own_cases(world: World) -> None:
-    from tests.factories import make_department, make_user
-
-    office = make_department(world.session, code=f"jiedao-{world.street.code}", name="测试街道办事处")
+    office = DepartmentFactory(code=f"jiedao-{world.street.code}", name="测试街道办事处")
     office.area_id = world.street.id
-    world.users["street"] = make_user(
-        world.session, "handler", department=office, areas=(world.street,)
-    )
+    world.users["street"] = UserFactory(roles=["handler"], department=office, areas=[world.street])
     world.session.commit()
     others = report(world, "stall")  # in the street, dispatched to 城管 by the catalogue
     assert others.lead_department_id == world.depts["CG"].id

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from smartgov import files
 from smartgov.errors import ValidationFailed
 from smartgov.files.models import FileLink, StoredFile
-from tests.factories import make_user
+from tests.factories import UserFactory
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
                     "0000000d4944415478da63f8ffff3f0005fe02fea7d6a4a90000000049454e44ae426082")
@@ -79,7 +79,7 @@ def test_each_domain_allows_its_own_types_and_kinds(session: Session) -> None:
 
 
 def test_the_same_bytes_are_stored_once_and_linked_to_two_subjects(session: Session) -> None:
-    uploader = make_user(session, "handler")
+    uploader = UserFactory(roles=["handler"])
     first = files.attach(session, policy=TOY_PHOTOS, subject_type="toy", subject_id=1, content=PNG,
                          filename="第一次.png", kind="photo", event_id=11, uploaded_by_id=uploader.id)
     again = files.attach(session, policy=TOY_PHOTOS, subject_type="toy", subject_id=2, content=PNG,

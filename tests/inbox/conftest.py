@@ -14,7 +14,7 @@ from smartgov.auth.principal import Principal
 from smartgov.auth.service import principal_for
 from smartgov.inbox import service
 from smartgov.org.models import Department
-from tests.factories import make_department, make_user
+from tests.factories import DepartmentFactory, UserFactory
 
 
 @dataclass
@@ -33,13 +33,13 @@ class People:
 
 @pytest.fixture()
 def people(session: Session) -> People:
-    roads, parks = make_department(session, name="道路科"), make_department(session, name="园林科")
+    roads, parks = DepartmentFactory(name="道路科"), DepartmentFactory(name="园林科")
     found = People(
         session=session, roads=roads, parks=parks,
-        ann=make_user(session, "handler", username="ann", department=roads),
-        bob=make_user(session, "handler", username="bob", department=roads),
-        cai=make_user(session, "handler", username="cai", department=parks),
-        citizen=make_user(session, "citizen", username="citizen"),
+        ann=UserFactory(roles=["handler"], username="ann", department=roads),
+        bob=UserFactory(roles=["handler"], username="bob", department=roads),
+        cai=UserFactory(roles=["handler"], username="cai", department=parks),
+        citizen=UserFactory(roles=["citizen"], username="citizen"),
     )
     session.commit()
     return found

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from smartgov import jobs
 from smartgov.auth.models import AuditEntry
 from tests.auth.conftest import csrf_from, web_login
-from tests.factories import make_user
+from tests.factories import UserFactory
 from tests.jobs.conftest import jobs_of, make_due
 
 EMPTY = {"queued": 0, "running": 0, "done": 0, "failed": 0}
@@ -156,7 +156,7 @@ def test_the_command_retries_a_failed_job(session: Session, engine: Engine, toy)
 
 def test_the_system_administrator_retries_a_failed_job(
         client: TestClient, session: Session, engine: Engine, toy) -> None:
-    admin = make_user(session, "system_admin")
+    admin = UserFactory(roles=["system_admin"])
     jobs.enqueue(session, "toy.flaky", value=9)
     session.commit()
     [job] = jobs_of(engine)
@@ -195,7 +195,7 @@ def test_the_system_administrator_retries_a_failed_job(
 @pytest.mark.parametrize("role", ["handler", "security_admin", "audit_admin", "leader"])
 def test_other_roles_may_not_see_or_retry_jobs(
         client: TestClient, session: Session, engine: Engine, toy, role: str) -> None:
-    user = make_user(session, role)
+    user = UserFactory(roles=[role])
     jobs.enqueue(session, "toy.flaky", value=3)
     session.commit()
     [job] = jobs_of(engine)

@@ -15,7 +15,7 @@ from smartgov.errors import ValidationFailed
 from smartgov.org.geo import GridLocator, OutsideJurisdiction, area_m2, distance_m, get_locator
 from smartgov.org.models import Area
 from smartgov.org.service import import_geojson
-from tests.factories import make_area, square
+from tests.factories import AreaFactory, square
 from tests.org.geojson import LAT0, LON0, cell, collection, feature
 from tests.org.test_import import import_all
 
@@ -115,12 +115,11 @@ def test_bulk_path_agrees_with_single_lookups(session: Session) -> None:
 def test_bulk_path_on_irregular_grids(session: Session) -> None:
     """Many small, irregular grids: raster cells mix inside, edge and empty cases."""
     rng = random.Random(3)
-    street = make_area(session, "street", code="ST")
-    community = make_area(session, "community", code="ST-1", parent=street)
+    street = AreaFactory(level="street", code="ST")
+    community = AreaFactory(level="community", code="ST-1", parent=street)
     for i in range(40):
         lon, lat = LON0 + rng.uniform(0, 0.02), LAT0 + rng.uniform(0, 0.02)
-        make_area(session, "grid", code=f"ST-1-{i}", parent=community,
-                  geometry=square(lon, lat, rng.uniform(0.0003, 0.002)))
+        AreaFactory(code=f"ST-1-{i}", parent=community, polygon=square(lon, lat, rng.uniform(0.0003, 0.002)))
     locator = GridLocator.from_session(session)
     lons = np.random.default_rng(1).uniform(LON0 - 0.002, LON0 + 0.024, 2000)
     lats = np.random.default_rng(2).uniform(LAT0 - 0.002, LAT0 + 0.024, 2000)

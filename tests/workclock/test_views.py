@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, UserFactory
 
 
 def _auth(client: TestClient, session: Session, *roles: str) -> dict[str, str]:
-    user = make_user(session, *roles)
+    user = UserFactory(roles=roles)
     session.commit()
     token = client.post("/api/v1/auth/token",
                         data={"username": user.username, "password": PASSWORD}).json()

@@ -14,7 +14,7 @@ from smartgov.workclock import timers
 from smartgov.workclock.models import WorkTimer
 from smartgov.workflow import engine, requests, timeline
 from smartgov.workflow.models import TimelineEvent
-from tests.factories import make_department, make_user
+from tests.factories import DepartmentFactory, UserFactory
 from tests.workflow.toy import CALLS, TOY, Ticket
 
 T0 = datetime.fromisoformat("2026-12-01T09:00:00+08:00")
@@ -22,10 +22,10 @@ T0 = datetime.fromisoformat("2026-12-01T09:00:00+08:00")
 
 @pytest.fixture()
 def people(session, toy_tables):  # type: ignore[no-untyped-def]
-    dept = make_department(session, "TOY", "玩具局")
+    dept = DepartmentFactory(code="TOY", name="玩具局")
     return {
-        "clerk": principal_for(make_user(session, "clerk", department=dept), session=session),
-        "reviewer": principal_for(make_user(session, "reviewer"), session=session),
+        "clerk": principal_for(UserFactory(roles=["clerk"], department=dept), session=session),
+        "reviewer": principal_for(UserFactory(roles=["reviewer"]), session=session),
         "dept": dept,
     }
 

@@ -12,11 +12,11 @@ from smartgov.config import get_settings
 from tests.auth.conftest import csrf_from
 from tests.cases.conftest import World
 from tests.cases.test_pages import login
-from tests.factories import make_user, report
+from tests.factories import UserFactory, report
 
 
 def test_dispatch_rule_with_bad_numbers_shows_the_form_again(client: TestClient, world: World) -> None:
-    world.users["admin"] = make_user(world.session, "system_admin")
+    world.users["admin"] = UserFactory(roles=["system_admin"])
     world.session.commit()
     login(client, world, "admin")
     page = client.get("/admin/dispatch-rules").text

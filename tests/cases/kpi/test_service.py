@@ -20,7 +20,7 @@ from smartgov.cases.models import Case
 from smartgov.errors import ValidationFailed
 from tests.auth.conftest import web_login
 from tests.cases.conftest import World
-from tests.factories import PASSWORD, CaseFactory, make_user
+from tests.factories import PASSWORD, CaseFactory, UserFactory
 
 CFG = KpiConfig()
 TZ = ZoneInfo("Asia/Shanghai")
@@ -478,7 +478,7 @@ def test_csv_and_xlsx_exports(client: TestClient, world: World) -> None:
 
 
 def test_admin_changes_the_settings(client: TestClient, world: World) -> None:
-    admin = make_user(world.session, "system_admin")
+    admin = UserFactory(roles=["system_admin"])
     world.session.commit()
     chief = token(client, world, "chief")
     _, _, csrf = web_login(client, admin.username)

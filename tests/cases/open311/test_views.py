@@ -23,7 +23,7 @@ from smartgov.cases.open311.keys import client_for_key, create_client
 from smartgov.cases.schemas import CaseIntake, Source
 from tests.cases.conftest import World
 from tests.conftest import SHARED_CONFORMANCE
-from tests.factories import make_user
+from tests.factories import UserFactory
 
 SCHEMA_DIR = SHARED_CONFORMANCE / "open311"
 SCHEMA_FILES = ("request.json", "requests.json", "service.json", "services.json",
@@ -493,7 +493,7 @@ def web_login(client: TestClient, username: str) -> None:
 
 
 def test_admin_creates_and_revokes_a_key(client: TestClient, world: World) -> None:
-    admin = make_user(world.session, "system_admin")
+    admin = UserFactory(roles=["system_admin"])
     world.session.commit()
     web_login(client, admin.username)
     page = client.get("/admin/open311")
