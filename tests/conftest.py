@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+import socket
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -142,3 +144,20 @@ def require_shared(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data not found: {path} (tests using real data need ../shared/data)")
     return path
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, step: float = 0.1) -> bool:
+    """Poll ``condition`` until it holds or ``seconds`` pass (processes started by a test)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return False
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -7,10 +7,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,24 +20,13 @@ from sqlalchemy.orm import Session
 
 from smartgov.cases.models import Case
 from tests.cases.conftest import World
-from tests.conftest import REPO_ROOT, TEST_DATABASE_URL
+from tests.conftest import REPO_ROOT, TEST_DATABASE_URL, free_port, wait_for
 
 SMARTGOV = Path(sys.executable).parent / "smartgov"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def _wait_for(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.fixture()
@@ -78,7 +65,7 @@ def processes(engine: Engine, tmp_path: Path) -> Iterator[Callable[..., subproce
 
 
 def _serve(start: Callable[..., subprocess.Popen[bytes]], *flags: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    port = free_port()
     server = start("serve", "--port", str(port), *flags)
     base = f"http://127.0.0.1:{port}"
 
@@ -88,7 +75,7 @@ def _serve(start: Callable[..., subprocess.Popen[bytes]], *flags: str) -> tuple[
         except httpx.HTTPError:
             return False
 
-    assert _wait_for(up, 60), "the server did not start"
+    assert wait_for(up, 60), "the server did not start"
     return server, base
 
 
@@ -137,7 +124,7 @@ def test_two_workers_one_killed_mid_way_every_report_is_routed(world: World, pro
         status.update(_jobs_status())
         return status["queued"] == 0 and status["running"] == 0
 
-    assert _wait_for(settled, 90), status
+    assert wait_for(settled, 90), status
     assert status["failed"] == 0 and status["done"] >= 300
     assert _unrouted(world.session, accepted) == 0
     assert second.poll() is None and restarted.poll() is None
@@ -148,7 +135,7 @@ def test_serve_killed_mid_way_loses_no_follow_up_job(world: World, processes, en
     server, base = _serve(processes)
     with ThreadPoolExecutor(8) as pool:
         futures = [pool.submit(_report, base, world, i) for i in range(200)]
-        assert _wait_for(lambda: sum(f.done() for f in futures) >= 60, 60)
+        assert wait_for(lambda: sum(f.done() for f in futures) >= 60, 60)
         server.send_signal(signal.SIGKILL)  # while reports and their jobs are in flight
         server.wait(10)
         accepted = [n for f in futures if (n := f.result())]
@@ -163,7 +150,7 @@ def test_serve_killed_mid_way_loses_no_follow_up_job(world: World, processes, en
     os.environ["SMARTGOV_DATABASE_URL"] = str(engine.url)
     try:
         _serve(processes)  # the restarted server runs what the killed ones left
-        assert _wait_for(lambda: _unrouted(world.session, accepted) == 0, 60)
+        assert wait_for(lambda: _unrouted(world.session, accepted) == 0, 60)
         status = _jobs_status()
     finally:
         os.environ.pop("SMARTGOV_DATABASE_URL", None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,22 +13,19 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import free_port
+
 CHROMIUM = os.environ.get("SMARTGOV_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DEMO_PASSWORD = "Demo@2026sg"
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The platform as `make run` starts it, on a fresh SQLite file with the demo district."""
     var_dir = tmp_path_factory.mktemp("e2e-var")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "SMARTGOV_VAR_DIR": str(var_dir),

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from smartgov import jobs
 from smartgov.jobs import registry
-from tests.conftest import REPO_ROOT, TEST_DATABASE_URL
+from tests.conftest import REPO_ROOT, TEST_DATABASE_URL, wait_for
 from tests.jobs.conftest import jobs_of
 
 pytestmark = pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="embedded engine (SQLite) only")
@@ -38,13 +38,6 @@ jobs.run_pending(limit=1)  # takes the slow job (the oldest) and sleeps inside i
 """
 
 
-def _wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture()
@@ -69,7 +62,7 @@ def test_the_runner_is_woken_by_the_commit(session: Session, engine: Engine, toy
         time.sleep(0.3)  # the runner is now waiting for 30 s
         jobs.enqueue(session, "toy.record", value="now")
         session.commit()
-        assert _wait_for(lambda: toy.CALLS == ["now"], 5)
+        assert wait_for(lambda: toy.CALLS == ["now"], 5)
     finally:
         runner.stop()
     assert jobs.status_counts(session)["done"] == 1
@@ -85,7 +78,7 @@ def test_a_process_killed_with_sigkill_loses_no_job(engine: Engine, session: Ses
     child = subprocess.Popen([sys.executable, "-c", ENQUEUE_AND_HANG], env=env, cwd=tmp_path,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        assert _wait_for(lambda: log.exists() and "start slow" in log.read_text(), 30), child.stdout
+        assert wait_for(lambda: log.exists() and "start slow" in log.read_text(), 30), child.stdout
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(10)
@@ -98,7 +91,7 @@ def test_a_process_killed_with_sigkill_loses_no_job(engine: Engine, session: Ses
     runner = LocalRunner(engine)  # a fresh process's runner: puts back the dead one's job, runs all
     runner.start()
     try:
-        assert _wait_for(lambda: jobs.status_counts(session)["done"] == 6, 15)
+        assert wait_for(lambda: jobs.status_counts(session)["done"] == 6, 15)
     finally:
         runner.stop()
     assert sorted(toy.CALLS) == [0, 1, 2, 3, 4]

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from smartgov import jobs
-from tests.conftest import REPO_ROOT, TEST_DATABASE_URL
+from tests.conftest import REPO_ROOT, TEST_DATABASE_URL, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -32,13 +32,6 @@ def _lines(log: Path, kind: str) -> list[list[str]]:
     return [line.split() for line in log.read_text().splitlines() if line.startswith(kind + " ")]
 
 
-def _wait_for(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture()
@@ -88,8 +81,8 @@ def test_two_workers_run_each_periodic_tick_once_and_share_enqueued_jobs(
         jobs.enqueue(session, "toy.record", value=value)
     session.commit()
     # the toy tick is every 3 seconds: wait for four of them
-    assert _wait_for(lambda: len({t[1] for t in _lines(log, "tick")}) >= 4, 40), log.read_text()
-    assert _wait_for(lambda: len(_lines(log, "record")) >= 8, 10)
+    assert wait_for(lambda: len({t[1] for t in _lines(log, "tick")}) >= 4, 40), log.read_text()
+    assert wait_for(lambda: len(_lines(log, "record")) >= 8, 10)
     time.sleep(1.0)
     first.send_signal(signal.SIGTERM)
     second.send_signal(signal.SIGTERM)
@@ -116,7 +109,7 @@ def test_a_job_of_a_worker_killed_mid_job_is_run_by_the_other_worker(
     time.sleep(1.0)
     jobs.enqueue(session, "toy.slow", tag="s1")
     session.commit()
-    assert _wait_for(lambda: bool(_lines(log, "start")), 20), log.read_text() if log.exists() else ""
+    assert wait_for(lambda: bool(_lines(log, "start")), 20), log.read_text() if log.exists() else ""
     victim_pid = int(_lines(log, "start")[0][2])
     victim, survivor = (first, second) if victim_pid == first.pid else (second, first)
     assert victim.pid == victim_pid
@@ -124,11 +117,11 @@ def test_a_job_of_a_worker_killed_mid_job_is_run_by_the_other_worker(
     victim.wait(5)
 
     # heartbeat silent 4 s → jobs.retry_stalled (every 2 s) puts it back → the survivor runs it
-    assert _wait_for(lambda: bool(_lines(log, "done")), 40), log.read_text()
+    assert wait_for(lambda: bool(_lines(log, "done")), 40), log.read_text()
     starts = _lines(log, "start")
     assert [int(s[2]) for s in starts] == [victim.pid, survivor.pid]
     assert [int(d[2]) for d in _lines(log, "done")] == [survivor.pid]
-    assert _wait_for(lambda: jobs.status_counts(session)["running"] == 0, 5)
+    assert wait_for(lambda: jobs.status_counts(session)["running"] == 0, 5)
     with engine.connect() as conn:
         status = conn.execute(text(
             "SELECT status::text FROM procrastinate_jobs WHERE task_name = 'toy.slow'")).scalar()

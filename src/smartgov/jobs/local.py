@@ -75,16 +75,7 @@ def _finish(engine: Engine, claimed: Any, error: BaseException | None) -> None:
 
 
 def _run(engine: Engine, claimed: Any) -> None:
-    spec = registry.get(claimed.task_name)
-    failure: BaseException | None = None
-    try:
-        if spec is None:
-            raise LookupError(f"未登记的任务 (task not registered): {claimed.task_name}")
-        spec.call(claimed.args or {})
-    except Exception as exc:
-        failure = exc
-        log.warning("job %s %s attempt %s failed: %s", claimed.id, claimed.task_name, claimed.attempts, exc)
-    _finish(engine, claimed, failure)
+    _finish(engine, claimed, registry.attempt(claimed.task_name, claimed.args, claimed.id))
 
 
 def run_ids(engine: Engine, job_ids: list[int]) -> int:

@@ -62,14 +62,7 @@ def _register_worker(conn: Connection) -> int:
 def _run(engine: Engine, claimed: Any) -> None:
     """Run one claimed job and finish it with procrastinate's functions (retry with back-off)."""
     spec = registry.get(claimed.task_name)
-    failure: BaseException | None = None
-    try:
-        if spec is None:
-            raise LookupError(f"未登记的任务 (task not registered): {claimed.task_name}")
-        spec.call(claimed.args or {})
-    except Exception as exc:
-        failure = exc
-        log.warning("job %s %s failed: %s", claimed.id, claimed.task_name, exc)
+    failure = registry.attempt(claimed.task_name, claimed.args, claimed.id)
     with Session(engine) as session, session.begin():
         if failure is None:
             session.execute(FINISH, {"id": claimed.id, "status": "succeeded"})

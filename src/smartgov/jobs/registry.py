@@ -111,3 +111,16 @@ def load_task_modules(names: Iterable[str]) -> list[str]:
             raise
         loaded.append(name)
     return loaded
+
+
+def attempt(task_name: str, args: dict[str, Any] | None, job_id: object) -> BaseException | None:
+    """Run one attempt of a job (执行一次); the exception it failed with, or None."""
+    spec = get(task_name)
+    try:
+        if spec is None:
+            raise LookupError(f"未登记的任务 (task not registered): {task_name}")
+        spec.call(args or {})
+    except Exception as exc:
+        log.warning("job %s %s failed: %s", job_id, task_name, exc)
+        return exc
+    return None
