@@ -28,7 +28,7 @@ from smartgov.auth.models import User, UserArea, UserRole
 from smartgov.auth.passwords import hash_password
 from smartgov.auth.principal import ANONYMOUS
 from smartgov.cases import service
-from smartgov.cases.models import Case, Category
+from smartgov.cases.models import Case, Category, RequestType
 from smartgov.cases.schemas import CaseIntake, Source
 from smartgov.db import now
 from smartgov.org.models import Area, Department
@@ -142,6 +142,18 @@ class CategoryFactory(_Factory):
     name = factory.Sequence(lambda n: f"测试类别{n}")
     level = "minor"
     default_department_id = factory.LazyAttribute(lambda o: o.department.id if o.department else None)
+
+
+class RequestTypeFactory(_Factory):
+    """A 12345 request type (诉求类型) with its handling limit."""
+
+    class Meta:
+        model = RequestType
+
+    code = factory.Sequence(lambda n: f"type{n}")
+    name = factory.Sequence(lambda n: f"诉求类型{n}")
+    handle_limit = "1wd"
+    needs_callback = True
 
 
 def _attach(case: Case, model: type, rows: Iterable[dict[str, Any]] | None,

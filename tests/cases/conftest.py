@@ -10,9 +10,17 @@ from sqlalchemy.orm import Session
 from smartgov.auth.models import User
 from smartgov.auth.principal import Principal
 from smartgov.auth.service import principal_for
-from smartgov.cases.models import Category, RequestType
+from smartgov.cases.models import Category
 from smartgov.org.models import Area, Department
-from tests.factories import AreaFactory, CategoryFactory, DepartmentFactory, UserFactory, square, using
+from tests.factories import (
+    AreaFactory,
+    CategoryFactory,
+    DepartmentFactory,
+    RequestTypeFactory,
+    UserFactory,
+    square,
+    using,
+)
 
 LON, LAT = 120.170, 30.280
 SIZE = 0.002  # about 200 m
@@ -93,9 +101,8 @@ def _build_world(session: Session) -> World:
             direct_dispatch=True,
         ),
     }
-    session.add(RequestType(code="complaint", name="投诉", handle_limit="13wd"))
-    session.add(RequestType(code="consult", name="咨询", handle_limit="1wd", needs_callback=False))
-    session.flush()
+    RequestTypeFactory(code="complaint", name="投诉", handle_limit="13wd")
+    RequestTypeFactory(code="consult", name="咨询", handle_limit="1wd", needs_callback=False)
     world = World(session, street, community, grids, depts, cats)
     zx = depts["ZX"]
     world.users = {

@@ -15,15 +15,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from smartgov.auth.models import AuditEntry
-from smartgov.auth.principal import ANONYMOUS
-from smartgov.cases import service
 from smartgov.cases.attachments import save_attachment
 from smartgov.cases.models import Case, Category, Open311Client
 from smartgov.cases.open311.keys import client_for_key, create_client
-from smartgov.cases.schemas import CaseIntake, Source
+from smartgov.cases.schemas import Source
 from tests.cases.conftest import World
 from tests.conftest import SHARED_CONFORMANCE
-from tests.factories import UserFactory
+from tests.factories import UserFactory, report
 
 SCHEMA_DIR = SHARED_CONFORMANCE / "open311"
 SCHEMA_FILES = ("request.json", "requests.json", "service.json", "services.json",
@@ -415,9 +413,8 @@ def test_unknown_request_is_404(client: TestClient, world: World) -> None:
 
 
 def test_petitions_are_never_published(client: TestClient, world: World) -> None:
-    case = service.intake(world.session, CaseIntake(
-        source=Source.PETITION, category_code="1402", description="信访件：反映占道经营问题",
-        lon=world.point(0)[0], lat=world.point(0)[1]), principal=ANONYMOUS)
+    case = report(world, "stall", who=None, source=Source.PETITION, description="信访件：反映占道经营问题",
+                  reporter_phone=None, run_jobs=False)
     assert client.get(f"{BASE}/requests.json").json() == []
     errors_of(client.get(f"{BASE}/requests/{case.case_no}.json"), 404)
     errors_of(client.get(f"{BASE}/tokens/{case.tracking_code}.json"), 404)
