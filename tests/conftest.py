@@ -20,6 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 SHARED_CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
 TEST_DATABASE_URL = os.environ.get("SMARTGOV_TEST_DATABASE_URL", "")
+SCRATCH_SCHEMA = "migration_check"  # the PostgreSQL schema scratch_engine builds in
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -108,6 +109,31 @@ def engine(_template_db: str, tmp_path: Path) -> Iterator[Engine]:
     if TEST_DATABASE_URL:
         _truncate_all(eng)
     eng.dispose()
+
+
+@pytest.fixture()
+def scratch_engine(tmp_path: Path) -> Iterator[Engine]:
+    """An empty database to migrate: a new SQLite file, or a fresh PostgreSQL schema, dropped after."""
+    from smartgov.db import make_engine
+
+    if not TEST_DATABASE_URL:
+        eng = make_engine(f"sqlite:///{tmp_path / 'scratch.db'}")
+        yield eng
+        eng.dispose()
+        return
+    admin = make_engine(TEST_DATABASE_URL)
+    drop = text(f"DROP SCHEMA IF EXISTS {SCRATCH_SCHEMA} CASCADE")
+    with admin.begin() as conn:
+        conn.execute(drop)
+        conn.execute(text(f"CREATE SCHEMA {SCRATCH_SCHEMA}"))
+    eng = make_engine(TEST_DATABASE_URL, connect_args={"options": f"-csearch_path={SCRATCH_SCHEMA}"})
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.begin() as conn:
+            conn.execute(drop)
+        admin.dispose()
 
 
 @pytest.fixture()

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -15,11 +13,9 @@ from alembic import command
 from sqlalchemy import Engine, text
 
 from smartgov.config import get_settings
-from smartgov.db import AwareDateTime, make_engine
+from smartgov.db import AwareDateTime
 from smartgov.migrate import alembic_config, upgrade
-from tests.conftest import TEST_DATABASE_URL
 
-SCHEMA = "migration_0003"
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 READ = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 PHOTO = b"\x89PNG\r\n\x1a\n" + b"migration-0003-photo"
@@ -27,22 +23,10 @@ DIGEST = hashlib.sha256(PHOTO).hexdigest()
 
 
 @pytest.fixture()
-def old_db(tmp_path: Path) -> Iterator[Engine]:
-    if TEST_DATABASE_URL:
-        admin = make_engine(TEST_DATABASE_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        engine = make_engine(TEST_DATABASE_URL, connect_args={"options": f"-csearch_path={SCHEMA}"})
-    else:
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    upgrade(engine, "0002")
-    yield engine
-    engine.dispose()
-    if TEST_DATABASE_URL:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {SCHEMA} CASCADE"))
-        admin.dispose()
+def old_db(scratch_engine: Engine) -> Engine:
+    """A scratch database at revision 0002."""
+    upgrade(scratch_engine, "0002")
+    return scratch_engine
 
 
 def _insert(conn: sa.Connection, table: str, **values: object) -> None:

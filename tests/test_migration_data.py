@@ -4,7 +4,6 @@ SQLite and PostgreSQL: timeline, stage clocks, exception requests, notifications
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,8 +13,6 @@ from sqlalchemy.orm import Session
 from smartgov.migrate import upgrade
 from smartgov.workclock.clock import WorkClock
 from smartgov.workclock.service import get_calendar
-from tests.conftest import TEST_DATABASE_URL
-from tests.test_migrations import _fresh_engine
 
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
 CASES = 40
@@ -89,50 +86,44 @@ def _populate(engine: sa.Engine) -> None:
              "uploaded_at": T0}])
 
 
-def test_a_populated_case_hub_moves_onto_the_platform_tables(tmp_path: Path) -> None:
+def test_a_populated_case_hub_moves_onto_the_platform_tables(scratch_engine: sa.Engine) -> None:
     from smartgov.cases import clocks, service, sweeper
     from smartgov.cases.models import Case
     from smartgov.workclock.models import WorkTimer
     from smartgov.workflow.models import PendingRequest, TimelineEvent
 
-    engine = _fresh_engine(tmp_path)
-    try:
-        upgrade(engine, "0001")
-        _populate(engine)
-        upgrade(engine)
-        names = set(sa.inspect(engine).get_table_names())
-        assert not names & {"case_event", "case_clock", "case_exception", "notification", "case_attachment"}
-        with Session(engine) as session:
-            assert session.scalar(select(func.count()).select_from(TimelineEvent)) == CASES
-            assert session.scalar(select(func.count()).select_from(WorkTimer)) == CASES
-            case = session.get(Case, 3)
-            (event,) = service.timeline_of(session, 3)
-            assert (event.id, event.action, event.from_state, event.to_state, event.note) == (
-                103, "dispatch", "pending_dispatch", "handling", "派遣3")
-            timer = clocks.open_clock(session, case)
-            assert (timer.id, timer.stage, timer.department_id, timer.limit_text) == (203, "handle", 1, "2wd")
-            waiting = service.pending_exception(session, case)
-            assert (waiting.id, waiting.kind, waiting.extension) == (7, "extension", "2wd")
-            assert waiting.reason == "材料未到"
-            assert session.scalar(select(PendingRequest.subject_type)) == "case"
-            # the moved clocks run on: a sweep after the limit marks every case overdue
-            assert sweeper.sweep(session, datetime(2026, 11, 10, 1, 0, tzinfo=UTC)).raised == CASES
-            session.expire_all()
-            assert session.get(Case, 3).warning_level == 3
-            # new rows get fresh ids after the kept ones
-            service.add_event(session, case, None, "remind", case.status, case.status, "催办")
-            session.commit()
-            assert session.scalar(select(func.max(TimelineEvent.id))) == 100 + CASES + 1
-        with engine.connect() as conn:
-            moved = "SELECT subject_type, subject_id, kind FROM inbox_notification WHERE kind <> 'overdue'"
-            inbox = conn.execute(text(moved)).all()
-            assert [tuple(r) for r in inbox] == [("case", 1, "dispatched")]
-            sms = conn.execute(text("SELECT channel, recipient FROM outbox_message")).all()
-            assert [tuple(r) for r in sms] == [("sms", "13800000000")]
-            link = conn.execute(text("SELECT subject_type, subject_id, event_id, kind FROM file_link")).all()
-            assert [tuple(r) for r in link] == [("case", 1, 101, "after")]
-    finally:
-        if TEST_DATABASE_URL:
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA migration_check CASCADE"))
-        engine.dispose()
+    engine = scratch_engine
+    upgrade(engine, "0001")
+    _populate(engine)
+    upgrade(engine)
+    names = set(sa.inspect(engine).get_table_names())
+    assert not names & {"case_event", "case_clock", "case_exception", "notification", "case_attachment"}
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(TimelineEvent)) == CASES
+        assert session.scalar(select(func.count()).select_from(WorkTimer)) == CASES
+        case = session.get(Case, 3)
+        (event,) = service.timeline_of(session, 3)
+        assert (event.id, event.action, event.from_state, event.to_state, event.note) == (
+            103, "dispatch", "pending_dispatch", "handling", "派遣3")
+        timer = clocks.open_clock(session, case)
+        assert (timer.id, timer.stage, timer.department_id, timer.limit_text) == (203, "handle", 1, "2wd")
+        waiting = service.pending_exception(session, case)
+        assert (waiting.id, waiting.kind, waiting.extension) == (7, "extension", "2wd")
+        assert waiting.reason == "材料未到"
+        assert session.scalar(select(PendingRequest.subject_type)) == "case"
+        # the moved clocks run on: a sweep after the limit marks every case overdue
+        assert sweeper.sweep(session, datetime(2026, 11, 10, 1, 0, tzinfo=UTC)).raised == CASES
+        session.expire_all()
+        assert session.get(Case, 3).warning_level == 3
+        # new rows get fresh ids after the kept ones
+        service.add_event(session, case, None, "remind", case.status, case.status, "催办")
+        session.commit()
+        assert session.scalar(select(func.max(TimelineEvent.id))) == 100 + CASES + 1
+    with engine.connect() as conn:
+        moved = "SELECT subject_type, subject_id, kind FROM inbox_notification WHERE kind <> 'overdue'"
+        inbox = conn.execute(text(moved)).all()
+        assert [tuple(r) for r in inbox] == [("case", 1, "dispatched")]
+        sms = conn.execute(text("SELECT channel, recipient FROM outbox_message")).all()
+        assert [tuple(r) for r in sms] == [("sms", "13800000000")]
+        link = conn.execute(text("SELECT subject_type, subject_id, event_id, kind FROM file_link")).all()
+        assert [tuple(r) for r in link] == [("case", 1, 101, "after")]

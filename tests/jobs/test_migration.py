@@ -3,20 +3,17 @@ PostgreSQL), and its downgrade removes them."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Table, inspect, text
+from sqlalchemy import Engine, Table, inspect, text
 
-from smartgov.db import make_engine
 from smartgov.migrate import alembic_config, include_name
 from smartgov.models import metadata
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import SCRATCH_SCHEMA, TEST_DATABASE_URL
 
 MINE = {"job", "job_failure"}
-SCHEMA = "jobs_migration_check"
+SCHEMA = SCRATCH_SCHEMA
 
 
 def _table_of(diff: object) -> str:
@@ -39,43 +36,29 @@ def _migrate(engine, revision: str, down: bool = False) -> None:  # type: ignore
         (command.downgrade if down else command.upgrade)(config, revision)
 
 
-def test_revision_0002_creates_and_drops_the_job_tables(tmp_path: Path) -> None:
-    if TEST_DATABASE_URL:
-        admin = make_engine(TEST_DATABASE_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        engine = make_engine(TEST_DATABASE_URL, connect_args={"options": f"-csearch_path={SCHEMA}"})
-    else:
-        engine = make_engine(f"sqlite:///{tmp_path / 'jobs.db'}")
-    try:
-        _migrate(engine, "0002")
-        with engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
-            assert tables >= MINE
-            context = MigrationContext.configure(conn, opts={"include_name": include_name})
-            mine = [d for d in compare_metadata(context, metadata) if _table_of(d) in MINE]
-            assert mine == [], f"job tables differ from their models: {mine}"
-            if TEST_DATABASE_URL:
-                assert {"procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers",
-                        "procrastinate_workers"} <= tables
-                assert conn.execute(text(
-                    "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-                    " WHERE proname = 'procrastinate_defer_jobs_v1' AND n.nspname = :s"), {"s": SCHEMA}
-                ).scalar() == 1
-        _migrate(engine, "0001", down=True)
-        with engine.connect() as conn:
-            left = set(inspect(conn).get_table_names())
-            assert not (MINE & left)
-            assert not [t for t in left if t.startswith("procrastinate")]
-            if TEST_DATABASE_URL:
-                assert conn.execute(text(
-                    "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-                    " WHERE starts_with(p.proname, 'procrastinate') AND n.nspname = :s"), {"s": SCHEMA}
-                ).scalar() == 0
-    finally:
-        engine.dispose()
+def test_revision_0002_creates_and_drops_the_job_tables(scratch_engine: Engine) -> None:
+    engine = scratch_engine
+    _migrate(engine, "0002")
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        assert tables >= MINE
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        mine = [d for d in compare_metadata(context, metadata) if _table_of(d) in MINE]
+        assert mine == [], f"job tables differ from their models: {mine}"
         if TEST_DATABASE_URL:
-            with admin.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            admin.dispose()
+            assert {"procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers",
+                    "procrastinate_workers"} <= tables
+            assert conn.execute(text(
+                "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                " WHERE proname = 'procrastinate_defer_jobs_v1' AND n.nspname = :s"), {"s": SCHEMA}
+            ).scalar() == 1
+    _migrate(engine, "0001", down=True)
+    with engine.connect() as conn:
+        left = set(inspect(conn).get_table_names())
+        assert not (MINE & left)
+        assert not [t for t in left if t.startswith("procrastinate")]
+        if TEST_DATABASE_URL:
+            assert conn.execute(text(
+                "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                " WHERE starts_with(p.proname, 'procrastinate') AND n.nspname = :s"), {"s": SCHEMA}
+            ).scalar() == 0
