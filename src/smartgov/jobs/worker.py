@@ -56,7 +56,7 @@ class LocalRunner(threading.Thread):
                     last_cleanup = time.monotonic()
                 if self.ticks:
                     clock.enqueue_due(self.engine)
-                while not self.stopped.is_set() and local.run_due(self.engine, limit=1):
+                while not self.stopped.is_set() and local.run_due(self.engine, limit=local.CLAIM_BATCH):
                     pass
             except Exception:
                 log.exception("job runner turn failed")
