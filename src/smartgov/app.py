@@ -152,6 +152,33 @@ def _include_domain_routers(app: FastAPI) -> None:
         app.include_router(getattr(module, attr))
 
 
+VENDOR_URL = "/static/vendor"
+
+
+def _install_api_docs(app: FastAPI) -> None:
+    """接口文档: Swagger UI at /docs and ReDoc at /redoc from vendored assets (no CDN)."""
+    from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+
+    title = f"{app.title} · 接口文档"
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> Response:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title=title,
+            swagger_js_url=f"{VENDOR_URL}/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url=f"{VENDOR_URL}/swagger-ui/swagger-ui.css",
+            swagger_favicon_url=f"{VENDOR_URL}/swagger-ui/favicon-32x32.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> Response:
+        return get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json", title=title,
+            redoc_js_url=f"{VENDOR_URL}/redoc/redoc.standalone.js",
+            redoc_favicon_url=f"{VENDOR_URL}/swagger-ui/favicon-32x32.png", with_google_fonts=False,
+        )
+
+
 def create_app(engine: Engine | None = None) -> FastAPI:
     """Build the application; ``engine`` defaults to ``SMARTGOV_DATABASE_URL`` (or var/smartgov.db)."""
     settings = get_settings()
@@ -176,6 +203,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         title="smartgov 智慧政务一体化平台",
         version=__version__,
         description="一网统管 · 一网通办 — JSON API. Errors carry a stable `code` and a `message`.",
+        docs_url=None,  # served below from the vendored assets: the CDN default is blank offline
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.session_factory = sessionmaker(engine, expire_on_commit=False)
@@ -191,6 +220,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         return {"status": "ok"}
 
     _include_domain_routers(app)
+    _install_api_docs(app)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
