@@ -27,6 +27,7 @@ from smartgov.db import get_session
 from smartgov.errors import AppError, NotFound, ValidationFailed
 from smartgov.org.models import Department
 from smartgov.org.service import list_departments
+from smartgov.params import Id, Page
 from smartgov.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -187,7 +188,7 @@ def account_token_create(request: Request, name: str = Form(""), expires_days: i
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def account_token_revoke(token_id: int, principal: Principal = Depends(require_login),
+def account_token_revoke(token_id: Id, principal: Principal = Depends(require_login),
                          session: Session = Depends(get_session)) -> Response:
     service.revoke_api_token(session, principal, token_id)
     session.commit()
@@ -214,7 +215,7 @@ menu_entry("/admin/audit", "审计日志", 90, Role.AUDIT_ADMIN)
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_page(request: Request, actor: str = "", action: str = "", object_type: str = "",
                object_id: str = "", result: str = "", client_addr: str = "",
-               date_from: str = "", date_to: str = "", page: int = 1,
+               date_from: str = "", date_to: str = "", page: Page = 1,
                principal: Principal = Depends(current_principal),
                session: Session = Depends(get_session)) -> Response:
     filters = {"actor": actor, "action": action, "object_type": object_type,
@@ -314,7 +315,7 @@ def _user_or_404(session: Session, user_id: int) -> User:
 
 
 @router.post("/admin/users/{user_id}/unlock")
-def users_unlock(user_id: int,
+def users_unlock(user_id: Id,
                  principal: Principal = Depends(require_roles(Role.SECURITY_ADMIN)),
                  session: Session = Depends(get_session)) -> Response:
     service.unlock_user(session, _user_or_404(session, user_id), actor=principal)
@@ -323,7 +324,7 @@ def users_unlock(user_id: int,
 
 
 @router.post("/admin/users/{user_id}/password", response_class=HTMLResponse)
-def users_reset_password(request: Request, user_id: int, new_password: str = Form(""),
+def users_reset_password(request: Request, user_id: Id, new_password: str = Form(""),
                          principal: Principal = Depends(require_roles(Role.SECURITY_ADMIN)),
                          session: Session = Depends(get_session)) -> Response:
     user = _user_or_404(session, user_id)

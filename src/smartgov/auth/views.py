@@ -22,6 +22,7 @@ from smartgov.auth.schemas import (
     PersonalTokenInfo,
 )
 from smartgov.db import get_session
+from smartgov.params import Id, Page
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -66,7 +67,7 @@ def list_tokens(principal: Principal = Depends(require_login),
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, principal: Principal = Depends(require_login),
+def revoke_token(token_id: Id, principal: Principal = Depends(require_login),
                  session: Session = Depends(get_session)) -> Response:
     """Revoke one of the acting account's tokens."""
     service.revoke_api_token(session, principal, token_id)
@@ -79,7 +80,7 @@ def search_audit(
     actor: str = "", action: str = "", object_type: str = "", object_id: str = "",
     result: str = "", client_addr: str = "",
     date_from: date | None = None, date_to: date | None = None,
-    page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=500),
+    page: Page = 1, per_page: int = Query(50, ge=1, le=500),
     principal: Principal = Depends(current_principal),
     session: Session = Depends(get_session),
 ) -> AuditPage:

@@ -44,6 +44,7 @@ from smartgov.cases.workflow import (
 from smartgov.db import get_session, now
 from smartgov.errors import AppError
 from smartgov.org.models import Department
+from smartgov.params import Id, Page
 from smartgov.web.forms import error_text, form_number, form_text, form_values
 from smartgov.web.templating import render
 from smartgov.workclock.service import day_bound
@@ -191,7 +192,7 @@ def workbench(
     source: str | None = None,
     start: date | None = None,
     end: date | None = None,
-    page: int = 1,
+    page: Page = 1,
     session: Session = Depends(get_session),
     principal: Principal = Depends(WORKBENCH),
 ) -> Response:
@@ -236,7 +237,7 @@ def workbench(
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_detail(
-    case_id: int,
+    case_id: Id,
     request: Request,
     session: Session = Depends(get_session),
     principal: Principal = Depends(require_staff),
@@ -292,7 +293,7 @@ def _detail_page(
 
 @router.post("/cases/{case_id}/actions/{name}")
 async def case_action(
-    case_id: int,
+    case_id: Id,
     name: str,
     request: Request,
     session: Session = Depends(get_session),
@@ -353,8 +354,8 @@ async def case_action(
 
 @router.get("/cases/{case_id}/photos/{photo_id}")
 def case_photo(
-    case_id: int,
-    photo_id: int,
+    case_id: Id,
+    photo_id: Id,
     session: Session = Depends(get_session),
     principal: Principal = Depends(require_staff),
 ) -> Response:

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from smartgov.params import Id, Version
+
 
 class Source(StrEnum):
     """Channels a case can come from (案件来源)."""
@@ -75,16 +77,16 @@ class CaseIntake(BaseModel):
 class ActionInput(BaseModel):
     """Input of a workflow action; which fields matter depends on the action."""
 
-    version: int | None = Field(None, description="案件版本号 (optimistic check)")
+    version: Version | None = Field(None, description="案件版本号 (optimistic check)")
     note: str | None = Field(None, max_length=4000)
     category_code: str | None = None
     department_code: str | None = None
     helper_codes: list[str] = Field(default_factory=list)
     extension: str | None = Field(None, description="延期时长, e.g. 2wd")
     satisfaction: str | None = Field(None, pattern="^(满意|基本满意|不满意)$")
-    exception_id: int | None = None
+    exception_id: Id | None = None
     approve: bool | None = None
-    master_case_id: int | None = None
+    master_case_id: Id | None = None
 
 
 class EventOut(BaseModel):

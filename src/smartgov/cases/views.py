@@ -26,6 +26,7 @@ from smartgov.cases.schemas import (
 from smartgov.cases.workflow import Status
 from smartgov.db import get_session
 from smartgov.org.models import Area, Department
+from smartgov.params import Id, Page
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
@@ -61,7 +62,7 @@ def create_case(
 
 @router.post("/cases/{case_id}/photos", status_code=201)
 async def upload_photo(
-    case_id: int,
+    case_id: Id,
     request: Request,
     file: UploadFile = File(...),
     kind: str = Query("photo"),
@@ -88,7 +89,7 @@ def list_cases(
     queue: str = "all",
     q: str | None = None,
     status: str | None = None,
-    page: int = Query(1, ge=1),
+    page: Page = 1,
     page_size: int = Query(20, ge=1, le=200),
     session: Session = Depends(get_session),
     principal: Principal = Depends(require_staff),
@@ -116,7 +117,7 @@ def my_cases(
 
 @router.get("/cases/{case_id}", response_model=CaseOut)
 def get_case(
-    case_id: int,
+    case_id: Id,
     session: Session = Depends(get_session),
     principal: Principal = Depends(current_principal),
 ) -> CaseOut:
@@ -128,7 +129,7 @@ def get_case(
 
 @router.get("/cases/{case_id}/events", response_model=list[EventOut])
 def case_events(
-    case_id: int,
+    case_id: Id,
     session: Session = Depends(get_session),
     principal: Principal = Depends(require_staff),
 ) -> list[Any]:
@@ -139,7 +140,7 @@ def case_events(
 
 @router.post("/cases/{case_id}/actions/{name}", response_model=CaseOut)
 def do_action(
-    case_id: int,
+    case_id: Id,
     name: str,
     data: ActionInput,
     request: Request,
@@ -157,7 +158,7 @@ def do_action(
 
 @router.get("/cases/{case_id}/suggestions")
 def dispatch_suggestions(
-    case_id: int, session: Session = Depends(get_session), principal: Principal = Depends(require_staff)
+    case_id: Id, session: Session = Depends(get_session), principal: Principal = Depends(require_staff)
 ) -> list[dict]:
     """The top 3 departments the learned model suggests for this case, with confidence."""
     from dataclasses import asdict

@@ -10,6 +10,7 @@ from smartgov.auth.deps import require_login
 from smartgov.auth.principal import Principal
 from smartgov.db import get_session
 from smartgov.inbox import service
+from smartgov.params import Id
 from smartgov.web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -35,7 +36,7 @@ def inbox_page(
 
 @router.get("/inbox/{notification_id}")
 def open_message(
-    notification_id: int,
+    notification_id: Id,
     session: Session = Depends(get_session),
     principal: Principal = Depends(require_login),
 ) -> Response:
@@ -48,7 +49,7 @@ def open_message(
 
 @router.post("/inbox/{notification_id}/read")
 def read_message(
-    notification_id: int,
+    notification_id: Id,
     session: Session = Depends(get_session),
     principal: Principal = Depends(require_login),
 ) -> Response:

@@ -13,6 +13,7 @@ from smartgov.auth.principal import Principal
 from smartgov.db import get_session
 from smartgov.inbox import service
 from smartgov.inbox.models import Notification
+from smartgov.params import Id
 
 router = APIRouter(prefix="/api/v1/inbox", tags=["inbox"])
 
@@ -58,7 +59,7 @@ def unread(session: Session = Depends(get_session),
 
 
 @router.post("/{notification_id}/read", response_model=MessageOut)
-def read_one(notification_id: int, session: Session = Depends(get_session),
+def read_one(notification_id: Id, session: Session = Depends(get_session),
              principal: Principal = Depends(require_login)) -> MessageOut:
     note = service.mark_read(session, principal, notification_id)
     session.commit()

@@ -9,6 +9,7 @@ from smartgov.db import get_session
 from smartgov.org import service
 from smartgov.org.models import AreaLevel
 from smartgov.org.schemas import AreaOut, AreaRef, DepartmentOut, LocateOut
+from smartgov.params import Id, Offset
 
 router = APIRouter(prefix="/api/v1/org", tags=["org"])
 
@@ -29,10 +30,10 @@ def locate(lon: float = Query(..., ge=-180, le=180, description="经度 (WGS84)"
 
 @router.get("/areas", response_model=list[AreaOut])
 def list_areas(level: AreaLevel | None = Query(None, description="district/street/community/grid"),
-               parent: int | None = Query(None, description="上级区域 id"),
+               parent: Id | None = Query(None, description="上级区域 id"),
                parent_code: str | None = Query(None, description="上级区域编码"),
                geometry: bool = Query(False, description="包含 GeoJSON 几何"),
-               limit: int = Query(1000, ge=1, le=10000), offset: int = Query(0, ge=0),
+               limit: int = Query(1000, ge=1, le=10000), offset: Offset = 0,
                session: Session = Depends(get_session)) -> list[AreaOut]:
     """Areas of one level and/or under one parent, ordered by code."""
     if parent_code is not None:
@@ -42,7 +43,7 @@ def list_areas(level: AreaLevel | None = Query(None, description="district/stree
 
 
 @router.get("/areas/{area_id}", response_model=AreaOut)
-def get_area(area_id: int, session: Session = Depends(get_session)) -> AreaOut:
+def get_area(area_id: Id, session: Session = Depends(get_session)) -> AreaOut:
     """One area with its geometry."""
     return AreaOut.of(service.get_area(session, area_id), geometry=True)
 

@@ -13,6 +13,7 @@ from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.db import get_session
 from smartgov.errors import ValidationFailed
+from smartgov.params import Year
 from smartgov.workclock.service import (
     TimeLimit,
     get_calendar,
@@ -43,7 +44,7 @@ def due(
 
 
 @router.get("/days/{year}")
-def special_days(year: int, session: Session = Depends(get_session),
+def special_days(year: Year, session: Session = Depends(get_session),
                  _: Principal = Depends(require_staff)) -> dict[str, Any]:
     """Holidays on weekdays and make-up working days of ``year`` (节假日与调休)."""
     days = get_calendar(session).special_days(year)

@@ -22,6 +22,7 @@ from smartgov.cases.models import Category, DispatchRule
 from smartgov.db import get_session
 from smartgov.errors import AppError, ValidationFailed
 from smartgov.org.models import Area, Department
+from smartgov.params import Id
 from smartgov.web.exports import CSV_TYPE, XLSX_TYPE, download
 from smartgov.web.forms import form_number, form_values
 from smartgov.web.templating import render
@@ -49,7 +50,7 @@ def categories_page(
 
 @router.post("/admin/categories/{category_id:int}")
 async def category_update(
-    category_id: int,
+    category_id: Id,
     request: Request,
     session: Session = Depends(get_session),
     principal: Principal = Depends(ADMIN),

@@ -45,6 +45,7 @@ from smartgov.config import get_settings
 from smartgov.db import get_session, now
 from smartgov.errors import AppError, Forbidden, NotFound, ValidationFailed
 from smartgov.org.models import Area, Department
+from smartgov.params import Id, Page
 from smartgov.web.templating import render
 from smartgov.workclock.service import parse_moment
 
@@ -118,8 +119,8 @@ def iso(value: datetime | None) -> str | None:
 # --- errors ------------------------------------------------------------------------------------
 
 def open311_status(status_code: int) -> int:
-    """404 unknown, 403 bad key, 400 for everything else the client did wrong."""
-    if status_code in (404, 403):
+    """404 unknown, 403 bad key, 413 too large, 400 for everything else the client did wrong."""
+    if status_code in (404, 403, 413):
         return status_code
     if status_code == 401:
         return 403
@@ -163,7 +164,20 @@ class Open311Route(APIRoute):
         return open311_handler
 
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+class Open311Error(pydantic.BaseModel):
+    """One GeoReport error (a list of them is the body of every Open311 error)."""
+
+    code: int
+    description: str
+
+
+OPEN311_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": list[Open311Error], "description": description}
+    for status, description in ((400, "参数有误 (bad request)"), (403, "api_key 缺失或无效 (forbidden)"),
+                                (404, "对象不存在 (not found)"), (413, "提交的内容过大 (too large)"))
+}
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route,
+                   responses=OPEN311_ERRORS)
 admin_router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
@@ -613,7 +627,7 @@ def list_requests(
     start_date: str | None = None,
     end_date: str | None = None,
     status: str | None = None,
-    page: int = Query(1, ge=1),
+    page: Page = 1,
     page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
     jurisdiction_id: str | None = None,
     session: Session = Depends(get_session),
@@ -637,7 +651,7 @@ def get_request(service_request_id: str, fmt: Fmt, request: Request,
 
 @router.get("/media/{service_request_id}/{photo_id}", name="open311_media",
             summary="The published photo of a request (media_url)")
-def media(service_request_id: str, photo_id: int,
+def media(service_request_id: str, photo_id: Id,
           session: Session = Depends(get_session)) -> Response:
     """Only the photo a request publishes as media_url (its first report photo) is served."""
     case = listed_case(session, service_request_id)
@@ -688,7 +702,7 @@ def create_key(request: Request, name: str = Form(""), session: Session = Depend
 
 
 @admin_router.post("/admin/open311/{client_id}/revoke")
-def revoke_key(client_id: int, request: Request, session: Session = Depends(get_session),
+def revoke_key(client_id: Id, request: Request, session: Session = Depends(get_session),
                principal: Principal = Depends(ADMIN)) -> Response:
     """吊销: the key stops working at once; requests already sent stay attributed to the client."""
     client = session.get(Open311Client, client_id)
