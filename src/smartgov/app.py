@@ -8,19 +8,24 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from smartgov import __version__
 from smartgov.config import get_settings
 from smartgov.db import get_engine
 from smartgov.errors import AppError
+from smartgov.web import limits
+from smartgov.web.edge import BlankQueryValues, refuse_nul
+from smartgov.web.headers import SecurityHeaders
 from smartgov.web.templating import STATIC_DIR, render
 
 log = logging.getLogger("smartgov")
@@ -44,6 +49,30 @@ def _wants_json(request: Request) -> bool:
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
+
+
+class ErrorOut(BaseModel):
+    """An error as the JSON API answers it (错误响应): a stable code and a message for people."""
+
+    code: str = Field(examples=["not_found"])
+    message: str = Field(examples=["案件不存在"])
+    details: Any = Field(None, description="字段错误等补充信息 (e.g. [{field, message}])")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in (
+        (400, "请求有误 (bad request)"),
+        (401, "未登录或令牌无效 (not authenticated)"),
+        (403, "无权操作或安全校验失败 (forbidden)"),
+        (404, "对象不存在 (not found)"),
+        (409, "状态已变化或不允许此操作 (conflict)"),
+        (413, "提交的内容过大 (payload too large)"),
+        (422, "输入有误 (validation failed)"),
+    )
+}
+"""The error responses every API route declares in /openapi.json; a router that declares error
+responses of its own (Open311's GeoReport errors) keeps only those."""
 
 
 def _error_response(
@@ -89,6 +118,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             405: "method_not_allowed",
             401: "not_authenticated",
             403: "forbidden",
+            413: limits.CODE,
         }
         message = exc.detail if isinstance(exc.detail, str) else "请求错误"
         if exc.status_code == 404 and message == "Not Found":
@@ -96,6 +126,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_response(
             request, exc.status_code, codes.get(exc.status_code, "http_error"), message
         )
+
+
+async def _reject_too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    """The 413 of a body refused by its Content-Length, in the app's error shape."""
+    request = Request(scope, receive)
+    response = _error_response(request, 413, limits.CODE, limits.too_large_message(limit),
+                               {"limit_bytes": limit})
+    await response(scope, receive, send)
 
 
 def _principal_of(request: Request) -> tuple[Any, str]:
@@ -140,7 +178,7 @@ def _include_domain_routers(app: FastAPI) -> None:
                 raise
             router = getattr(module, "router", None)
             if router is not None:
-                app.include_router(router)
+                _include(app, router)
     for spec in EXTRA_ROUTERS:
         module_name, attr = spec.split(":")
         try:
@@ -149,7 +187,12 @@ def _include_domain_routers(app: FastAPI) -> None:
             if exc.name == module_name:
                 continue
             raise
-        app.include_router(getattr(module, attr))
+        _include(app, getattr(module, attr))
+
+
+def _include(app: FastAPI, router: APIRouter) -> None:
+    own_errors = any(status in router.responses for status in ERROR_RESPONSES)
+    app.include_router(router, responses=None if own_errors else ERROR_RESPONSES)
 
 
 VENDOR_URL = "/static/vendor"
@@ -199,7 +242,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     app = FastAPI(
         lifespan=lifespan,
-        dependencies=[Depends(verify_csrf)],  # every state-changing request, pages and API alike
+        # every request: no NUL in its text; every state-changing request, pages and API alike: CSRF
+        dependencies=[Depends(refuse_nul), Depends(verify_csrf)],
         title="smartgov 智慧政务一体化平台",
         version=__version__,
         description="一网统管 · 一网通办 — JSON API. Errors carry a stable `code` and a `message`.",
@@ -210,7 +254,12 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.session_factory = sessionmaker(engine, expire_on_commit=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
+    # middleware, innermost first: size limits (inside the principal, so a 413 page has its
+    # header), who is asking, blank query values dropped, security headers on every response
+    app.add_middleware(limits.BodyLimit, limits=limits.BodyLimits.of(settings), reject=_reject_too_large)
     _install_principal_middleware(app)
+    app.add_middleware(BlankQueryValues)
+    app.add_middleware(SecurityHeaders, tile_url=settings.map_tile_url)
 
     @app.get("/healthz", tags=["system"])
     def healthz() -> dict[str, str]:

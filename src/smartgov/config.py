@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     auto_dispatch_confidence: float = 0.9
     # Uploads.
     max_upload_mb: int = 10
+    # Request size limits (请求大小限制), 413 above them: JSON and other bodies, plain forms, and
+    # multipart uploads (max_upload_files photos of max_upload_mb each, plus a form's fields).
+    max_json_kb: int = 1024
+    max_form_kb: int = 1024
+    max_upload_files: int = 5
     # Outbox sender (发送通道): "module:Class" for every channel, or "sms=module:Class,email=…".
     inbox_sender: str = "smartgov.inbox.senders:LoggingSender"
     # Map tiles; empty = draw grids on a blank canvas (offline intranet).

@@ -462,7 +462,8 @@ def act(
         session, CASE_FLOW, case, name, data, principal=principal, version=data.version,
         note=data.note, client_addr=client_addr, at=at,
         event_data=data.model_dump(exclude_none=True, exclude={"note", "version"}) or None,
-        audit_detail={"master_case_id": data.master_case_id} if data.master_case_id else None,
+        audit_detail={k: v for k, v in (("master_case_id", data.master_case_id),
+                                        ("master_case_no", data.master_case_no)) if v} or None,
     )
 
 
@@ -515,6 +516,28 @@ def dispatch_to(
         notices.notify_department(
             session, case, helper.department_id, "assist", f"新协办案件 {case.case_no}：{case.title}"
         )
+
+
+def catalogue_department(session: Session, case: Case) -> Department | None:
+    """派遣目录: the first rule of this category whose area contains the case, else the default."""
+    if case.category_id is None:
+        return None
+    case_areas = {a for a in (case.grid_id, case.community_id, case.street_id) if a}
+    department_id = directory.current(session).dispatch_department(case.category_id, case_areas)
+    return session.get(Department, department_id) if department_id else None
+
+
+def proposed_department(session: Session, case: Case, suggestions: Sequence[Any] = ()) -> Department | None:
+    """拟派部门: what the dispatch form proposes — the dispatch catalogue's rule for the case's area,
+    else its class's default department, else the top learned suggestion (智能派遣建议); None
+    when none of them names a department (the dispatcher chooses)."""
+    department = catalogue_department(session, case)
+    if department is not None:
+        return department
+    for suggestion in suggestions[:1]:
+        if suggestion.department_id is not None:
+            return session.get(Department, suggestion.department_id)
+    return None
 
 
 def _dispatch(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
@@ -702,6 +725,22 @@ def _supervise(kind: str):  # type: ignore[no-untyped-def]
     return handler
 
 
+def _merge_master(session: Session, case: Case, data: ActionInput, p: Principal) -> Case:
+    """The case to merge into (主案件), named by its case number (案件编号, what staff see) or id."""
+    if data.master_case_no:
+        number = data.master_case_no.strip()
+        master = session.scalar(select(Case).where(Case.case_no == number, visibility_clause(p)))
+        if master is None:
+            raise ValidationFailed(f"未找到案件编号为「{number[:40]}」的案件，请核对后重试",
+                                   code="master_not_found")
+        data.master_case_id = master.id
+    if not data.master_case_id:
+        raise ValidationFailed("请填写要并入的主案件编号", code="master_required")
+    if data.master_case_id == case.id:
+        raise ValidationFailed("不能并入本案件自身，请填写另一件案件的编号", code="master_required")
+    return get_case(session, data.master_case_id, p)
+
+
 def _merge(session: Session, case: Case, data: ActionInput, p: Principal, at: datetime) -> None:
     """并单: this report joins the open case of the same problem; every reporter is kept and is
     told when the master closes. Cases already merged into this one move with it to the master.
@@ -709,9 +748,7 @@ def _merge(session: Session, case: Case, data: ActionInput, p: Principal, at: da
     Only a case not yet closed can be a master (DOMAIN §2.3: merged into the open case): a
     problem reported again after its case was closed (结案) has come back, and is handled as a
     case of its own."""
-    if not data.master_case_id or data.master_case_id == case.id:
-        raise ValidationFailed("请指定要并入的主案件", code="master_required")
-    master = get_case(session, data.master_case_id, p)
+    master = _merge_master(session, case, data, p)
     status = Status(master.status)
     if not status.is_open or status == Status.PENDING_CALLBACK or master.merged_into_id:
         raise Conflict(
@@ -785,6 +822,21 @@ HANDLERS = {
     "merge": _merge,
 }
 CASE_FLOW.bind_effects(HANDLERS)
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 def require_case_reader(principal: Principal) -> None:

@@ -70,6 +70,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
     ctx: dict[str, Any] = {
         "principal": getattr(request.state, "principal", None),
         "csrf_token": getattr(request.state, "csrf_token", ""),
+        "csp_nonce": getattr(request.state, "csp_nonce", ""),  # web.headers: inline scripts need it
         "settings": get_settings(),
     }
     for key, provider in _providers.items():
