@@ -36,6 +36,9 @@ def click_map_at(page, lon: float, lat: float) -> None:  # type: ignore[no-untyp
 def act(page, base: str, case_id: str, action: str, **fields: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base}/cases/{case_id}")
     form = f"form[data-action={action}]"
+    page.wait_for_selector(f"details[data-for={action}]", state="attached")
+    if not page.locator(form).is_visible():  # each action is a button that opens its form
+        page.click(f"[data-testid=open-{action}]")
     page.wait_for_selector(form)
     for name, value in fields.items():
         selector = f"{form} [name={name}]"
@@ -121,7 +124,8 @@ def test_inspector_reports_and_fixes_on_the_spot(live_server, new_page, tmp_path
     page.click("[data-testid=inspector-submit]")
     page.wait_for_selector("[data-testid=case-status]")
     assert "已结案" in page.text_content("[data-testid=case-status]")
-    assert page.locator("img[alt=before]").count() == 1 and page.locator("img[alt=after]").count() == 1
+    photos = page.locator("img[data-kind=before]"), page.locator("img[data-kind=after]")
+    assert photos[0].count() == 1 and photos[1].count() == 1
     shot(page, "hub-b2-self-handled")
 
 

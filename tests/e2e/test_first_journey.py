@@ -45,7 +45,7 @@ def test_citizen_reports_handler_closes_citizen_sees_closed(live_server, new_pag
     handler.click("[data-testid=case-link] >> nth=0")
     handler.wait_for_selector("[data-testid=case-status]")
     assert "楼下酒吧" in handler.content()
-    assert handler.locator("img[alt=photo]").count() == 1  # the citizen's photo arrived
+    assert handler.locator("img[data-kind=photo]").count() == 1  # the citizen's photo arrived
     handler.fill("form[data-action=report_back] input[name=note]", "已上门劝导，酒吧承诺22点后停止播放音乐")
     shot(handler, "journey-3-handler-case")
     handler.click("[data-testid=action-report_back]")

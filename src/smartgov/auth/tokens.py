@@ -47,3 +47,16 @@ def valid_anonymous_csrf(token: str | None) -> bool:
         return False
     value, _, signature = token.rpartition(".")
     return same(signature, _signature(value))
+
+
+def sign(value: str) -> str:
+    """``value`` with its signature (value.signature), for a hidden field a page gets back."""
+    return f"{value}.{_signature(value)}"
+
+
+def unsign(token: str | None) -> str | None:
+    """The value of a token made by ``sign``; None when it was altered or is not one."""
+    if not token or "." not in token or len(token) > 600:
+        return None
+    value, _, signature = token.rpartition(".")
+    return value if same(signature, _signature(value)) else None

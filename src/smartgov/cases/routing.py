@@ -15,7 +15,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartgov.cases import service
-from smartgov.cases.catalogue import directory
 from smartgov.cases.classifier import DispatchModelError, Suggester, model_files
 from smartgov.cases.models import Case
 from smartgov.cases.workflow import Status
@@ -133,19 +132,10 @@ def route_new_case(factory: sessionmaker[Session], case_id: int) -> bool:
         return routed
 
 
-def catalogue_department(session: Session, case: Case) -> Department | None:
-    """派遣目录: the first rule of this category whose area contains the case, else the default."""
-    if case.category_id is None:
-        return None
-    case_areas = {a for a in (case.grid_id, case.community_id, case.street_id) if a}
-    department_id = directory.current(session).dispatch_department(case.category_id, case_areas)
-    return session.get(Department, department_id) if department_id else None
-
-
 def route_automatically(session: Session, case: Case, at: datetime) -> bool:
     """直派: file and dispatch a case of a directly dispatched class by the dispatch catalogue
     (the caller has checked ``needs_routing``); False when the catalogue names no department."""
-    department = catalogue_department(session, case)
+    department = service.catalogue_department(session, case)
     if department is None:
         return False
     auto_dispatch(session, case, department, at, "按派遣目录", {"department": department.code})

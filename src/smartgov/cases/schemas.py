@@ -37,7 +37,7 @@ SOURCE_LABELS = {
     Source.SUPERIOR: "上级交办",
     Source.SENSOR: "物联感知",
     Source.OPINION: "舆情预警",
-    Source.OPEN311: "Open311",
+    Source.OPEN311: "开放接口",
     Source.PETITION: "网上信访",
 }
 PUBLIC_SOURCES = frozenset(
@@ -87,6 +87,7 @@ class ActionInput(BaseModel):
     exception_id: Id | None = None
     approve: bool | None = None
     master_case_id: Id | None = None
+    master_case_no: str | None = Field(None, max_length=64, description="主案件编号 (并单)")
 
 
 class EventOut(BaseModel):

@@ -304,7 +304,8 @@ ACTIONS: dict[str, Action] = {
             _states(Status.REPORTED, Status.PENDING_FILE, Status.PENDING_DISPATCH),
             _roles(Role.DUTY_CHIEF, Role.DISPATCHER, Role.HOTLINE_OPERATOR),
             Status.MERGED,
-            fields=(Field("master_case_id", "并入主案件 ID", "number", required=True),),
+            fields=(Field("master_case_no", "并入主案件编号", "case_no", required=True,
+                          placeholder="填写主案件的案件编号，或点选下方疑似重复案件"),),
         ),
     )
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from smartgov.config import get_settings
+from smartgov.errors import AppError
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -21,7 +23,8 @@ def _template_dirs() -> list[str]:
     return [str(p) for p in sorted(PACKAGE_DIR.glob("*/templates")) if p.is_dir()]
 
 
-def _format_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def format_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment in the platform's time zone, as pages and exports show it."""
     if value is None:
         return ""
     try:
@@ -30,8 +33,31 @@ def _format_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return str(value)
 
 
+def limit_label(value: Any) -> str:
+    """A time limit (时限) as people read it: "1wd" → "1个工作日", "4wh" → "4个工作时"."""
+    from smartgov.workclock.limits import TimeLimit
+
+    if value is None or value == "":
+        return ""
+    try:
+        return TimeLimit.parse(value).label
+    except AppError:
+        return str(value)
+
+
+# A parenthesised English gloss such as " (your role may not do this)": for the JSON API only.
+_ENGLISH_GLOSS = re.compile(r"\s*[(（][\x20-\x7e]*[A-Za-z][\x20-\x7e]*[)）]")
+
+
+def for_people(message: Any) -> str:
+    """A message as a page shows it: the English glosses some messages carry for the API removed."""
+    return _ENGLISH_GLOSS.sub("", str(message or "")).strip()
+
+
 _env = Environment(loader=FileSystemLoader(_template_dirs()), autoescape=select_autoescape())
-_env.filters["dt"] = _format_time
+_env.filters["dt"] = format_time
+_env.filters["limit"] = limit_label
+_env.filters["for_people"] = for_people
 templates = Jinja2Templates(env=_env)
 
 

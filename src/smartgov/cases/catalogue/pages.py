@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,19 @@ from smartgov.web.templating import render
 router = APIRouter(tags=["pages"], include_in_schema=False)
 ADMIN = menu_entry("/admin/categories", "分类目录", 70, Role.SYSTEM_ADMIN)
 LIMIT_FIELDS = ("verify_limit", "file_limit", "dispatch_limit", "handle_limit", "recheck_limit")
+LIMIT_LABELS = dict(zip(LIMIT_FIELDS, ("核实", "立案", "派遣", "处置", "核查"), strict=True))
+
+
+def category_tree(rows: Sequence[Category]) -> list[tuple[Category | None, list[Category]]]:
+    """Each major class (大类) with its minor classes, in code order; minors without a major last."""
+    majors = [c for c in rows if c.level == "major"]
+    minors: dict[int | None, list[Category]] = {}
+    for c in rows:
+        if c.level != "major":
+            minors.setdefault(c.parent_id, []).append(c)
+    tree: list[tuple[Category | None, list[Category]]] = [(m, minors.pop(m.id, [])) for m in majors]
+    orphans = [c for group in minors.values() for c in group]
+    return tree + ([(None, orphans)] if orphans else [])
 
 
 @router.get("/admin/categories", response_class=HTMLResponse)
@@ -42,6 +56,8 @@ def categories_page(
         "cases/admin_categories.html",
         {
             "rows": rows,
+            "groups": category_tree(rows),
+            "limit_fields": LIMIT_LABELS,
             "departments": {d.id: d for d in session.scalars(select(Department))},
             "flash": [request.query_params["msg"]] if request.query_params.get("msg") else [],
         },
@@ -66,8 +82,7 @@ async def category_update(
         for field in LIMIT_FIELDS:
             value = str(form.get(field) or "").strip()
             if value:
-                TimeLimit.parse(value)
-                setattr(category, field, value)
+                setattr(category, field, str(TimeLimit.parse(value)))  # "4个工作时" is kept as 4wh
     except AppError as exc:
         session.rollback()
         return RedirectResponse(f"/admin/categories?msg=未保存：{exc.message}", status_code=303)
@@ -147,6 +162,9 @@ def _rules_page(request: Request, session: Session, status_code: int = 200, **ex
             ).all(),
             "categories": {c.id: c for c in session.scalars(select(Category))},
             "departments": session.scalars(select(Department).order_by(Department.code)).all(),
+            "department_names": {d.id: d.name for d in session.scalars(select(Department))},
+            "area_names": {a.id: a.name for a in session.scalars(
+                select(Area).where(Area.level.in_(("district", "street", "community"))))},
             "areas": session.scalars(
                 select(Area).where(Area.level.in_(("district", "street"))).order_by(Area.code)
             ).all(),

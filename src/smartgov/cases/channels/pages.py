@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile  # what request.form() yields
 
 from smartgov.auth.deps import client_addr
 from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
 from smartgov.cases import service
-from smartgov.cases.attachments import save_attachment
+from smartgov.cases.attachments import attach_photos, hold_photos
 from smartgov.cases.models import Case, KnowledgeArticle, RequestType
 from smartgov.cases.pages import category_groups, intake_from_form
 from smartgov.cases.presenters import case_view
@@ -101,22 +98,7 @@ def hotline_history(
     return render(request, "cases/_history.html", {"rows": shown})
 
 
-async def _save_photos(
-    session: Session, case: Case, form: Any, principal: Principal
-) -> list[str]:
-    problems = []
-    for field, kind in (("photos", "photo"), ("before", "before"), ("after", "after")):
-        for upload in form.getlist(field):
-            if isinstance(upload, UploadFile) and upload.filename:
-                try:
-                    save_attachment(
-                        session, case, await upload.read(), upload.filename, kind=kind, principal=principal
-                    )
-                    session.commit()
-                except AppError as exc:
-                    session.rollback()
-                    problems.append(f"{upload.filename}: {exc.message}")
-    return problems
+STAFF_PHOTOS = {"photos": "photo", "before": "before", "after": "after"}  # form field → photo kind
 
 
 async def _record(
@@ -138,10 +120,11 @@ async def _record(
         )
     except (ValidationError, AppError) as exc:
         session.rollback()
-        return render(
-            request, template, {**context, "form": form_values(form), "error": error_text(exc)}, 422
-        )
-    problems = await _save_photos(session, case, form, principal)
+        kept, problems = await hold_photos(session, form, STAFF_PHOTOS, principal)
+        error = "；".join([error_text(exc), *problems])
+        return render(request, template, {**context, "form": form_values(form), "kept": kept, "error": error},
+                      422)
+    problems = await attach_photos(session, case, form, STAFF_PHOTOS, principal)
     message = f"已登记 {case.case_no}" + (
         f"；照片未上传：{'；'.join(problems)}" if problems else ""
     )

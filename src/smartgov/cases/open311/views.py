@@ -664,7 +664,7 @@ def media(service_request_id: str, photo_id: Id,
 
 # --- API key administration (Open311 接入管理) ----------------------------------------------------
 
-ADMIN = menu_entry("/admin/open311", "Open311", 80, Role.SYSTEM_ADMIN)
+ADMIN = menu_entry("/admin/open311", "开放接口", 80, Role.SYSTEM_ADMIN)
 
 
 def _clients_page(request: Request, session: Session, **extra: Any) -> Response:
