@@ -41,14 +41,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, delete, exists, false, func, insert, or_, select, true
 from sqlalchemy.orm import Session
 
 from smartgov.auth.models import User, UserArea, UserRole
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.cases import schemas
-from smartgov.cases.kpi.models import KpiSetting
+from smartgov.cases.kpi.models import KpiDailyCount, KpiRollupDay, KpiRollupMark, KpiSetting
 from smartgov.cases.models import Case
 from smartgov.cases.workflow import Status
 from smartgov.config import get_settings
@@ -757,6 +757,139 @@ COUNTERS = {"department": department_counts, "inspector": inspector_counts,
             "hotline": hotline_counts}
 
 
+# --- roll-up (日汇总) ----------------------------------------------------------------------------
+#
+# Every count is a sum over the cohort's cases, so the figures of a period are the sums of the
+# figures of its days. A periodic job (``cases.kpi.jobs``) stores each past day's counts per
+# subject and group; a report adds up the stored days and computes the rest (today, days not
+# rolled up yet, periods that do not start and end at midnight, area scopes) from the cases.
+# A stored day is computed again when a case reported that day changes — every change writes a
+# timeline row (流转记录) — or when a running clock of such a case falls due.
+
+ROLLUP_MINUTES = 10  # how often the job runs (cron below): the figures are at most that old
+ROLLUP_MARK = "default"
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), get_settings().tz)
+
+
+def day_period(day: date) -> Period:
+    """The cases reported on ``day`` (local calendar day)."""
+    return Period(_day_start(day), _day_start(day + timedelta(days=1)))
+
+
+def _whole_days(period: Period) -> list[date] | None:
+    """The days of a period that starts and ends at midnight; None when it does not."""
+    first, last = period.first_day, period.last_day
+    if _day_start(first) != period.start or _day_start(last + timedelta(days=1)) != period.end:
+        return None
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _add_counts(into: dict[int, dict[str, int]], part: Mapping[int, Mapping[str, int]]) -> None:
+    for key, counts in part.items():
+        target = into.setdefault(key, {})
+        for name, value in counts.items():
+            target[name] = target.get(name, 0) + int(value)
+
+
+def gather_counts(session: Session, subject_key: str, period: Period, scope: Scope,
+                  as_of: datetime) -> tuple[dict[int, dict[str, int]], datetime | None]:
+    """{group: counts} of a subject over a period — stored days summed, the rest computed — and
+    when the oldest stored day used was computed (None: nothing stored was used)."""
+    counter = COUNTERS[subject_key]
+    days = _whole_days(period)
+    own_rows_only = scope.department_id is None or subject_key in HANDLER_SUBJECTS
+    if days is None or scope.area_ids or not own_rows_only:
+        return counter(session, period, scope, as_of), None
+    rolled = dict(session.execute(select(KpiRollupDay.day, KpiRollupDay.refreshed_at)
+                                  .where(KpiRollupDay.day >= days[0], KpiRollupDay.day <= days[-1])).all())
+    grouped: dict[int, dict[str, int]] = {}
+    if rolled:
+        stored = select(KpiDailyCount.group_id, KpiDailyCount.counts).where(
+            KpiDailyCount.subject == subject_key, KpiDailyCount.day.in_(list(rolled)))
+        if scope.department_id is not None:
+            stored = stored.where(KpiDailyCount.group_id == scope.department_id)
+        for group_id, counts in session.execute(stored):
+            _add_counts(grouped, {group_id: counts})
+    run: list[date] = []
+    for day in [*days, None]:  # each run of days not stored is computed as one period
+        if day is not None and day not in rolled:
+            run.append(day)
+            continue
+        if run:
+            _add_counts(grouped, counter(session, Period(_day_start(run[0]),
+                                                         _day_start(run[-1] + timedelta(days=1))),
+                                         scope, as_of))
+            run = []
+    return grouped, min(rolled.values()) if rolled else None
+
+
+def refresh_days(session: Session, days: Sequence[date], as_of: datetime) -> None:
+    """Compute and store every subject's counts for each of ``days`` (replacing what was there)."""
+    for day in sorted(set(days)):
+        session.execute(delete(KpiDailyCount).where(KpiDailyCount.day == day))
+        period = day_period(day)
+        rows = [{"day": day, "subject": key, "group_id": group, "counts": counts}
+                for key, counter in COUNTERS.items()
+                for group, counts in counter(session, period, Scope(), as_of).items()]
+        if rows:
+            session.execute(insert(KpiDailyCount), rows)
+        stored = session.get(KpiRollupDay, day)
+        if stored is None:
+            session.add(KpiRollupDay(day=day, refreshed_at=as_of))
+        else:
+            stored.refreshed_at = as_of
+        session.flush()
+
+
+def _local_days(times: Any) -> set[date]:
+    tz = get_settings().tz
+    return {t.astimezone(tz).date() for (t,) in times if t is not None}
+
+
+def days_to_refresh(session: Session, as_of: datetime) -> tuple[set[date], int]:
+    """Past days never rolled up, or whose cases changed or whose clocks fell due since the last
+    run; and the newest timeline row now (the next run's mark)."""
+    mark = session.get(KpiRollupMark, ROLLUP_MARK)
+    today = as_of.astimezone(get_settings().tz).date()
+    newest_event = session.scalar(select(func.max(TimelineEvent.id))) or 0
+    first = session.scalar(select(func.min(Case.reported_at)))
+    days: set[date] = set()
+    if first is not None:
+        first_day = first.astimezone(get_settings().tz).date()
+        stored = set(session.scalars(select(KpiRollupDay.day).where(KpiRollupDay.day >= first_day)))
+        days = {first_day + timedelta(days=i) for i in range((today - first_day).days)} - stored
+    if mark is not None:
+        # From the run before last's mark: a change committed late, after a row written later
+        # was read, is still seen.
+        touched = select(TimelineEvent.subject_id).where(TimelineEvent.subject_type == "case",
+                                                         TimelineEvent.id > mark.prior_event_id)
+        days |= _local_days(session.execute(select(Case.reported_at).where(Case.id.in_(touched))))
+        fell_due = (select(Case.reported_at).select_from(WorkTimer)
+                    .join(Case, _of_case(WorkTimer, Case.id))
+                    .where(WorkTimer.ended_at.is_(None), WorkTimer.paused == false(),
+                           WorkTimer.due_at >= mark.refreshed_at, WorkTimer.due_at < as_of))
+        days |= _local_days(session.execute(fell_due))
+    return {d for d in days if d < today}, newest_event
+
+
+def refresh_rollup(session: Session, as_of: datetime | None = None) -> int:
+    """One run of the roll-up (绩效日汇总); the caller commits. Returns how many days it computed."""
+    as_of = as_of or now()
+    days, newest_event = days_to_refresh(session, as_of)
+    refresh_days(session, sorted(days), as_of)
+    mark = session.get(KpiRollupMark, ROLLUP_MARK)
+    if mark is None:
+        session.add(KpiRollupMark(key=ROLLUP_MARK, event_id=newest_event, prior_event_id=newest_event,
+                                  refreshed_at=as_of))
+    else:
+        mark.prior_event_id, mark.event_id, mark.refreshed_at = mark.event_id, newest_event, as_of
+    session.flush()
+    return len(days)
+
+
 # --- report ------------------------------------------------------------------------------------
 
 @dataclass
@@ -768,11 +901,22 @@ class KpiReport:
     config: KpiConfig
     rows: list[KpiRow]
     total: KpiRow | None
+    # 数据时点: when the oldest rolled-up day used was computed; None when all was computed now.
+    rolled_at: datetime | None = None
+
+    @property
+    def freshness(self) -> str:
+        """What the page says about how fresh the figures are (数据时点)."""
+        if self.rolled_at is None:
+            return "数据为实时统计"
+        at = self.rolled_at.astimezone(get_settings().tz)
+        return f"往日数据汇总于 {at:%Y-%m-%d %H:%M}（每 {ROLLUP_MINUTES} 分钟更新），当日数据为实时统计"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "subject": self.subject.key, "label": self.subject.label,
             "start": self.period.first_day.isoformat(), "end": self.period.last_day.isoformat(),
+            "rolled_at": self.rolled_at.isoformat() if self.rolled_at else None,
             "columns": [{"key": c.key, "label": c.label, "kind": c.kind}
                         for c in (*self.subject.counts, *self.subject.rates)],
             "weights": dict(self.config.weights[self.subject.key]),
@@ -799,12 +943,17 @@ def _sort_key(row: KpiRow) -> tuple[bool, float, str]:
 
 
 def build_report(session: Session, subject_key: str, period: Period, scope: Scope | None = None,
-                 *, config: KpiConfig | None = None, as_of: datetime | None = None) -> KpiReport:
-    """Gather the counts of a subject with grouped queries and evaluate every row."""
+                 *, config: KpiConfig | None = None, as_of: datetime | None = None,
+                 rollup: bool = True) -> KpiReport:
+    """Gather the counts of a subject and evaluate every row: the rolled-up days from
+    ``kpi_daily_count`` (``rollup``), the others with grouped queries over the cases."""
     subj = subject(subject_key)
     scope = scope or Scope()
     config = config or load_config(session)
-    grouped = COUNTERS[subj.key](session, period, scope, as_of or now())
+    if rollup:
+        grouped, rolled_at = gather_counts(session, subj.key, period, scope, as_of or now())
+    else:
+        grouped, rolled_at = COUNTERS[subj.key](session, period, scope, as_of or now()), None
     names = _names(session, subj.key, list(grouped))
     rows = [evaluate(subj.key, counts, config, id=key,
                      name=names.get(key, (f"#{key}", None))[0], code=names.get(key, ("", None))[1])
@@ -814,7 +963,7 @@ def build_report(session: Session, subject_key: str, period: Period, scope: Scop
     if subj.has_total and rows and scope.department_id is None:
         summed = {c.key: sum(r.counts[c.key] for r in rows) for c in subj.counts}
         total = evaluate(subj.key, summed, config, name="合计")
-    return KpiReport(subj, period, config, rows, total)
+    return KpiReport(subj, period, config, rows, total, rolled_at)
 
 
 def report_for(session: Session, principal: Principal, subject_key: str, period: Period,
