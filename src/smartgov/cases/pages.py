@@ -19,6 +19,7 @@ from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
 from smartgov.cases import clocks, routing, service
 from smartgov.cases.attachments import case_photo as find_photo
+from smartgov.cases.attributes import answers_in_form, definitions_of
 from smartgov.cases.attachments import case_photos, save_attachment
 from smartgov.cases.duplicates import duplicate_suggestions
 from smartgov.cases.models import (
@@ -81,6 +82,19 @@ def report_form(request: Request, session: Session = Depends(get_session)) -> Re
     return render(request, "cases/report.html", {"groups": category_groups(session), "form": {}})
 
 
+@router.get("/report/attributes", response_class=HTMLResponse)
+def report_attributes(
+    request: Request, category_code: str | None = None, session: Session = Depends(get_session)
+) -> Response:
+    """附加信息 fields of the chosen class on a report form (htmx), with what was already given."""
+    category = session.scalar(select(Category).where(
+        Category.code == (category_code or ""), Category.level == "minor", Category.is_active.is_(True)))
+    return render(request, "cases/_attribute_fields.html", {
+        "attributes": definitions_of(category.attributes) if category else [],
+        "given": answers_in_form(request.query_params),
+    })
+
+
 # --- form input ----------------------------------------------------------------------------
 
 
@@ -109,6 +123,7 @@ def intake_from_form(form: Any, source: Source) -> CaseIntake:
         lat=form_number(form, "lat", float, "纬度"),
         reporter_name=form_text(form, "reporter_name"),
         reporter_phone=form_text(form, "reporter_phone"),
+        attributes=answers_in_form(form),
         **staff,
     )
 

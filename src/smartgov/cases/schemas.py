@@ -66,6 +66,9 @@ class CaseIntake(BaseModel):
     )
     self_handled: bool = Field(False, description="监督员自行处置")
     answer: str | None = Field(None, description="话务员直接答复并办结 (直接办结)")
+    attributes: dict[str, list[str]] = Field(
+        default_factory=dict, description="附加信息: 类别附加属性的编码 → 取值 (Open311 attribute[code])"
+    )
 
     @model_validator(mode="after")
     def _position_pairs(self) -> CaseIntake:

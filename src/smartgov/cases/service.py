@@ -22,6 +22,7 @@ from smartgov.auth.models import AuditEntry
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import CITYWIDE_ROLES, Role
 from smartgov.cases import clocks, notices
+from smartgov.cases.attributes import checked_answers
 from smartgov.cases.catalogue import directory
 from smartgov.cases.models import SUBJECT, Case, CaseHelper, CaseReporter, Category, Supervision
 from smartgov.cases.schemas import MACHINE_SOURCES, ActionInput, CaseIntake, Source
@@ -191,6 +192,7 @@ def intake(
         if request_type is None:
             raise ValidationFailed(f"未知的诉求类型: {data.request_type}", code="unknown_request_type")
     check_channel(data, principal)
+    answers = checked_answers(category.attributes if category else None, data.attributes)
     status = initial_status(data, category)
     citizen = principal.user if principal.user and not principal.is_staff else None
     case = Case(
@@ -220,6 +222,8 @@ def intake(
     check_reporter(data, principal)
     case.simhash = simhash(f"{case.title} {case.description}")
     events, clock = _intake_outcome(session, case, data, principal, status, at)
+    if answers:  # 附加信息 stay with the report, on its first timeline entry
+        events[0]["data"] = {**(events[0]["data"] or {}), "attributes": answers}
     _write_new_case(session, case)
     _write_intake_rows(session, case, events, clock, principal, client_addr)
     if _needs_routing(session, case):

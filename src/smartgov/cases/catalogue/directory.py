@@ -38,6 +38,7 @@ class CategoryInfo:
     direct_dispatch: bool
     default_department_id: int | None
     limits: dict[str, str]  # stage → limit text ("verify", "file", "dispatch", "handle", "recheck")
+    attributes: tuple[dict[str, Any], ...] = ()  # 附加属性 a report of the class answers
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def build(session: Session) -> Directory:
             direct_dispatch=row.direct_dispatch,
             default_department_id=row.default_department_id,
             limits=dict(zip(_STAGES, row[-len(_STAGES):], strict=True)),
+            attributes=tuple(row.attributes or ()),
         )
         for row in session.execute(
             select(
@@ -103,6 +105,7 @@ def build(session: Session) -> Directory:
                 Category.needs_verify,
                 Category.direct_dispatch,
                 Category.default_department_id,
+                Category.attributes,
                 *limit_columns,
             )
         )

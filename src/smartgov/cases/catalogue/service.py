@@ -80,6 +80,68 @@ MINOR_CLASSES = """
 1602|宠物扰民|gongan|5wd|0|0|1
 """
 
+
+
+def _choice(code: str, description: str, values: str, *, required: bool = True, order: int = 1,
+            many: bool = False) -> dict[str, Any]:
+    """A list attribute; ``values`` is "key=名称,key=名称"."""
+    return {"code": code, "description": description, "required": required, "order": order,
+            "datatype": "multivaluelist" if many else "singlevaluelist",
+            "values": [dict(zip(("key", "name"), v.split("="), strict=True)) for v in values.split(",")]}
+
+
+def _field(code: str, description: str, datatype: str, hint: str, *, required: bool = False,
+           order: int = 1) -> dict[str, Any]:
+    return {"code": code, "description": description, "datatype": datatype, "required": required,
+            "datatype_description": hint, "order": order}
+
+
+# 附加属性 (Open311 service definition attributes) asked on the report form of these classes.
+CATEGORY_ATTRIBUTES: dict[str, list[dict[str, Any]]] = {
+    "0101": [
+        _choice("cover_type", "井盖类型", "rain=雨水,sewage=污水,power=电力,telecom=通信,gas=燃气,"
+                "water=供水,unknown=不清楚"),
+        _choice("damage", "破损情况", "missing=缺失,broken=破损,loose=松动异响,sunk=下沉凸起,moved=移位",
+                order=2),
+        _choice("position", "所在位置", "road=机动车道,bike=非机动车道,walk=人行道,estate=小区内",
+                required=False, order=3),
+    ],
+    "0102": [
+        _field("pole_no", "灯杆编号", "string", "灯杆上喷涂的编号，如 XC-0123"),
+        _choice("fault", "故障现象", "dark=整灯不亮,flicker=闪烁,daytime=白天亮灯,cover=灯罩脱落,"
+                "tilt=灯杆倾斜", required=False, order=2),
+        _field("lamps", "不亮盏数", "number", "连续不亮的路灯盏数", order=3),
+    ],
+    "0302": [
+        _choice("issue", "问题情况", "full=满溢,broken=箱体破损,lid=缺盖,smell=异味"),
+        _choice("bin_type", "垃圾箱类型", "other=其他垃圾,kitchen=厨余垃圾,recyclable=可回收物,"
+                "hazardous=有害垃圾", required=False, order=2),
+    ],
+    "0401": [
+        _choice("blocking", "是否阻断交通", "yes=是,no=否"),
+        _field("tree_no", "树木编号", "string", "树干挂牌上的编号（如有）", order=2),
+    ],
+    "1101": [
+        _choice("amount", "垃圾量", "small=少量（一袋以内）,cart=较多（约一车）,large=大量（多于一车）"),
+        _choice("kind", "垃圾种类", "household=生活垃圾,renovation=装修垃圾,bulky=大件垃圾,garden=园林垃圾",
+                required=False, order=2, many=True),
+    ],
+    "1107": [
+        _choice("period", "发生时段", "day=白天,night=夜间（22:00至次日6:00）,allday=全天", required=False),
+        _choice("noise_source", "噪声来源", "shop=商铺音响,venue=娱乐场所,dance=广场舞,vehicle=车辆,"
+                "other=其他", required=False, order=2),
+    ],
+    "1404": [
+        _choice("place", "占用位置", "walk=人行道,fire=消防通道,blind=盲道,bus=公交站台,gate=小区出入口"),
+        _field("plate", "车牌号", "string", "如 浙A12345（可不填）", order=2),
+    ],
+    "1501": [
+        _choice("depth", "积水深度", "ankle=没过脚踝（10厘米以下）,calf=没过小腿（10至30厘米）,"
+                "knee=没过膝盖（30厘米以上）"),
+        _choice("passable", "车辆能否通行", "yes=可以通行,hard=勉强通行,no=无法通行", order=2),
+    ],
+}
+
 REQUEST_TYPES = [
     ("consult", "咨询", "1wd", False),
     ("help", "求助", "3wd", True),
@@ -130,6 +192,7 @@ def load_demo_catalogue(session: Session) -> int:
                 filing_condition=f"{name}，位于本辖区公共区域，属于{major.name}类问题",
                 closing_condition=f"{name}已处置到位，现场核查无误",
                 keywords=name,
+                attributes=CATEGORY_ATTRIBUTES.get(code),
                 sort_order=100 + order,
             )
         )

@@ -37,6 +37,7 @@ from smartgov.auth.principal import ANONYMOUS, Principal
 from smartgov.auth.roles import Role
 from smartgov.cases import service
 from smartgov.cases.attachments import case_photo
+from smartgov.cases.attributes import answer_lines, answers_in_form, checked_answers, definitions_of
 from smartgov.cases.models import Case, Category, Open311Client
 from smartgov.cases.open311.keys import client_for_key, create_client
 from smartgov.cases.schemas import CaseIntake, Source
@@ -62,12 +63,10 @@ DESCRIPTION_MAX = 4000
 CLOSED_STATUSES = frozenset({Status.CLOSED, Status.PENDING_CALLBACK, Status.VOID, Status.MERGED})
 # 信访 is confidential by law (信访工作条例): petitions are never published.
 UNLISTED_SOURCES = frozenset({Source.PETITION})
-DATATYPES = frozenset({"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"})
 XML_ITEM_TAGS = {"services": "service", "service_requests": "request", "attributes": "attribute",
                  "values": "value", "endpoints": "endpoint", "formats": "format",
                  "errors": "error", "extensions": "extension"}
 _XML_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ATTRIBUTE_FIELD = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 _CJK = re.compile("[\u4e00-\u9fff]")
 
 
@@ -208,35 +207,9 @@ def service_out(category: Category) -> dict[str, Any]:
     }
 
 
-def _value_out(value: Any) -> dict[str, str]:
-    if isinstance(value, dict):
-        key = value.get("key", value.get("name"))
-        return {"key": str(key), "name": str(value.get("name", key))}
-    return {"key": str(value), "name": str(value)}
-
-
-def _attribute_out(raw: dict[str, Any], position: int) -> dict[str, Any]:
-    datatype = str(raw.get("datatype") or "string")
-    order = raw.get("order")
-    attribute: dict[str, Any] = {
-        "variable": bool(raw.get("variable", True)),
-        "code": str(raw.get("code") or raw.get("variable_code") or f"attr{position}"),
-        "datatype": datatype if datatype in DATATYPES else "string",
-        "required": bool(raw.get("required", False)),
-        "datatype_description": raw.get("datatype_description"),
-        "order": int(order) if isinstance(order, int | str) and str(order).isdigit() else position,
-        "description": raw.get("description"),
-    }
-    if attribute["datatype"] in ("singlevaluelist", "multivaluelist"):
-        attribute["values"] = [_value_out(v) for v in raw.get("values") or []]
-    return attribute
-
-
 def service_attributes(category: Category) -> list[dict[str, Any]]:
     """The service definition's attributes from Category.attributes, always schema-valid."""
-    raw = [a for a in (category.attributes or []) if isinstance(a, dict)]
-    attributes = [_attribute_out(a, i) for i, a in enumerate(raw, start=1)]
-    return sorted(attributes, key=lambda a: a["order"])
+    return definitions_of(category.attributes)
 
 
 # --- requests: presentation --------------------------------------------------------------------
@@ -435,48 +408,9 @@ def check_location(posted: PostedRequest) -> None:
             "位置须且只能提供一种：lat+long、address_string 或 address_id", code="bad_location")
 
 
-def _check_value(attr: dict[str, Any], values: list[str]) -> None:
-    code, datatype = attr["code"], attr["datatype"]
-    if datatype != "multivaluelist" and len(values) > 1:
-        raise ValidationFailed(f"属性 {code} 只能有一个值", code="bad_attribute")
-    if datatype in ("singlevaluelist", "multivaluelist"):
-        keys = {v["key"] for v in attr.get("values", [])}
-        bad = [v for v in values if v not in keys]
-        if bad:
-            raise ValidationFailed(f"属性 {code} 的取值无效: {', '.join(bad)}",
-                                   code="bad_attribute")
-    for value in values:
-        try:
-            if datatype == "number":
-                float(value)
-            elif datatype == "datetime":
-                parse_moment(value)
-        except (ValueError, ValidationFailed):
-            raise ValidationFailed(f"属性 {code} 应为 {datatype}: {value}",
-                                   code="bad_attribute") from None
-
-
-def _display(attr: dict[str, Any], values: list[str]) -> str:
-    names = {v["key"]: v["name"] for v in attr.get("values", [])}
-    return "、".join(names.get(v, v) for v in values)
-
-
 def attribute_lines(category: Category, submitted: dict[str, list[str]]) -> list[str]:
     """Check attribute[code] answers against the service definition; lines to keep with the case."""
-    definition = {a["code"]: a for a in service_attributes(category)}
-    unknown = sorted(set(submitted) - set(definition))
-    if unknown:
-        raise ValidationFailed(f"未定义的属性: {', '.join(unknown)}", code="unknown_attribute")
-    lines = []
-    for code, attr in definition.items():
-        values = [v for v in submitted.get(code, []) if v.strip()]
-        if not values:
-            if attr["required"] and attr["variable"]:
-                raise ValidationFailed(f"缺少必填属性 attribute[{code}]", code="attribute_required")
-            continue
-        _check_value(attr, values)
-        lines.append(f"{attr['description'] or code}：{_display(attr, values)}")
-    return lines
+    return answer_lines(checked_answers(category.attributes, submitted))
 
 
 def reporter_name(first: str | None, last: str | None) -> str | None:
@@ -508,6 +442,7 @@ def intake_of(category: Category, posted: PostedRequest) -> CaseIntake:
         reporter_name=reporter_name(_clean(posted.first_name), _clean(posted.last_name)),
         reporter_phone=_clean(posted.phone),
         source_ref=ref[:128] if ref else None,
+        attributes=posted.attributes,
     )
 
 
@@ -524,14 +459,7 @@ def submit(session: Session, posted: PostedRequest, *, addr: str | None) -> Case
 
 async def posted_attributes(request: Request) -> dict[str, list[str]]:
     """attribute[code]=value fields (repeated or attribute[code][] for multivaluelist)."""
-    form = await request.form()  # cached by Starlette: the same form the Form() fields read
-    found: dict[str, list[str]] = {}
-    for key in form:
-        match = _ATTRIBUTE_FIELD.match(key)
-        if match:
-            values = [v for v in form.getlist(key) if isinstance(v, str)]
-            found.setdefault(match.group(1), []).extend(values)
-    return found
+    return answers_in_form(await request.form())  # cached by Starlette: the form Form() fields read
 
 
 # --- endpoints ---------------------------------------------------------------------------------
