@@ -178,6 +178,25 @@ class CaseReporter(Base):
     notified_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
 
+class CitizenFeedback(Base):
+    """群众评价: the reporter's word on one closing of a case — fixed or not (确认已解决 / 未解决) and
+    how satisfied (满意 / 基本满意 / 不满意); once per reported case and closing."""
+
+    __tablename__ = "case_feedback"
+    __table_args__ = (UniqueConstraint("reported_case_id", "closing"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)  # handled (master)
+    reported_case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"))  # whose code gave it
+    closing: Mapped[int] = mapped_column(Integer)  # the handled case's reopen count then (0: first)
+    resolved: Mapped[bool] = mapped_column(Boolean)
+    satisfaction: Mapped[str] = mapped_column(String(8))
+    comment: Mapped[str | None] = mapped_column(Text)
+    proof: Mapped[str] = mapped_column(String(16))  # account 本人账号 | phone 查询码+手机尾号
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
+
+
 class Supervision(Base):
     """督办 (formal supervision) or 催办 (reminder) opened by a supervisor on a case."""
 

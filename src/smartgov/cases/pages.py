@@ -26,7 +26,7 @@ from smartgov.cases.models import (
     Case,
     Category,
 )
-from smartgov.cases.presenters import case_list, case_view, track_out
+from smartgov.cases.presenters import case_list, case_view, public_photos, track_out
 from smartgov.cases.queries import (
     ALL_STAFF,
     COUNT_CAP,
@@ -36,17 +36,18 @@ from smartgov.cases.queries import (
     queue_counts,
     queues_for,
 )
-from smartgov.cases.schemas import SOURCE_LABELS, ActionInput, CaseIntake, Source
+from smartgov.cases.schemas import SOURCE_LABELS, ActionInput, CaseIntake, CitizenFeedbackIn, Source
 from smartgov.cases.workflow import (
     ACTION_LABELS,
+    SATISFACTION_LEVELS,
     STAGE_LABELS,
     STATUS_LABELS,
 )
 from smartgov.db import get_session, now
-from smartgov.errors import AppError
+from smartgov.errors import AppError, NotFound
 from smartgov.org.models import Department
 from smartgov.params import Id, Page
-from smartgov.web.forms import error_text, form_number, form_text, form_values
+from smartgov.web.forms import error_status, error_text, form_number, form_text, form_values, form_yes_no
 from smartgov.web.templating import render
 from smartgov.workclock.service import day_bound
 from smartgov.workflow import requests
@@ -117,6 +118,7 @@ def intake_from_form(form: Any, source: Source) -> CaseIntake:
     return CaseIntake(
         source=source,
         category_code=form_text(form, "category_code"),
+        title=form_text(form, "title"),
         description=form_text(form, "description") or "",
         address=form_text(form, "address"),
         lon=form_number(form, "lon", float, "经度"),
@@ -175,23 +177,82 @@ def report_done(code: str, request: Request, session: Session = Depends(get_sess
 def track_page(
     request: Request, code: str | None = None, session: Session = Depends(get_session)
 ) -> Response:
-    """进度查询 by tracking code; a logged-in citizen also sees their own reports."""
-    principal: Principal = request.state.principal
-    context: dict[str, Any] = {"code": code or ""}
+    """进度查询 by tracking code; a logged-in citizen also sees their other reports."""
+    context = _track_context(session, request.state.principal, code)
+    if request.query_params.get("msg"):
+        context["flash"] = [request.query_params["msg"]]
+    return render(request, "cases/track.html", context)
+
+
+def _track_context(session: Session, principal: Principal, code: str | None) -> dict[str, Any]:
+    """The looked-up case in full, and a logged-in citizen's own reports besides it (the looked-up
+    one is not listed a second time)."""
+    context: dict[str, Any] = {"code": code or "", "form": {}, "own_codes": set(),
+                               "satisfaction_levels": SATISFACTION_LEVELS}
+    found: Case | None = None
     if code:
         try:
-            context["track"] = track_out(session, service.case_by_tracking_code(session, code))
+            found = service.case_by_tracking_code(session, code)
+            context["track"] = track_out(session, found)
         except AppError as exc:
             context["error"] = exc.message
     if principal.user and not principal.is_staff:
         mine = session.scalars(
             select(Case)
-            .where(Case.reporter_user_id == principal.user_id)
+            .where(Case.reporter_user_id == principal.user_id, Case.id != (found.id if found else None))
             .order_by(Case.id.desc())
             .limit(50)
         ).all()
         context["mine"] = [track_out(session, c) for c in mine]
-    return render(request, "cases/track.html", context)
+        context["own_codes"] = {c.tracking_code for c in mine}
+        if found is not None and found.reporter_user_id == principal.user_id:
+            context["own_codes"].add(found.tracking_code)
+    return context
+
+
+@router.post("/track/{code}/feedback", response_class=HTMLResponse)
+async def track_feedback(
+    code: str,
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(current_principal),
+) -> Response:
+    """群众评价 from the tracking page: 确认已解决 / 未解决 and 满意度, by the reporter."""
+    form = await request.form()
+    try:
+        data = CitizenFeedbackIn(
+            resolved=form_yes_no(form, "resolved"),
+            satisfaction=form_text(form, "satisfaction"),
+            comment=form_text(form, "comment"),
+            phone_tail=form_text(form, "phone_tail"),
+        )
+        service.citizen_feedback(session, code, data, principal=principal, client_addr=client_addr(request))
+    except (ValidationError, AppError) as exc:
+        session.rollback()
+        if isinstance(exc, AppError) and exc.status_code == 404:
+            raise
+        context = _track_context(session, principal, code)
+        context.update(form=form_values(form), feedback_error=error_text(exc))
+        status = error_status(exc)
+        return render(request, "cases/track.html", context, status)
+    query = urlencode({"code": code, "msg": "感谢您的评价，我们会认真对待您的意见"})
+    return RedirectResponse(f"/track?{query}", status_code=303)
+
+
+@router.get("/track/{code}/photos/{photo_id}")
+def track_photo(code: str, photo_id: int, session: Session = Depends(get_session)) -> Response:
+    """A photo of the case behind a tracking code (the report's own or its handling's)."""
+    case = service.case_by_tracking_code(session, code)
+    att = next((p for p in public_photos(session, case) if p.id == photo_id), None)
+    if att is None:
+        raise NotFound("照片不存在", code="photo_not_found")
+    return FileResponse(
+        files.path_of(att),
+        media_type=att.content_type,
+        filename=files.download_name(att),
+        content_disposition_type="inline",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
 
 
 WORKBENCH = menu_entry("/workbench", "工作台", 10, *ALL_STAFF)  # the roles that have queues
@@ -324,7 +385,7 @@ async def case_action(
             helper_codes=[v for v in form.getlist("helper_codes") if isinstance(v, str) and v],
             extension=form_text(form, "extension"),
             satisfaction=form_text(form, "satisfaction"),
-            approve={"yes": True, "no": False}.get(str(form.get("approve", ""))),
+            approve=form_yes_no(form, "approve"),
             master_case_id=form_number(form, "master_case_id", int, "主案件 ID"),
         )
         case = service.act(
@@ -335,7 +396,7 @@ async def case_action(
         if isinstance(exc, AppError) and exc.status_code == 404:
             raise
         # the page again, with the reason and what was typed (a refused note is not lost)
-        status = exc.status_code if isinstance(exc, AppError) else 422
+        status = error_status(exc)
         return _detail_page(
             request, session, service.get_case(session, case_id, principal), principal, status,
             error=f"操作未成功：{error_text(exc)}", form=form_values(form), failed_action=name,

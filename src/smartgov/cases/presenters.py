@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session
 from smartgov.auth.masking import mask, reveal_personal, show_personal
 from smartgov.auth.principal import Principal
 from smartgov.cases import service
-from smartgov.cases.models import Case, Category
+from smartgov.cases.attachments import PHOTO_KIND_LABELS, case_photos
+from smartgov.cases.models import Case, Category, CitizenFeedback
 from smartgov.cases.schemas import CaseOut, TrackOut
 from smartgov.cases.workflow import PUBLIC_LABELS, Status
+from smartgov.files.models import FileLink
 from smartgov.org.models import Area, Department
 from smartgov.workflow import timeline
 
@@ -35,6 +37,7 @@ PUBLIC_STEPS = {
     "answer_close": "已直接答复办结",
     "merge": "已并入同一问题的案件",
     "decide_exception": "处理时限调整",
+    "citizen_feedback": "报事人已评价",
 }
 
 
@@ -93,10 +96,9 @@ def case_out(
 
 
 def track_out(session: Session, case: Case) -> TrackOut:
-    """The public view by tracking code; a merged case shows the case it joined."""
-    shown = case
-    if case.merged_into_id:
-        shown = session.get(Case, case.merged_into_id) or case
+    """The public view by tracking code; a merged case shows the case it joined: its place,
+    photos, steps and answer, and whether the reporter may confirm and rate it now."""
+    shown = service.handled_case(session, case)
     status = Status(shown.status)
     dept = session.get(Department, shown.lead_department_id) if shown.lead_department_id else None
     events = timeline.entries(session, "case", {case.id, shown.id})
@@ -123,7 +125,33 @@ def track_out(session: Session, case: Case) -> TrackOut:
         result_note=shown.result_note if is_closed else None,
         department_name=dept.name if dept else None,
         steps=steps,
+        lon=shown.lon,
+        lat=shown.lat,
+        photos=[
+            {"id": p.id, "kind": p.kind, "label": PHOTO_KIND_LABELS.get(p.kind, "现场照片"),
+             "url": f"/track/{case.tracking_code}/photos/{p.id}"}
+            for p in public_photos(session, case)
+        ],
+        feedback_open=service.feedback_open(session, case, shown),
+        feedback=feedback_out(service.feedback_given(session, case, shown)),
     )
+
+
+def public_photos(session: Session, case: Case) -> list[FileLink]:
+    """The photos the reporter sees by tracking code: those of the report and of the case that
+    handled it (处置前后)."""
+    shown = service.handled_case(session, case)
+    photos = list(case_photos(session, case.id))
+    if shown.id != case.id:
+        photos += case_photos(session, shown.id)
+    return photos
+
+
+def feedback_out(row: CitizenFeedback | None) -> dict | None:
+    if row is None:
+        return None
+    return {"resolved": row.resolved, "verdict": "确认已解决" if row.resolved else "未解决",
+            "satisfaction": row.satisfaction, "comment": row.comment, "at": row.at.isoformat()}
 
 
 def case_view(

@@ -93,6 +93,18 @@ class ActionInput(BaseModel):
     master_case_no: str | None = Field(None, max_length=64, description="主案件编号 (并单)")
 
 
+class CitizenFeedbackIn(BaseModel):
+    """群众评价 of a closed case by its reporter: fixed or not, and how satisfied (the service
+    checks the choices and says in Chinese what is missing)."""
+
+    resolved: bool | None = Field(None, description="确认已解决 (true) / 未解决 (false)")
+    satisfaction: str | None = Field(None, max_length=8, description="满意度: 满意、基本满意或不满意")
+    comment: str | None = Field(None, max_length=4000, description="评价说明 (at most 500 characters)")
+    phone_tail: str | None = Field(
+        None, max_length=8, description="报事时所留联系电话后4位 (not needed when logged in as the reporter)"
+    )
+
+
 class EventOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -153,6 +165,11 @@ class TrackOut(BaseModel):
     result_note: str | None
     department_name: str | None
     steps: list[dict]
+    lon: float | None = None
+    lat: float | None = None
+    photos: list[dict] = Field(default_factory=list, description="现场照片: id, kind, url")
+    feedback_open: bool = Field(False, description="报事人现在可以评价（已办结且本次办结尚未评价）")
+    feedback: dict | None = Field(None, description="本次办结的群众评价: resolved, satisfaction, at")
 
 
 class IntakeResult(BaseModel):

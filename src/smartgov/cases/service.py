@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from smartgov import jobs
 from smartgov.auth import audit
@@ -24,14 +26,36 @@ from smartgov.auth.roles import CITYWIDE_ROLES, Role
 from smartgov.cases import clocks, notices
 from smartgov.cases.attributes import checked_answers
 from smartgov.cases.catalogue import directory
-from smartgov.cases.models import SUBJECT, Case, CaseHelper, CaseReporter, Category, Supervision
-from smartgov.cases.schemas import MACHINE_SOURCES, ActionInput, CaseIntake, Source
+from smartgov.cases.models import (
+    SUBJECT,
+    Case,
+    CaseHelper,
+    CaseReporter,
+    Category,
+    CitizenFeedback,
+    Supervision,
+)
+from smartgov.cases.schemas import (
+    MACHINE_SOURCES,
+    PUBLIC_SOURCES,
+    ActionInput,
+    CaseIntake,
+    CitizenFeedbackIn,
+    Source,
+)
 from smartgov.cases.search import index_case
-from smartgov.cases.workflow import CASE_FLOW, Status
+from smartgov.cases.workflow import (
+    CASE_FLOW,
+    CITIZEN_FEEDBACK_MOVES,
+    DISSATISFIED,
+    PUBLIC_LABELS,
+    SATISFACTION_LEVELS,
+    Status,
+)
 from smartgov.db import now
 from smartgov.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from smartgov.org.models import Area, Department
-from smartgov.text import join_fields, simhash
+from smartgov.text import join_fields, simhash, summary_of
 from smartgov.workclock.models import WorkTimer
 from smartgov.workflow import engine, requests, timeline
 from smartgov.workflow.models import PendingRequest, TimelineEvent
@@ -140,10 +164,13 @@ def initial_status(data: CaseIntake, category: Category | None) -> Status:
     return Status.REPORTED
 
 
-def _title_of(data: CaseIntake, category: Category | None) -> str:
-    if data.title:
-        return data.title
-    head = data.description.strip().splitlines()[0][:40]
+def case_title(data: CaseIntake, category: Category | None) -> str:
+    """案件标题: the title the reporter gave, else the class and a summary of the description cut
+    at a sentence or clause end, never mid-word."""
+    given = " ".join((data.title or "").split())
+    if given:
+        return given
+    head = summary_of(data.description)
     return f"{category.name}：{head}" if category else head
 
 
@@ -201,7 +228,7 @@ def intake(
         source_ref=data.source_ref,
         request_type=data.request_type,
         category_id=category.id if category else None,
-        title=_title_of(data, category),
+        title=case_title(data, category),
         description=data.description.strip(),
         address=data.address,
         lon=data.lon,
@@ -828,19 +855,142 @@ HANDLERS = {
 CASE_FLOW.bind_effects(HANDLERS)
 
 
+# --- 群众评价: the reporter confirms the fix and rates the handling ------------------------------
+
+FEEDBACK_ATTEMPTS = 5  # wrong phone tails per case within FEEDBACK_LOCK before the tracking page refuses
+FEEDBACK_LOCK = timedelta(hours=1)
+FEEDBACK_COMMENT_MAX = 500
+# Channels whose reporter's 不满意 or 未解决 goes to the supervisors at once: 12345 and online.
+FLAGGED_SOURCES = PUBLIC_SOURCES
+ANONYMOUS_REPORTER = "报事人（凭查询码）"
 
 
+def handled_case(session: Session, case: Case) -> Case:
+    """The case that was handled for this report: the one it was merged into (并单), else itself."""
+    if case.merged_into_id:
+        return session.get(Case, case.merged_into_id) or case
+    return case
 
 
+def feedback_given(session: Session, reported: Case, handled: Case) -> CitizenFeedback | None:
+    """The reporter's feedback on the handled case's current closing, if given."""
+    return session.scalar(
+        select(CitizenFeedback).where(CitizenFeedback.reported_case_id == reported.id,
+                                      CitizenFeedback.closing == handled.reopen_count)
+    )
 
 
+def feedback_open(session: Session, reported: Case, handled: Case) -> bool:
+    """Whether the reporter may give feedback now: handled and closed, not yet rated this closing."""
+    return (Status(handled.status) in CITIZEN_FEEDBACK_MOVES
+            and feedback_given(session, reported, handled) is None)
 
 
+def _check_feedback_choices(data: CitizenFeedbackIn) -> None:
+    if data.resolved is None:
+        raise ValidationFailed("请选择问题是否已解决：确认已解决或未解决", code="resolved_required")
+    if data.satisfaction not in SATISFACTION_LEVELS:
+        raise ValidationFailed("请选择满意度：满意、基本满意或不满意", code="satisfaction_required")
+    if not data.resolved and data.satisfaction != DISSATISFIED:
+        raise ValidationFailed("问题未解决时，满意度请选择「不满意」", code="unresolved_needs_dissatisfied")
+    if data.comment and len(data.comment.strip()) > FEEDBACK_COMMENT_MAX:
+        raise ValidationFailed(f"评价说明请控制在{FEEDBACK_COMMENT_MAX}字以内", code="comment_too_long")
 
 
+def _reporter_proof(
+    session: Session, reported: Case, data: CitizenFeedbackIn, principal: Principal,
+    client_addr: str | None, at: datetime,
+) -> str:
+    """How the person shows they reported the case: their own account (``account``), or the
+    tracking code with the last 4 digits of the phone left with the report (``phone``). Wrong
+    digits are audited as denied; after FEEDBACK_ATTEMPTS of them within FEEDBACK_LOCK the case
+    takes no more tries for a while."""
+    if principal.user_id is not None and principal.user_id == reported.reporter_user_id:
+        return "account"
+    digits = "".join(c for c in reported.reporter_phone or "" if c.isdigit())
+    if len(digits) < 4:
+        raise Forbidden("该案件没有可核对的联系电话，请登录报事时使用的账号后评价", code="reporter_only")
+    tail = (data.phone_tail or "").strip()
+    if not tail:
+        raise ValidationFailed("请填写报事时所留联系电话的后4位", code="phone_tail_required")
+    denied = session.scalar(
+        select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "case.citizen_feedback", AuditEntry.object_id == str(reported.id),
+            AuditEntry.result == audit.DENIED, AuditEntry.at >= at - FEEDBACK_LOCK)
+    ) or 0
+    if denied >= FEEDBACK_ATTEMPTS:
+        raise Forbidden("联系电话核对失败次数过多，请1小时后再试", code="too_many_attempts")
+    if len(tail) == 4 and tail.isdigit() and digits.endswith(tail):
+        return "phone"
+    audit.record(session, action="case.citizen_feedback", principal=principal, object_type="case",
+                 object_id=reported.id, result=audit.DENIED, client_addr=client_addr,
+                 detail="联系电话后4位不符")
+    session.commit()
+    raise Forbidden("联系电话后4位与报事时所留号码不符", code="phone_tail_mismatch")
 
 
-
+def citizen_feedback(
+    session: Session,
+    tracking_code: str,
+    data: CitizenFeedbackIn,
+    *,
+    principal: Principal,
+    client_addr: str | None = None,
+    at: datetime | None = None,
+) -> CitizenFeedback:
+    """群众评价: the reporter of a closed case confirms the fix (确认已解决) or says it is not fixed
+    (未解决) and rates the handling, once per closing. The rating is the case's 满意度 (a 不满意
+    lets the duty chief or a supervisor reopen it, 重办); on a case waiting for its callback it
+    is the callback's answer (待回访 → 已结案). A 不满意 or 未解决 from a 12345 or online report
+    goes to the supervisors at once. Timeline and audit record it; committed here."""
+    at = at or now()
+    reported = case_by_tracking_code(session, tracking_code)
+    handled = handled_case(session, reported)
+    _check_feedback_choices(data)
+    before = Status(handled.status)
+    target = CITIZEN_FEEDBACK_MOVES.get(before)
+    if target is None:
+        raise Conflict(f"案件当前{PUBLIC_LABELS[before]}，办结后才能评价", code="feedback_not_open")
+    proof = _reporter_proof(session, reported, data, principal, client_addr, at)
+    if feedback_given(session, reported, handled) is not None:
+        raise Conflict("本次办结您已评价过，感谢您的反馈", code="feedback_given")
+    comment = (data.comment or "").strip() or None
+    row = CitizenFeedback(
+        case_id=handled.id, reported_case_id=reported.id, closing=handled.reopen_count,
+        resolved=data.resolved, satisfaction=data.satisfaction, comment=comment, proof=proof,
+        by_user_id=principal.user_id, at=at,
+    )
+    session.add(row)
+    handled.satisfaction = data.satisfaction
+    if target != before:
+        _move(session, handled, target, at, actor=principal)
+    handled.updated_at = at
+    verdict = "确认已解决" if data.resolved else "未解决"
+    note = f"{verdict}，{data.satisfaction}" + (f"：{comment}" if comment else "")
+    event = add_event(session, handled, principal if principal.user else None, "citizen_feedback",
+                      before, handled.status, note, at=at,
+                      data={"resolved": data.resolved, "satisfaction": data.satisfaction,
+                            "reported_case_id": reported.id, "closing": row.closing})
+    if principal.user is None:
+        event.actor_name = ANONYMOUS_REPORTER
+    flagged: list[int] = []
+    if (not data.resolved or data.satisfaction == DISSATISFIED) and reported.source in FLAGGED_SOURCES:
+        flagged = notices.flag_to_supervisors(
+            session, handled, f"案件 {handled.case_no}（{handled.title}）群众评价：{note}，请研判是否重办")
+    audit.record(session, action="case.citizen_feedback", principal=principal, object_type="case",
+                 object_id=handled.id, client_addr=client_addr,
+                 detail={"reported_case_id": reported.id, "closing": row.closing, "resolved": data.resolved,
+                         "satisfaction": data.satisfaction, "proof": proof, "from": str(before),
+                         "to": handled.status, "supervisors_told": len(flagged)})
+    try:
+        session.commit()
+    except IntegrityError:  # the same reporter rated this closing a moment ago
+        session.rollback()
+        raise Conflict("本次办结您已评价过，感谢您的反馈", code="feedback_given") from None
+    except StaleDataError:
+        session.rollback()
+        raise engine.changed(CASE_FLOW) from None
+    return row
 
 
 def require_case_reader(principal: Principal) -> None:

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from smartgov.auth.models import User, UserArea, UserRole
 from smartgov.auth.roles import Role
 from smartgov.cases import notices
 from smartgov.cases.models import SUBJECT, Case
 from smartgov.cases.workflow import STAGE_LABELS
 from smartgov.db import now
-from smartgov.org.models import Area
 from smartgov.workclock import sweeper, timers
 from smartgov.workclock.models import WorkTimer
 from smartgov.workclock.sweeper import SweepResult
@@ -82,48 +80,16 @@ STAGE_ROLES: dict[str, Role] = {
 }
 
 
-class _Recipients:
-    """The active staff of a role whose area covers a case (cached for one sweep). Inspectors
-    must patrol the case's grid (or an area above it); others count when not area-scoped too.
-    With no inspector for the grid the duty chiefs are told (属地兜底 at the centre)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._cache: dict[tuple[str, int | None, int | None, int | None], list[int]] = {}
+class _Recipients(notices.CaseStaff):
+    """Who is told of a stage no department holds (cached for one sweep); with no inspector for
+    the grid the duty chiefs are told (属地兜底 at the centre)."""
 
     def of(self, case: Case, stage: str) -> list[int]:
         role = STAGE_ROLES.get(stage, Role.DUTY_CHIEF)
-        found = self._users(role, case)
+        found = self.with_role(role, case)
         if not found and role == Role.INSPECTOR:
-            found = self._users(Role.DUTY_CHIEF, case)
+            found = self.with_role(Role.DUTY_CHIEF, case)
         return found
-
-    def _users(self, role: Role, case: Case) -> list[int]:
-        key = (str(role), case.grid_id, case.community_id, case.street_id)
-        if key not in self._cache:
-            areas = self._chain(case)
-            covers = select(UserArea.id).where(UserArea.user_id == User.id, UserArea.area_id.in_(areas))
-            unscoped = ~select(UserArea.id).where(UserArea.user_id == User.id).exists()
-            where_area = covers.exists() if role == Role.INSPECTOR else or_(covers.exists(), unscoped)
-            self._cache[key] = list(
-                self.session.scalars(
-                    select(User.id)
-                    .join(UserRole, UserRole.user_id == User.id)
-                    .where(UserRole.role == str(role), User.is_active.is_(True),
-                           User.is_staff.is_(True), where_area)
-                    .order_by(User.id)
-                )
-            )
-        return self._cache[key]
-
-    def _chain(self, case: Case) -> list[int]:
-        """The case's grid, community, street and district ids."""
-        areas = [a for a in (case.grid_id, case.community_id, case.street_id) if a is not None]
-        if case.street_id is not None:
-            street = self.session.get(Area, case.street_id)
-            if street is not None and street.parent_id is not None:
-                areas.append(street.parent_id)
-        return areas
 
 
 sweeper.register(SUBJECT, CaseSweep())

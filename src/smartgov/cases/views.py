@@ -19,6 +19,7 @@ from smartgov.cases.schemas import (
     ActionInput,
     CaseIntake,
     CaseOut,
+    CitizenFeedbackIn,
     EventOut,
     IntakeResult,
     TrackOut,
@@ -172,6 +173,21 @@ def dispatch_suggestions(
 @router.get("/track/{tracking_code}", response_model=TrackOut, tags=["portal"])
 def track(tracking_code: str, session: Session = Depends(get_session)) -> TrackOut:
     """Anyone with the tracking code sees the status and result (进度查询), no personal data."""
+    return track_out(session, service.case_by_tracking_code(session, tracking_code))
+
+
+@router.post("/track/{tracking_code}/feedback", response_model=TrackOut, tags=["portal"])
+def citizen_feedback(
+    tracking_code: str,
+    data: CitizenFeedbackIn,
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(current_principal),
+) -> TrackOut:
+    """群众评价: the reporter (logged in, or with the phone's last 4 digits) confirms the fix or
+    says it is not fixed and rates the handling, once per closing."""
+    service.citizen_feedback(session, tracking_code, data, principal=principal,
+                             client_addr=client_addr(request))
     return track_out(session, service.case_by_tracking_code(session, tracking_code))
 
 

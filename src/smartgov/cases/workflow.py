@@ -107,7 +107,7 @@ def of_lead_department(case: Case, principal: Principal) -> str | None:
 
 
 def dissatisfied(case: Case, principal: Principal) -> str | None:
-    if case.satisfaction != "不满意":
+    if case.satisfaction != DISSATISFIED:
         return "只有回访不满意的案件可以重办"
     return None
 
@@ -128,6 +128,14 @@ def not_supervised_already(case: Case, principal: Principal) -> str | None:
 
 
 SATISFACTION_LEVELS = ("满意", "基本满意", "不满意")
+DISSATISFIED = "不满意"
+
+# 群众评价: the states in which the reporter may confirm the fix and rate it, and the state each
+# moves to — the reporter's own rating answers the 12345 callback (回访), so 待回访 ends.
+CITIZEN_FEEDBACK_MOVES: dict[Status, Status] = {
+    Status.PENDING_CALLBACK: Status.CLOSED,
+    Status.CLOSED: Status.CLOSED,
+}
 AFTER_PHOTO = Field("photo", "现场照片（可选）", "photo", default="after")
 
 OPEN_WORK = _states(
@@ -339,6 +347,7 @@ CASE_FLOW = Machine(
         "merged_in": "并入案件",
         "withdraw_exception": "撤回申请",
         "attach": "上传照片",
+        "citizen_feedback": "群众评价",
     },
 )
 

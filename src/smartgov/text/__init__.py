@@ -13,10 +13,18 @@ from smartgov.text.similarity import (
     simhash,
     token_hash,
 )
-from smartgov.text.tokens import TITLE_MAX_CHARS, join_fields, segment, title_of
+from smartgov.text.tokens import (
+    SUMMARY_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    join_fields,
+    segment,
+    summary_of,
+    title_of,
+)
 
 __all__ = [
-    "NEAR_IDENTICAL_JACCARD", "SHINGLE_SKIP", "SIMHASH_BITS", "SIMHASH_PREFILTER", "TITLE_MAX_CHARS",
+    "NEAR_IDENTICAL_JACCARD", "SHINGLE_SKIP", "SIMHASH_BITS", "SIMHASH_PREFILTER", "SUMMARY_MAX_CHARS",
+    "TITLE_MAX_CHARS",
     "hamming", "jaccard", "join_fields", "near_duplicate", "segment", "shingles", "signed64",
-    "simhash", "title_of", "token_hash",
+    "simhash", "summary_of", "title_of", "token_hash",
 ]

@@ -6,6 +6,10 @@ import logging
 from collections.abc import Iterable
 
 TITLE_MAX_CHARS = 60
+SUMMARY_MAX_CHARS = 40
+SENTENCE_ENDS = "。！？!?；;"
+CLAUSE_ENDS = "，,、：:"
+ELLIPSIS = "…"
 
 _jieba_ready = False
 
@@ -31,3 +35,26 @@ def join_fields(parts: Iterable[str | None]) -> str:
 def title_of(text: str, max_chars: int = TITLE_MAX_CHARS) -> str:
     """题目: the first line of a text made by ``join_fields``, at most ``max_chars`` characters."""
     return text.strip().split("\n", 1)[0][:max_chars]
+
+
+def summary_of(text: str, max_chars: int = SUMMARY_MAX_CHARS) -> str:
+    """摘要: the opening of a text as a short title, cut at a sentence end, else at a clause
+    mark (…), else between jieba words (…); never in the middle of a word."""
+    line = " ".join(text.strip().split("\n", 1)[0].split())
+    if len(line) <= max_chars:
+        return line.rstrip(SENTENCE_ENDS) or line
+    head = line[: max_chars + 1]
+    sentence = max((head.rfind(p) for p in SENTENCE_ENDS), default=-1)
+    if sentence > 0:
+        return line[:sentence]
+    room = line[: max_chars]  # the ellipsis takes the last place
+    clause = max((room.rfind(p) for p in CLAUSE_ENDS), default=-1)
+    if clause > 0:
+        return line[:clause] + ELLIPSIS
+    end, pos = 0, 0
+    for word in segment(line):
+        pos = line.find(word, pos) + len(word)
+        if pos > max_chars - len(ELLIPSIS):
+            break
+        end = pos
+    return (line[:end] if end else line[: max_chars - len(ELLIPSIS)]).rstrip() + ELLIPSIS

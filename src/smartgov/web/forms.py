@@ -49,3 +49,14 @@ def error_text(exc: Exception) -> str:
     return exc.message if isinstance(exc, AppError) else str(exc)
 
 
+YES_NO = {"yes": True, "no": False}
+
+
+def form_yes_no(form: Any, key: str) -> bool | None:
+    """A yes/no choice (radio buttons valued "yes" and "no"); None when neither was chosen."""
+    return YES_NO.get(str(form.get(key, "")))
+
+
+def error_status(exc: Exception) -> int:
+    """The HTTP status a page answers a refused form with: the error's own, else 422."""
+    return exc.status_code if isinstance(exc, AppError) else 422
