@@ -1,5 +1,6 @@
 """Bounded integer parameters (参数范围) shared by every API and page: an id, page number, offset or
-year beyond what the database and the calendar hold is a 422, never a 500."""
+year beyond what the database and the calendar hold is a 422, never a 500 (SQLite overflows past
+64 bits, PostgreSQL past an INTEGER column's 32 bits, the calendar past its years)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from typing import Annotated
 
 from pydantic import Field
 
-BIGINT_MAX = 2**63 - 1  # the largest key a BIGINT column (and SQLite's INTEGER) holds
+INTEGER_MAX = 2**31 - 1  # the largest value of an INTEGER column on PostgreSQL: every key is one
+BIGINT_MAX = 2**63 - 1  # the largest OFFSET PostgreSQL and SQLite take
 
-Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="编号 (id)")]
+Id = Annotated[int, Field(ge=1, le=INTEGER_MAX, description="编号 (id)")]
 """编号: a database key."""
 
-Version = Annotated[int, Field(ge=0, le=BIGINT_MAX, description="版本号 (version)")]
+Version = Annotated[int, Field(ge=0, le=INTEGER_MAX, description="版本号 (version)")]
 """版本号: an optimistic-check version."""
 
 Page = Annotated[int, Field(ge=1, le=1_000_000, description="页码，从 1 开始 (page)")]

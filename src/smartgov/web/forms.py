@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from smartgov.errors import AppError, ValidationFailed
-from smartgov.params import BIGINT_MAX
+from smartgov.params import INTEGER_MAX
 
 Number = TypeVar("Number", int, float)
 
@@ -32,7 +32,7 @@ def form_number(form: Any, key: str, kind: type[Number], label: str) -> Number |
     if number is None or not math.isfinite(number):
         what = "整数" if kind is int else "数字"
         raise ValidationFailed(f"{label}应为{what}，收到「{value[:20]}」", code="bad_number")
-    if kind is int and abs(number) > BIGINT_MAX:
+    if kind is int and abs(number) > INTEGER_MAX:  # every integer a form gives is stored in one
         raise ValidationFailed(f"{label}超出范围，收到「{value[:20]}」", code="bad_number")
     return number
 
