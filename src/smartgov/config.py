@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     lockout_minutes: int = 15
     idle_timeout_minutes: int = 30
     password_min_length: int = 8
+    # SMS codes (短信验证码): lifetime, wrong tries allowed, and how often one phone may ask.
+    sms_code_minutes: int = 10
+    sms_code_attempts: int = 5
+    sms_code_interval_s: int = 60
+    sms_code_per_hour: int = 5
+    # Activation / password-reset codes of administrator accounts (三权分立), sent to the owner.
+    activation_code_hours: int = 24
     secure_cookies: bool = False
     # Geography: a point outside every grid snaps to the nearest one within this distance.
     grid_fallback_m: float = 200.0

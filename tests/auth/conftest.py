@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smartgov.auth.models import AuditEntry
+from smartgov.inbox.models import OutboxMessage
 from tests.factories import PASSWORD
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -54,3 +56,41 @@ def audit_rows(session: Session, action: str | None = None) -> list[AuditEntry]:
     if action:
         stmt = stmt.where(AuditEntry.action == action)
     return list(session.scalars(stmt))
+
+
+SMS_CODE_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+
+
+def sms_code(session: Session, phone: str) -> str:
+    """The code in the newest SMS queued for ``phone`` (read from the outbox, as the owner would)."""
+    session.expire_all()
+    message = session.scalar(select(OutboxMessage).where(
+        OutboxMessage.channel == "sms", OutboxMessage.recipient == phone)
+        .order_by(OutboxMessage.id.desc()).limit(1))
+    assert message is not None, f"no SMS to {phone}"
+    match = SMS_CODE_RE.search(message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+class Clock:
+    """A clock a test moves by hand (``clock.at += timedelta(...)``)."""
+
+    def __init__(self) -> None:
+        from smartgov.db import now
+
+        self.at = now()
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture()
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The time of login, sessions and SMS codes, moved by the test."""
+    from smartgov.auth import codes, middleware, service
+
+    fake = Clock()
+    for module in (service, middleware, codes):
+        monkeypatch.setattr(module, "now", fake)
+    return fake

@@ -99,3 +99,41 @@ def test_search_as_requires_audit_admin(session) -> None:  # type: ignore[no-unt
         session, Principal(user=auditor, roles=frozenset({"audit_admin"})),
         audit.AuditQuery(action="audit_viewed"))
     assert total == 1 and rows[0].result == "denied"  # the denied attempt is in the log
+
+
+def test_actions_and_details_read_as_chinese() -> None:
+    audit.register_labels({"test.reopen": "重新办理"}, fields={"from": "原状态"},
+                          values={"from": {"closed": "已结案"}}, objects={"test_thing": "测试对象"})
+    assert audit.action_label("test.reopen") == "重新办理"
+    assert audit.action_label("login") == "登录"
+    assert audit.action_label("never.registered") == "其他操作"
+    assert audit.object_label("test_thing") == "测试对象"
+    assert audit.detail_text('{"reason": "wrong_password", "via": "web"}') == "原因：密码错误；方式：网页登录"
+    assert audit.detail_text('{"from": "closed", "owner_activates": true, "roles": []}') == (
+        "原状态：已结案；由本人设置密码：是；角色：无")
+    assert audit.detail_text('{"locked_until": "2026-03-02T01:00:00+00:00"}') == "锁定至：2026-03-02 09:00:00"
+    assert audit.detail_text("您的角色不能执行「重办」") == "您的角色不能执行「重办」"
+    assert audit.detail_text(None) == ""
+
+
+def test_case_actions_have_their_workflow_labels() -> None:
+    import smartgov.cases.presenters  # noqa: F401  (the cases domain registers its words)
+
+    assert audit.action_label("case.reopen") == "重办"
+    assert audit.action_label("case.intake") == "案件受理"
+    assert audit.detail_text('{"from": "closed", "to": "handling"}') == "原状态：已结案；新状态：处置中"
+
+
+def test_audit_page_shows_labels_not_codes(client, session) -> None:  # type: ignore[no-untyped-def]
+    from smartgov.auth import service
+    from tests.auth.conftest import web_login
+
+    UserFactory(roles=["audit_admin"], username="auditor")
+    UserFactory(roles=["handler"], username="zhang")
+    session.commit()
+    with pytest.raises(service.LoginFailed):
+        service.authenticate(session, "zhang", "Wrong-Pass1", "10.0.0.8")
+    web_login(client, "auditor")
+    page = client.get("/admin/audit?actor=zhang").text
+    assert "原因：密码错误；方式：网页登录" in page
+    assert "wrong_password" not in page and "{&#34;reason" not in page and '{"reason' not in page

@@ -11,7 +11,7 @@ from smartgov.auth.middleware import CSRF_COOKIE, SESSION_COOKIE
 from smartgov.auth.models import WebSession
 from smartgov.auth.tokens import hash_token
 from smartgov.db import now
-from tests.auth.conftest import audit_rows, csrf_from, web_login
+from tests.auth.conftest import audit_rows, csrf_from, sms_code, web_login
 from tests.factories import PASSWORD, AreaFactory, DepartmentFactory, UserFactory
 
 
@@ -203,8 +203,11 @@ def test_citizen_self_registration_logs_in(client, session) -> None:  # type: ig
                                          "password": "Citizen-Pass1", "password2": "x",
                                          "csrf_token": token})
     assert bad.status_code == 422 and "不一致" in bad.text
+    client.post("/register/code", data={"display_name": "张三", "phone": "13900002222",
+                                        "csrf_token": token})
     response = client.post("/register", data={
         "display_name": "张三", "phone": "13900002222", "password": "Citizen-Pass1",
+        "code": sms_code(session, "13900002222"),
         "password2": "Citizen-Pass1", "csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/"
     me = client.get("/api/v1/auth/me").json()

@@ -12,7 +12,7 @@ from smartgov.auth.roles import Role
 from smartgov.config import reset_settings
 from smartgov.db import now
 from smartgov.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from tests.auth.conftest import audit_rows
+from tests.auth.conftest import audit_rows, sms_code
 from tests.factories import PASSWORD, AreaFactory, DepartmentFactory, UserFactory
 
 # ---------------------------------------------------------------- create_user
@@ -75,7 +75,9 @@ def test_only_system_admin_creates_users_on_the_web(session) -> None:  # type: i
 
 
 def test_register_citizen(session) -> None:  # type: ignore[no-untyped-def]
+    service.send_registration_code(session, "13900001111")
     user = service.register_citizen(session, phone="139 0000 1111", password="Citizen-Pass1",
+                                    code=sms_code(session, "13900001111"),
                                     display_name="张三", client_addr="1.2.3.4")
     session.commit()
     assert (user.username, user.phone, user.is_staff) == ("13900001111", "13900001111", False)
@@ -83,10 +85,10 @@ def test_register_citizen(session) -> None:  # type: ignore[no-untyped-def]
     assert audit_rows(session, "user_registered")[-1].client_addr == "1.2.3.4"
     with pytest.raises(Conflict):
         service.register_citizen(session, phone="13900001111", password="Citizen-Pass1",
-                                 display_name="张三")
+                                 code="000000", display_name="张三")
     with pytest.raises(ValidationFailed):
         service.register_citizen(session, phone="12345", password="Citizen-Pass1",
-                                 display_name="李四")
+                                 code="000000", display_name="李四")
 
 
 # ---------------------------------------------------------------- authenticate / lockout
@@ -278,15 +280,15 @@ def test_personal_tokens_create_list_revoke(session) -> None:  # type: ignore[no
         "token_created", "token_revoked"]
 
 
-def test_expired_token_and_locked_account_are_refused(session) -> None:  # type: ignore[no-untyped-def]
+def test_expired_token_and_disabled_account_are_refused(session) -> None:  # type: ignore[no-untyped-def]
     user = UserFactory(roles=["handler"])
     issued = service.issue_access_token(session, user, None)
     session.commit()
     assert service.user_for_api_token(session, issued.raw) is not None
-    user.locked_until = now() + timedelta(minutes=5)
+    user.is_active = False  # a lockout no longer ends tokens (test_login_security.py)
     session.commit()
     assert service.user_for_api_token(session, issued.raw) is None
-    user.locked_until = None
+    user.is_active = True
     issued.token.expires_at = now() - timedelta(seconds=1)
     session.commit()
     assert service.user_for_api_token(session, issued.raw) is None

@@ -1,23 +1,29 @@
 """Masking of personal data on screens and in exports (个人信息脱敏, PIPL / 等保 2.0).
 
-``show_personal(principal, value, kind)`` masks unless the principal's role needs the data
-(SEES_PERSONAL_DATA). A page showing an object's personal data uses ``reveal_personal``, which
-also writes one audit line per view when anything is shown unmasked.
+One rule, here: ``personal_view`` (and ``show_personal`` for one value) masks unless the
+principal's role needs the data (the table in auth.roles: SEES_PERSONAL_DATA) — lists and
+exports always mask. A page showing an object's personal data uses ``reveal_personal``, which
+writes one audit line per view when anything is shown unmasked. Roles that may ask
+(MAY_REVEAL_PERSONAL_DATA) reveal one object's data with ``reveal_on_request``, audited; a
+domain says where an object's personal data is with ``register_personal_data``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 from sqlalchemy.orm import Session
 
 from smartgov.auth import audit
 from smartgov.auth.principal import Principal
+from smartgov.errors import Forbidden, NotFound
 
 Kind = Literal["phone", "id_number", "name", "address"]
 KINDS: tuple[str, ...] = ("phone", "id_number", "name", "address")
+KIND_LABELS: dict[str, str] = {"phone": "手机号", "id_number": "证件号码", "name": "姓名", "address": "地址"}
+audit.register_labels({}, values={"kinds": KIND_LABELS})
 
 # Words that end the area/road part of a Chinese address; what follows (numbers, units) is masked.
 _ADDRESS_MARKERS = re.compile(
@@ -110,3 +116,46 @@ def reveal_personal(session: Session, principal: Principal, values: Mapping[str,
         audit.record(session, action="personal_data_viewed", principal=principal,
                      object_type=object_type, object_id=object_id, detail={"kinds": revealed})
     return shown
+
+
+def personal_view(principal: Principal | None, values: Mapping[str, str | None], *,
+                  listed: bool = False) -> dict[str, str | None]:
+    """``values`` (kind → value) as this principal may see them; ``listed`` (lists, exports)
+    masks for everyone. The one masking rule every page and API applies."""
+    if listed:
+        return {kind: mask(value, kind) for kind, value in values.items()}
+    return {kind: show_personal(principal, value, kind) for kind, value in values.items()}
+
+
+# object type → loader(session, principal, object_id) → kind → value; the loader applies the
+# domain's own scope checks (NotFound / Forbidden) before giving anything.
+PersonalDataLoader = Callable[[Session, Principal, int], Mapping[str, str | None]]
+_LOADERS: dict[str, PersonalDataLoader] = {}
+
+
+def register_personal_data(object_type: str, loader: PersonalDataLoader) -> None:
+    """A domain says where the personal data of its objects is, for the reveal action."""
+    _LOADERS[object_type] = loader
+
+
+def reveal_on_request(session: Session, principal: Principal, object_type: str,
+                      object_id: int) -> dict[str, str | None]:
+    """显示完整信息: one object's personal data unmasked for a role that may ask; audited.
+
+    Raises Forbidden for other roles (the refusal is audited too) and NotFound for an unknown
+    object type or object. The caller commits.
+    """
+    principal.require_login()
+    loader = _LOADERS.get(object_type)
+    if loader is None:
+        raise NotFound("没有可显示的个人信息 (unknown object type)")
+    if not principal.may_reveal_personal_data:
+        audit.record(session, action="personal_data_revealed", principal=principal,
+                     object_type=object_type, object_id=object_id, result=audit.DENIED)
+        session.commit()
+        raise Forbidden("当前角色不能查看完整个人信息 (your role may not reveal personal data)")
+    values = dict(loader(session, principal, object_id))
+    kinds = [kind for kind, value in values.items() if value]
+    audit.record(session, action="personal_data_revealed", principal=principal,
+                 object_type=object_type, object_id=object_id, detail={"kinds": kinds})
+    return values

@@ -29,11 +29,15 @@ def menu_entry(href: str, label: str, order: int, *roles: str | Role) -> Callabl
     return require_roles(*roles)
 
 
-def first_page(role_names: Iterable[str]) -> str | None:
-    """Where a staff member starts after logging in: the first menu page their roles open."""
-    held = set(role_names)
+# A staff member whose roles open no menu page yet starts on their own account page.
+ACCOUNT_PAGE = "/account"
+
+
+def first_page(role_names: Iterable[str]) -> str:
+    """Where a staff member starts (工作台入口): the first menu page their roles open."""
+    held = {str(r) for r in role_names}
     entries = sorted((e for e in _ENTRIES.values() if e.roles & held), key=lambda e: e.order)
-    return entries[0].href if entries else None
+    return entries[0].href if entries else ACCOUNT_PAGE
 
 
 def links_for(principal: Principal | None) -> list[MenuEntry]:
@@ -44,3 +48,6 @@ def links_for(principal: Principal | None) -> list[MenuEntry]:
 
 
 register_context("menu", lambda request, principal: links_for(principal))
+# The home page's 进入工作台 and the post-login redirect lead to the same page.
+register_context("first_page", lambda request, principal: first_page(principal.roles)
+                 if principal is not None and principal.is_staff else None)

@@ -13,6 +13,7 @@ token is returned here, becomes ``request.state.csrf_token`` and is rendered int
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from fastapi import Request, Response
 from sqlalchemy.orm import Session
@@ -20,11 +21,14 @@ from sqlalchemy.orm import Session
 from smartgov.auth import service
 from smartgov.auth.models import User
 from smartgov.auth.principal import Principal
-from smartgov.auth.tokens import new_anonymous_csrf, valid_anonymous_csrf
+from smartgov.auth.tokens import hash_token, new_anonymous_csrf, sign, unsign, valid_anonymous_csrf
 from smartgov.config import get_settings
+from smartgov.db import now
 
 SESSION_COOKIE = "sg_session"
 CSRF_COOKIE = "sg_csrf"
+# The exact time of the session's last request, signed and bound to the session (会话活动时间).
+SEEN_COOKIE = "sg_seen"
 # Paths used by programs rather than browsers: no anonymous CSRF cookie is issued there.
 MACHINE_PREFIXES = ("/api/", "/open311/", "/healthz")
 
@@ -60,6 +64,28 @@ def clear_session_cookie(response: Response) -> None:
 def set_csrf_cookie(response: Response, token: str) -> None:
     response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax",
                         secure=get_settings().secure_cookies, path="/")
+
+
+def _seen_binding(raw_session: str) -> str:
+    return hash_token(raw_session)[:24]
+
+
+def seen_at(request: Request, raw_session: str) -> datetime | None:
+    """The time of this browser's last request in this session, from its signed cookie."""
+    value = unsign(request.cookies.get(SEEN_COOKIE))
+    binding, _, stamp = (value or "").partition(":")
+    if not stamp or binding != _seen_binding(raw_session):
+        return None
+    try:
+        return datetime.fromtimestamp(int(stamp) / 1_000_000, tz=get_settings().tz)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def set_seen_cookie(response: Response, raw_session: str, at: datetime) -> None:
+    stamp = int(at.timestamp() * 1_000_000)
+    response.set_cookie(SEEN_COOKIE, sign(f"{_seen_binding(raw_session)}:{stamp}"), httponly=True,
+                        samesite="lax", secure=get_settings().secure_cookies, path="/")
 
 
 def after_response(request: Request, action: Callable[[Response], None]) -> None:
@@ -103,8 +129,10 @@ def resolve_principal(request: Request, session: Session) -> tuple[Principal, st
         return _with_extra(principal, api_token_id=str(token.id)), ""
     raw_cookie = request.cookies.get(SESSION_COOKIE)
     if raw_cookie:
-        web = service.touch_web_session(session, raw_cookie, addr)
+        web = service.touch_web_session(session, raw_cookie, addr, seen_at(request, raw_cookie))
         if web is not None:
+            at = now()
+            after_response(request, lambda response: set_seen_cookie(response, raw_cookie, at))
             user = session.get(User, web.user_id)
             assert user is not None
             principal = service.principal_for(user, addr, "session", session=session)

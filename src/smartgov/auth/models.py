@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartgov.db import AwareDateTime, Base, now
@@ -95,6 +95,27 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+class OneTimeCode(Base):
+    """A one-time code sent by SMS (短信验证码): registration, activation or a password reset.
+
+    Only a keyed hash of the code is stored; it expires, allows a few attempts and is used once.
+    """
+
+    __tablename__ = "one_time_code"
+    __table_args__ = (Index("ix_one_time_code_purpose_recipient", "purpose", "recipient", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # register | activate | reset
+    recipient: Mapped[str] = mapped_column(String(32))  # the mobile number it was sent to
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                                index=True)
+    code_hash: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
 
 class AuditEntry(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from smartgov.auth import audit, service
 from smartgov.auth.deps import current_principal, require_login, require_roles
-from smartgov.auth.masking import show_personal
+from smartgov.auth.masking import KIND_LABELS, mask_phone, personal_view, reveal_on_request
 from smartgov.auth.menu import first_page, menu_entry
 from smartgov.auth.middleware import (
     SESSION_COOKIE,
@@ -23,6 +24,7 @@ from smartgov.auth.middleware import client_addr as request_addr
 from smartgov.auth.models import User
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import ROLE_LABELS, Role
+from smartgov.config import get_settings
 from smartgov.db import get_session
 from smartgov.errors import AppError, NotFound, ValidationFailed
 from smartgov.org.models import Department
@@ -45,7 +47,7 @@ def safe_next(value: str | None, default: str) -> str:
     parts = urlsplit(value)
     if parts.scheme or parts.netloc:
         return default
-    if parts.path in ("/login", "/logout", "/register"):
+    if parts.path in ("/login", "/logout", "/register", "/register/code", "/activate"):
         return default
     return value
 
@@ -55,7 +57,7 @@ def home_for(user: User | None) -> str:
     those with queues, the admin page for administrators), the portal for the public."""
     if user is None or not user.is_staff:
         return PUBLIC_HOME
-    return first_page(user.role_names) or PUBLIC_HOME
+    return first_page(user.role_names)
 
 
 # ---------------------------------------------------------------- login / logout
@@ -113,16 +115,34 @@ def register_page(request: Request) -> Response:
     return render(request, "auth/register.html", {"form": {}})
 
 
+@router.post("/register/code", response_class=HTMLResponse)
+def register_code(request: Request, display_name: str = Form(""), phone: str = Form(""),
+                  session: Session = Depends(get_session)) -> Response:
+    """获取短信验证码: the code goes to the phone through the outbox."""
+    form = {"display_name": display_name, "phone": phone}
+    try:
+        service.send_registration_code(session, phone, client_addr=request_addr(request))
+    except AppError as exc:
+        session.rollback()
+        return render(request, "auth/register.html", {"form": form, "error": exc.message},
+                      status_code=exc.status_code)
+    session.commit()
+    return render(request, "auth/register.html", {
+        "form": form, "code_sent": True,
+        "flash": [f"验证码已发送至 {mask_phone(phone.strip())}，"
+                  f"{get_settings().sms_code_minutes} 分钟内有效"]})
+
+
 @router.post("/register", response_class=HTMLResponse)
 def register(request: Request, display_name: str = Form(""), phone: str = Form(""),
-             password: str = Form(""), password2: str = Form(""),
+             code: str = Form(""), password: str = Form(""), password2: str = Form(""),
              session: Session = Depends(get_session)) -> Response:
     form = {"display_name": display_name, "phone": phone}
     try:
         if password != password2:
             raise ValidationFailed("两次输入的密码不一致 (passwords differ)",
                                    code="password_mismatch")
-        user = service.register_citizen(session, phone=phone, password=password,
+        user = service.register_citizen(session, phone=phone, code=code, password=password,
                                         display_name=display_name,
                                         client_addr=request_addr(request))
     except AppError as exc:
@@ -130,6 +150,35 @@ def register(request: Request, display_name: str = Form(""), phone: str = Form("
         return render(request, "auth/register.html", {"form": form, "error": exc.message},
                       status_code=exc.status_code)
     return _log_in(request, session, user, PUBLIC_HOME)
+
+
+# ---------------------------------------------------------------- activation (账号激活)
+
+
+@router.get("/activate", response_class=HTMLResponse)
+def activate_page(request: Request, username: str = "") -> Response:
+    return render(request, "auth/activate.html", {"form": {"username": username}})
+
+
+@router.post("/activate", response_class=HTMLResponse)
+def activate(request: Request, username: str = Form(""), code: str = Form(""),
+             password: str = Form(""), password2: str = Form(""),
+             session: Session = Depends(get_session)) -> Response:
+    """The owner of an administrator account sets its password with the code from the SMS."""
+    form = {"username": username}
+    try:
+        if password != password2:
+            raise ValidationFailed("两次输入的密码不一致 (passwords differ)",
+                                   code="password_mismatch")
+        service.activate_account(session, username, code, password,
+                                 client_addr=request_addr(request))
+    except AppError as exc:
+        session.rollback()
+        return render(request, "auth/activate.html", {"form": form, "error": exc.message},
+                      status_code=exc.status_code)
+    session.commit()
+    return render(request, "auth/login.html", {
+        "username": username.strip(), "next": "", "flash": ["密码已设置，请登录"]})
 
 
 # ---------------------------------------------------------------- my account
@@ -237,7 +286,8 @@ def audit_page(request: Request, actor: str = "", action: str = "", object_type:
     return render(request, "auth/audit.html", {
         "rows": rows, "total": total, "page": page, "pages": pages, "filters": filters,
         "query_string": base, "error": error, "action_labels": audit.ACTION_LABELS,
-        "results": audit.RESULTS,
+        "results": audit.RESULTS, "action_label": audit.action_label,
+        "object_label": audit.object_label, "detail_text": audit.detail_text,
     })
 
 
@@ -256,9 +306,11 @@ def _users_page(request: Request, session: Session, principal: Principal,
     rows = [{
         "user": u,
         "department": dept_names.get(u.department_id, "") if u.department_id else "",
-        "phone": show_personal(principal, u.phone, "phone"),
+        "phone": personal_view(principal, {"phone": u.phone}, listed=True)["phone"],
         "roles": sorted(u.role_names),
         "locked": service.is_locked(u),
+        "awaits_activation": service.awaits_activation(u),
+        "is_admin": service.holds_admin_role(u.role_names),
     } for u in users]
     return render(request, "auth/users.html", {
         "rows": rows, "departments": departments, "role_labels": _role_labels(),
@@ -303,8 +355,10 @@ def users_create(request: Request, username: str = Form(""), display_name: str =
         return _users_page(request, session, principal, status_code=exc.status_code,
                            error=exc.message, form=form)
     session.commit()
-    return RedirectResponse(f"/admin/users?{urlencode({'created': user.username})}",
-                            status_code=303)
+    done = {"created": user.username}
+    if service.awaits_activation(user):
+        done["code_sent"] = user.username
+    return RedirectResponse(f"/admin/users?{urlencode(done)}", status_code=303)
 
 
 def _user_or_404(session: Session, user_id: int) -> User:
@@ -329,10 +383,45 @@ def users_reset_password(request: Request, user_id: Id, new_password: str = Form
                          session: Session = Depends(get_session)) -> Response:
     user = _user_or_404(session, user_id)
     try:
-        service.reset_password(session, user, new_password, actor=principal)
+        was_set = service.reset_password(session, user, new_password or None, actor=principal)
     except AppError as exc:
         session.rollback()
         return _users_page(request, session, principal, status_code=exc.status_code,
                            error=f"{user.username}：{exc.message}")
     session.commit()
-    return RedirectResponse("/admin/users", status_code=303)
+    if was_set:
+        return RedirectResponse("/admin/users", status_code=303)
+    return RedirectResponse(f"/admin/users?{urlencode({'code_sent': user.username})}",
+                            status_code=303)
+
+
+@router.post("/admin/users/{user_id}/roles", response_class=HTMLResponse)
+def users_set_roles(request: Request, user_id: Id, roles: list[str] = Form([]),
+                    principal: Principal = Depends(require_roles(Role.SYSTEM_ADMIN)),
+                    session: Session = Depends(get_session)) -> Response:
+    """角色变更; making an account an administrator hands it to its owner (三权分立)."""
+    user = _user_or_404(session, user_id)
+    try:
+        service.set_roles(session, user, roles, actor=principal)
+    except AppError as exc:
+        session.rollback()
+        return _users_page(request, session, principal, status_code=exc.status_code,
+                           error=f"{user.username}：{exc.message}")
+    session.commit()
+    done = {"code_sent": user.username} if service.awaits_activation(user) else {}
+    return RedirectResponse(f"/admin/users?{urlencode(done)}".rstrip("?"), status_code=303)
+
+
+# ---------------------------------------------------------------- personal data (显示完整信息)
+
+
+@router.post("/personal-data/{object_type}/{object_id}/reveal", response_class=HTMLResponse)
+def reveal_personal_data(object_type: str, object_id: Id,
+                         principal: Principal = Depends(require_login),
+                         session: Session = Depends(get_session)) -> Response:
+    """The htmx fragment of the reveal button: the full values in place of the masked ones."""
+    values = reveal_on_request(session, principal, object_type, object_id)
+    session.commit()
+    items = "".join(f"<span>{escape(KIND_LABELS.get(k, k))}：{escape(v)}</span> "
+                    for k, v in values.items() if v)
+    return HTMLResponse(f'<span class="revealed" data-testid="revealed">{items}</span>')

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from smartgov.auth.models import User
-from smartgov.auth.roles import ADMIN_ROLES, CITYWIDE_ROLES, SEES_PERSONAL_DATA, Role
+from smartgov.auth.roles import (
+    ADMIN_ROLES,
+    CITYWIDE_ROLES,
+    MAY_REVEAL_PERSONAL_DATA,
+    SEES_PERSONAL_DATA,
+    Role,
+)
 from smartgov.errors import Forbidden, NotAuthenticated
 
 
@@ -56,6 +62,11 @@ class Principal:
     @property
     def sees_personal_data(self) -> bool:
         return bool(self.roles & {str(r) for r in SEES_PERSONAL_DATA})
+
+    @property
+    def may_reveal_personal_data(self) -> bool:
+        """Sees personal data masked but may ask to reveal it, audited (显示完整信息)."""
+        return self.sees_personal_data or bool(self.roles & {str(r) for r in MAY_REVEAL_PERSONAL_DATA})
 
     @property
     def is_area_scoped(self) -> bool:

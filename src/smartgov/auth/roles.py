@@ -48,9 +48,14 @@ ROLE_LABELS: dict[Role, str] = {
 }
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
-# Roles whose work needs to see personal data unmasked (contacting the requester).
-SEES_PERSONAL_DATA = frozenset({Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF, Role.DISPATCHER,
-                                Role.HANDLER})
+# Personal data (个人信息) by role — the one table, applied by auth.masking:
+#   话务员, 值班长, 派遣员   (the command centre) see a requester's phone and name in full to call
+#                          back or ask where exactly (each view of one object audited);
+#   处置人员, 监督员         see them masked, with a 'reveal' action (显示完整信息) that is audited;
+#   every other role       sees them masked (督办, 领导, 窗口, 审批, the three administrators …).
+# Lists and exports are masked for everyone.
+SEES_PERSONAL_DATA = frozenset({Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF, Role.DISPATCHER})
+MAY_REVEAL_PERSONAL_DATA = frozenset({Role.HANDLER, Role.INSPECTOR})
 # Command-centre roles working across every department (指挥中心); others see their department.
 CITYWIDE_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.DUTY_CHIEF, Role.DISPATCHER,
                             Role.SUPERVISOR, Role.LEADER})

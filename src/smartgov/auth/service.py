@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased, object_session
 
-from smartgov.auth import audit
+from smartgov.auth import audit, codes
+from smartgov.auth.masking import mask_phone
 from smartgov.auth.models import ApiToken, User, UserArea, UserRole, WebSession
 from smartgov.auth.passwords import (
     check_complexity,
@@ -29,7 +31,13 @@ from smartgov.auth.roles import ADMIN_ROLES, PUBLIC_ROLES, Role, parse_role
 from smartgov.auth.tokens import hash_token, new_api_token, new_secret
 from smartgov.config import get_settings
 from smartgov.db import now
-from smartgov.errors import AppError, Conflict, NotAuthenticated, NotFound, ValidationFailed
+from smartgov.errors import (
+    AppError,
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    ValidationFailed,
+)
 from smartgov.org.models import Area, Department
 
 # An OAuth2 access token lives for one working day; personal tokens as long as asked (≤ 1 year).
@@ -38,6 +46,8 @@ PERSONAL_TOKEN_DEFAULT_DAYS = 90
 PERSONAL_TOKEN_MAX_DAYS = 365
 # last_seen_at of a web session / last_used_at of a token is written at most this often.
 TOUCH_INTERVAL = timedelta(minutes=1)
+# The password hash of an account whose owner has not set a password yet (待激活): matches nothing.
+UNUSABLE_PASSWORD = "!unusable"
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{2,63}$")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -128,22 +138,25 @@ def _actor_name(actor: Principal | None) -> str:
     return actor.name if actor is not None else "cli"
 
 
-def _new_user(session: Session, *, username: str, password: str, display_name: str,
+def _new_user(session: Session, *, username: str, password: str | None, display_name: str,
               roles: Iterable[str | Role], department_id: int | None, area_ids: Iterable[int],
               is_staff: bool, phone: str | None, id_number: str | None) -> tuple[User, list[Role]]:
+    """A new account; ``password=None`` makes it wait for its owner's activation (待激活)."""
     username = _check_username(session, username)
     if not (display_name or "").strip():
         raise ValidationFailed("请填写姓名 (display name required)", code="name_required")
-    _check_password(username, password)
+    if password is not None:
+        _check_password(username, password)
     parsed = _check_roles(roles, is_staff)
     _check_department(session, department_id)
     areas = _check_areas(session, area_ids)
     at = now()
     user = User(username=username, display_name=display_name.strip(),
-                password_hash=hash_password(password), is_staff=is_staff, is_active=True,
+                password_hash=hash_password(password) if password is not None else UNUSABLE_PASSWORD,
+                is_staff=is_staff, is_active=password is not None,
                 department_id=department_id, phone=(phone or "").strip() or None,
                 id_number=(id_number or "").strip() or None, failed_logins=0,
-                password_changed_at=at, created_at=at)
+                password_changed_at=at if password is not None else None, created_at=at)
     user.roles = [UserRole(role=r.value) for r in parsed]
     user.areas = [UserArea(area_id=a) for a in areas]
     session.add(user)
@@ -151,20 +164,28 @@ def _new_user(session: Session, *, username: str, password: str, display_name: s
     return user, parsed
 
 
-def create_user(session: Session, *, username: str, password: str, display_name: str,
+def create_user(session: Session, *, username: str, password: str | None, display_name: str,
                 roles: Iterable[str | Role], department_id: int | None = None,
                 area_ids: Iterable[int] = (), is_staff: bool = True, phone: str | None = None,
                 id_number: str | None = None, actor: Principal | None = None) -> User:
     """Create an account (新建用户); flushes and audits, the caller commits.
 
-    On the web ``actor`` must be a 系统管理员; ``actor=None`` means the command line.
+    On the web ``actor`` must be a 系统管理员; ``actor=None`` means the command line. An
+    administrator account made on the web (三权分立) gets no password from its creator: it is
+    created inactive and its owner activates it with the code sent to its phone.
 
     Raises ValidationFailed (weak password, bad roles, unknown department/area) or
     Conflict ``username_taken``.
     """
     if actor is not None:
         actor.require_any(Role.SYSTEM_ADMIN)
-    user, parsed = _new_user(session, username=username, password=password,
+    owner_sets_password = actor is not None and holds_admin_role(roles)
+    if owner_sets_password:
+        phone = _owner_phone(phone)
+    elif password is None:
+        raise ValidationFailed("请填写初始密码 (password required)", code="weak_password")
+    user, parsed = _new_user(session, username=username,
+                             password=None if owner_sets_password else password,
                              display_name=display_name, roles=roles, department_id=department_id,
                              area_ids=area_ids, is_staff=is_staff, phone=phone, id_number=id_number)
     audit.record(session, action="user_created", actor=actor.user if actor else None,
@@ -172,22 +193,156 @@ def create_user(session: Session, *, username: str, password: str, display_name:
                  object_type="user", object_id=user.id,
                  detail={"username": user.username, "roles": [r.value for r in parsed],
                          "department_id": department_id, "areas": user.area_ids,
-                         "is_staff": is_staff})
+                         "is_staff": is_staff, "owner_activates": owner_sets_password})
+    if owner_sets_password:
+        _send_owner_code(session, user, actor)
     return user
 
 
-def register_citizen(session: Session, *, phone: str, password: str, display_name: str,
-                     username: str | None = None, client_addr: str | None = None) -> User:
-    """Public self-registration (群众注册) with a mobile number, also the default user name.
+# ---------------------------------------------------------------- administrators (三权分立)
 
-    Flushes and audits; the caller commits. (No SMS check: the platform runs offline.)
+
+def holds_admin_role(roles: Iterable[str | Role]) -> bool:
+    """Whether any of ``roles`` is one of the three administrators (系统/安全/审计管理员)."""
+    return any(parse_role(r) in ADMIN_ROLES for r in roles)
+
+
+def awaits_activation(user: User) -> bool:
+    """An account whose owner has not set its password yet (待激活)."""
+    return user.password_hash == UNUSABLE_PASSWORD
+
+
+def _owner_phone(phone: str | None) -> str:
+    phone = re.sub(r"[\s-]", "", phone or "")
+    if not MOBILE_RE.match(phone):
+        raise ValidationFailed(
+            "管理员账号须填写本人的 11 位手机号，激活码以短信发给本人 (owner's mobile number required)",
+            code="owner_phone_required")
+    return phone
+
+
+OWNER_CODE_SMS = ("【智慧政务】您的账号 {username} 需由本人设置密码。验证码 {{code}}，"
+                  "{{minutes}} 分钟内有效。请打开“账号激活”页面，凭验证码设置密码；"
+                  "如非本人操作请联系安全管理员。")
+
+
+def _send_owner_code(session: Session, user: User, actor: Principal | None) -> None:
+    """Send the account's owner a code to set the password (账号激活 / 重置密码); audits."""
+    phone = _owner_phone(user.phone)
+    codes.issue(session, purpose=codes.ACTIVATE, phone=phone, user_id=user.id,
+                body=OWNER_CODE_SMS.format(username=user.username),
+                lifetime=timedelta(hours=get_settings().activation_code_hours))
+    audit.record(session, action="activation_sent", actor=actor.user if actor else None,
+                 actor_name=_actor_name(actor), client_addr=actor.client_addr if actor else None,
+                 object_type="user", object_id=user.id, detail={"username": user.username})
+
+
+def _hand_to_owner(session: Session, user: User) -> None:
+    """No password anyone else knows opens the account any more: it waits for its owner."""
+    user.password_hash = UNUSABLE_PASSWORD
+    user.is_active = False
+    _end_sessions(session, user.id, None)
+    session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=now()))
+
+
+def set_roles(session: Session, user: User, roles: Iterable[str | Role], *,
+              actor: Principal | None = None) -> None:
+    """Change an account's roles (角色变更): 系统管理员 on the web, ``actor=None`` the command line.
+
+    Making an account an administrator on the web hands it to its owner (三权分立): its password
+    stops working, its sessions and tokens end, and the owner sets a new password with the code
+    sent to its phone. Flushes and audits; the caller commits.
     """
+    if actor is not None:
+        actor.require_any(Role.SYSTEM_ADMIN)
+    parsed = _check_roles(roles, user.is_staff)
+    before = sorted(user.role_names)
+    after = sorted(r.value for r in parsed)
+    if before == after:
+        return
+    to_owner = actor is not None and holds_admin_role(after)
+    if to_owner:
+        _owner_phone(user.phone)
+    user.roles = [r for r in user.roles if r.role in after]
+    user.roles.extend(UserRole(role=r) for r in after if r not in before)
+    audit.record(session, action="roles_changed", actor=actor.user if actor else None,
+                 actor_name=_actor_name(actor), client_addr=actor.client_addr if actor else None,
+                 object_type="user", object_id=user.id,
+                 detail={"username": user.username, "from": before, "to": after,
+                         "owner_activates": to_owner})
+    session.flush()
+    if to_owner:
+        _hand_to_owner(session, user)
+        _send_owner_code(session, user, actor)
+        session.flush()
+
+
+def activate_account(session: Session, username: str, code: str, new_password: str, *,
+                     client_addr: str | None = None) -> User:
+    """The owner sets the password with the code sent to its phone (账号激活 / 凭验证码重置密码).
+
+    A wrong code counts against the code's attempts and is committed; the caller commits success.
+    """
+    user = get_user_by_username(session, username or "") if (username or "").strip() else None
+    if user is None or not user.phone:
+        raise ValidationFailed("用户名或验证码不正确", code="wrong_code")
+    try:
+        codes.consume(session, purpose=codes.ACTIVATE, phone=user.phone, code=code, user_id=user.id)
+    except ValidationFailed:
+        audit.record(session, action="account_activated", actor=user, client_addr=client_addr,
+                     object_type="user", object_id=user.id, result=audit.FAILURE)
+        session.commit()
+        raise
+    _check_password(user.username, new_password)
+    if awaits_activation(user):
+        user.is_active = True
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = now()
+    user.failed_logins = 0
+    user.locked_until = None
+    _end_sessions(session, user.id, None)
+    audit.record(session, action="account_activated", actor=user, client_addr=client_addr,
+                 object_type="user", object_id=user.id)
+    session.flush()
+    return user
+
+
+def _citizen_phone(session: Session, phone: str) -> str:
     phone = re.sub(r"[\s-]", "", phone or "")
     if not MOBILE_RE.match(phone):
         raise ValidationFailed("请输入正确的 11 位手机号 (mobile number required)",
                                code="invalid_phone")
     if session.scalar(select(User.id).where(User.phone == phone, User.is_staff.is_(False))):
         raise Conflict("该手机号已注册 (phone already registered)", code="phone_taken")
+    return phone
+
+
+REGISTER_CODE_SMS = "【智慧政务】您的注册验证码为 {code}，{minutes} 分钟内有效。如非本人操作请忽略。"
+
+
+def send_registration_code(session: Session, phone: str, *, client_addr: str | None = None) -> str:
+    """Send a registration code to ``phone`` (获取短信验证码); returns the normalised number.
+
+    Rate-limited per phone (429). Flushes and audits; the caller commits.
+    """
+    phone = _citizen_phone(session, phone)
+    codes.issue(session, purpose=codes.REGISTER, phone=phone, body=REGISTER_CODE_SMS)
+    audit.record(session, action="registration_code_sent", client_addr=client_addr,
+                 object_type="phone", detail={"phone": mask_phone(phone)})
+    return phone
+
+
+def register_citizen(session: Session, *, phone: str, code: str, password: str, display_name: str,
+                     username: str | None = None, client_addr: str | None = None) -> User:
+    """Public self-registration (群众注册) with a mobile number proved by an SMS code.
+
+    The number is also the default user name. A wrong code is counted and committed (see
+    ``codes.consume``); otherwise flushes and audits, the caller commits.
+    """
+    phone = _citizen_phone(session, phone)
+    _check_password(username or phone, password)
+    codes.consume(session, purpose=codes.REGISTER, phone=phone, code=code)
     user, _ = _new_user(session, username=username or phone, password=password,
                         display_name=display_name, roles=[Role.CITIZEN], department_id=None,
                         area_ids=(), is_staff=False, phone=phone, id_number=None)
@@ -220,11 +375,22 @@ def change_password(session: Session, user: User, old_password: str, new_passwor
     session.flush()
 
 
-def reset_password(session: Session, user: User, new_password: str, *,
-                   actor: Principal | None = None) -> None:
-    """Set a password for someone else (安全管理员, or the command line); ends their sessions."""
+def reset_password(session: Session, user: User, new_password: str | None, *,
+                   actor: Principal | None = None) -> bool:
+    """Reset someone else's password (安全管理员, or the command line); ends their sessions.
+
+    An administrator's password is never set by another administrator (三权分立): on the web
+    its owner gets a code by SMS and sets the password itself, and the typed one is not used.
+    Returns True when the password was set, False when the code went to the owner.
+    """
     if actor is not None:
         actor.require_any(Role.SECURITY_ADMIN)
+        if holds_admin_role(user.role_names):
+            _send_owner_code(session, user, actor)
+            session.flush()
+            return False
+    if new_password is None:
+        raise ValidationFailed("请填写新密码 (password required)", code="weak_password")
     _check_password(user.username, new_password)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = now()
@@ -233,6 +399,7 @@ def reset_password(session: Session, user: User, new_password: str, *,
                  actor_name=_actor_name(actor), client_addr=actor.client_addr if actor else None,
                  object_type="user", object_id=user.id, detail={"username": user.username})
     session.flush()
+    return True
 
 
 def unlock_user(session: Session, user: User, *, actor: Principal | None = None) -> None:
@@ -281,31 +448,33 @@ def authenticate(session: Session, username: str, password: str, client_addr: st
         _fail(session, username or "(empty)", client_addr, "unknown_user", via)
         raise LoginFailed("用户名或密码错误 (wrong user name or password)")
     at = now()
-    if user.locked_until is not None:
-        if user.locked_until > at:
-            verify_dummy(password)
-            _fail(session, username, client_addr, "locked", via, user)
-            raise AccountLocked(_lock_message(user.locked_until), details={
-                "locked_until": user.locked_until.isoformat()})
-        user.locked_until = None
-        user.failed_logins = 0
+    if is_locked(user, at):
+        verify_dummy(password)
+        _refuse_locked(session, user, username, client_addr, via)
     if not verify_password(user.password_hash, password):
-        _register_failure(session, user, at)
-        if user.locked_until is not None:
+        counted = _register_failure(session, user, at)
+        if counted is None:  # locked by other attempts while this one was being checked
+            _refuse_locked(session, user, username, client_addr, via)
+        failed_logins, locked_until = counted
+        if locked_until is not None:
             audit.record(session, action="account_locked", actor=user, client_addr=client_addr,
                          object_type="user", object_id=user.id, result=audit.SUCCESS,
-                         detail={"failed_logins": user.failed_logins,
-                                 "locked_until": user.locked_until})
+                         detail={"failed_logins": failed_logins, "locked_until": locked_until})
             _fail(session, username, client_addr, "wrong_password", via, user)
-            raise AccountLocked(_lock_message(user.locked_until), details={
-                "locked_until": user.locked_until.isoformat()})
+            raise AccountLocked(_lock_message(locked_until), details={
+                "locked_until": locked_until.isoformat()})
         _fail(session, username, client_addr, "wrong_password", via, user)
         raise LoginFailed("用户名或密码错误 (wrong user name or password)")
     if not user.is_active:
         _fail(session, username, client_addr, "disabled", via, user)
         raise AccountDisabled("账号已停用，请联系系统管理员 (account disabled)")
-    user.failed_logins = 0
-    user.locked_until = None
+    cleared = session.execute(
+        update(User).where(User.id == user.id, _not_locked(at))
+        .values(failed_logins=0, locked_until=None).returning(User.id)
+        .execution_options(synchronize_session=False)).scalar()
+    session.expire(user, ["failed_logins", "locked_until"])
+    if cleared is None:
+        _refuse_locked(session, user, username, client_addr, via)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record(session, action="login", actor=user, client_addr=client_addr,
@@ -314,15 +483,49 @@ def authenticate(session: Session, username: str, password: str, client_addr: st
     return user
 
 
-def _register_failure(session: Session, user: User, at: datetime) -> None:
-    """Count a failed attempt atomically; lock when the configured number is reached."""
+def _not_locked(at: datetime) -> ColumnElement[bool]:
+    return or_(User.locked_until.is_(None), User.locked_until <= at)
+
+
+def _refuse_locked(session: Session, user: User, username: str, client_addr: str | None,
+                   via: str) -> NoReturn:
+    session.refresh(user, ["failed_logins", "locked_until"])
+    until = user.locked_until or now()
+    _fail(session, username, client_addr, "locked", via, user)
+    raise AccountLocked(_lock_message(until), details={"locked_until": until.isoformat()})
+
+
+def _register_failure(session: Session, user: User,
+                      at: datetime) -> tuple[int, datetime | None] | None:
+    """Count a wrong password in one statement (UPDATE … RETURNING); lock at the configured number.
+
+    Returns the new count and the lock's end (None while not locked), or None when the account
+    was locked meanwhile (the attempt is then a locked one, not counted). A lock that has ended
+    starts the count again.
+    """
     settings = get_settings()
     session.flush()
-    session.execute(update(User).where(User.id == user.id)
-                    .values(failed_logins=User.failed_logins + 1))
-    session.refresh(user, ["failed_logins"])
-    if user.failed_logins >= settings.lockout_attempts:
-        user.locked_until = at + timedelta(minutes=settings.lockout_minutes)
+    count = case((User.locked_until.is_(None), User.failed_logins + 1), else_=1)
+    until = literal(at + timedelta(minutes=settings.lockout_minutes), User.locked_until.type)
+    row = session.execute(
+        update(User).where(User.id == user.id, _not_locked(at))
+        .values(failed_logins=count,
+                locked_until=case((count >= settings.lockout_attempts, until), else_=None))
+        .returning(User.failed_logins, User.locked_until)
+        .execution_options(synchronize_session=False)).one_or_none()
+    session.expire(user, ["failed_logins", "locked_until"])
+    if row is None:
+        return None
+    return row[0], _aware(row[1])
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A time read by a plain statement, in the configured zone (SQLite returns it naive, UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(get_settings().tz)
 
 
 # ---------------------------------------------------------------- web sessions
@@ -384,26 +587,40 @@ def area_ids_for_codes(session: Session, codes: Sequence[str]) -> list[int]:
     return [found[c] for c in codes]
 
 
-def _usable(user: User | None, at: datetime) -> bool:
-    return user is not None and user.is_active and not is_locked(user, at)
+def _usable(user: User | None) -> bool:
+    """Whether existing sessions and tokens of the account still work.
+
+    A lockout (账号锁定) refuses new password logins only: strangers guessing a password must not
+    end the owner's sessions and tokens. Disabling the account ends them.
+    """
+    return user is not None and user.is_active
 
 
-def touch_web_session(session: Session, raw: str, client_addr: str | None) -> WebSession | None:
+def touch_web_session(session: Session, raw: str, client_addr: str | None,
+                      seen_at: datetime | None = None) -> WebSession | None:
     """The live session for a cookie, or None; ends it when idle too long (会话超时).
 
     The caller commits.
 
-    last_seen_at is written at most once a minute so that a page view is not a write.
+    last_seen_at is written at most once a minute so that a page view is not a write; the
+    requests in between are known from ``seen_at``, the time of this browser's last request
+    that the middleware reads from a signed cookie. The idle time runs from the later of the two,
+    so a session ends exactly ``idle_timeout_minutes`` after its last request.
     """
     web = find_web_session(session, raw)
     if web is None or web.ended_at is not None:
         return None
     at = now()
     idle = timedelta(minutes=get_settings().idle_timeout_minutes)
-    if at - web.last_seen_at > idle:
+    last_seen = web.last_seen_at
+    # Any request after the last write came less than TOUCH_INTERVAL after it (else it would
+    # have written): a time outside that window is not this session's and is ignored.
+    if seen_at is not None and last_seen < seen_at < last_seen + TOUCH_INTERVAL and seen_at <= at:
+        last_seen = seen_at
+    if at - last_seen > idle:
         end_web_session(session, web, client_addr=client_addr, reason="idle_timeout")
         return None
-    if not _usable(session.get(User, web.user_id), at):
+    if not _usable(session.get(User, web.user_id)):
         end_web_session(session, web, client_addr=client_addr, reason="account_unusable")
         return None
     if at - web.last_seen_at >= TOUCH_INTERVAL:
@@ -489,7 +706,7 @@ def user_for_api_token(session: Session, raw: str) -> tuple[User, ApiToken] | No
     if token.expires_at is not None and token.expires_at <= at:
         return None
     user = session.get(User, token.user_id)
-    if not _usable(user, at):
+    if not _usable(user):
         return None
     assert user is not None
     if token.last_used_at is None or at - token.last_used_at >= TOUCH_INTERVAL:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
-from smartgov.auth import audit, service
+from smartgov.auth import audit, masking, service
 from smartgov.auth.deps import current_principal, require_login
 from smartgov.auth.middleware import client_addr as request_addr
 from smartgov.auth.principal import Principal
@@ -91,3 +91,13 @@ def search_audit(
     rows, total = audit.search_as(session, principal, query, page=page, per_page=per_page)
     return AuditPage(items=[AuditEntryOut.model_validate(r) for r in rows], total=total,
                      page=page, per_page=per_page)
+
+
+@router.post("/personal-data/{object_type}/{object_id}/reveal", tags=["auth"])
+def reveal_personal_data(object_type: str, object_id: Id,
+                         principal: Principal = Depends(require_login),
+                         session: Session = Depends(get_session)) -> dict[str, str | None]:
+    """显示完整信息: one object's personal data unmasked, for roles that may ask; audited."""
+    values = masking.reveal_on_request(session, principal, object_type, object_id)
+    session.commit()
+    return values
