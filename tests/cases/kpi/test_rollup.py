@@ -46,6 +46,21 @@ def test_stored_days_add_up_to_the_figures_of_the_cases_for_every_subject(world:
     assert counts_of(world, "grid", day, rollup=True) == counts_of(world, "grid", day, rollup=False)
 
 
+def test_a_day_ends_at_local_midnight(world: World) -> None:
+    build_march(world)
+    for name, at in (("last", datetime(2024, 3, 31, 23, 59, 59, tzinfo=TZ)),
+                     ("first", datetime(2024, 4, 1, 0, 0, tzinfo=TZ))):
+        add_case(world, name, status="closed", source="portal", grid=2, reported=at)
+    world.session.commit()
+    kpi.refresh_rollup(world.session, as_of=AS_OF)
+    grid2 = world.grids[2].id
+    # grid 2 held c8 only: March gains the case of 23:59:59, April has the one of midnight.
+    assert counts_of(world, "grid", rollup=True)[grid2]["reported"] == 2
+    april = kpi.parse_period("2024-04-01", "2024-04-09")
+    assert counts_of(world, "grid", april, rollup=True)[grid2]["reported"] == 1
+    assert counts_of(world, "grid", april, rollup=True) == counts_of(world, "grid", april, rollup=False)
+
+
 def test_a_report_reads_the_stored_days(world: World) -> None:
     build_march(world)
     kpi.refresh_rollup(world.session, as_of=AS_OF)
