@@ -10,6 +10,7 @@ import shutil
 import socket
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -92,23 +93,33 @@ def _truncate_all(engine: Engine) -> None:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture()
-def engine(_template_db: str, tmp_path: Path) -> Iterator[Engine]:
-    """A clean, migrated database for one test."""
+@contextmanager
+def migrated_engine(template_db: str, folder: Path) -> Iterator[Engine]:
+    """A clean, migrated database as the current engine (a copy of the template SQLite file in
+    ``folder``, or the PostgreSQL test database emptied afterwards)."""
     from smartgov.db import make_engine, set_engine
 
     if TEST_DATABASE_URL:
         eng = make_engine(TEST_DATABASE_URL)
     else:
-        target = tmp_path / "test.db"
-        shutil.copyfile(_template_db, target)
+        target = folder / "test.db"
+        shutil.copyfile(template_db, target)
         eng = make_engine(f"sqlite:///{target}")
     set_engine(eng)
-    yield eng
-    set_engine(None)
-    if TEST_DATABASE_URL:
-        _truncate_all(eng)
-    eng.dispose()
+    try:
+        yield eng
+    finally:
+        set_engine(None)
+        if TEST_DATABASE_URL:
+            _truncate_all(eng)
+        eng.dispose()
+
+
+@pytest.fixture()
+def engine(_template_db: str, tmp_path: Path) -> Iterator[Engine]:
+    """A clean, migrated database for one test."""
+    with migrated_engine(_template_db, tmp_path) as eng:
+        yield eng
 
 
 @pytest.fixture()

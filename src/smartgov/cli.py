@@ -91,14 +91,20 @@ def demo_load(
 
 
 @app.command("setup")
-def setup(quiet: bool = typer.Option(False)) -> None:
-    """Migrate the database and load the demo district when it is empty (used by ``make run``)."""
+def setup(
+    quiet: bool = typer.Option(False),
+    cases: int | None = typer.Option(None, "--cases", min=0, help="生成的历史案件数（默认 20000）"),
+) -> None:
+    """Migrate the database and, when it is empty, load the demo district with about a year of
+    history, then train the dispatch model on it (used by ``make run``; a second run changes
+    nothing)."""
     from smartgov.db import get_engine
-    from smartgov.demo import load_demo
+    from smartgov.demo import SETUP_CASES, load_demo
     from smartgov.migrate import upgrade
 
     upgrade(get_engine())
-    load_demo(cases=0, force=False, seed=20261121, console=console, only_if_empty=True)
+    load_demo(cases=SETUP_CASES if cases is None else cases, force=False, seed=20261121,
+              console=console, only_if_empty=True, train=True)
 
 
 if __name__ == "__main__":
