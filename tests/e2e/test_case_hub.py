@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import login, shot
 
@@ -113,7 +115,8 @@ def test_inspector_reports_and_fixes_on_the_spot(live_server, new_page, tmp_path
     page.select_option("select[name=category_code]", label="违规张贴小广告")
     page.fill("textarea[name=description]", "电线杆上张贴小广告三张")
     click_map_at(page, lon, lat)
-    page.wait_for_function("document.getElementById('grid-label').textContent.length > 3")
+    # polled by Playwright itself: a string predicate would be eval, which the page's CSP forbids
+    expect(page.locator("#grid-label")).to_have_text(re.compile(r"\S.{3,}"))
     label = page.text_content("[data-testid=grid-label]").strip()
     assert label[:1].isdigit() and "不在辖区内" not in label, label  # the grid code, found at once
     page.check("input[name=self_handled]")
