@@ -14,6 +14,7 @@ from smartgov.cases.classifier import (
     DispatchModelError,
     Suggester,
     Suggestion,
+    TrainingConfig,
     cross_validate,
     dedupe_unlabelled,
     read_labelled_csv,
@@ -269,6 +270,8 @@ def test_cli_train_eval_suggest(csv_folder: Path, var_dir: Path) -> None:
     assert meta["training_size"] == len(synthetic_rows())
     assert meta["unlabelled_size"] == 2
     assert meta["cv"]["folds"] == 5
+    assert "留出验证" in result.stdout and "baseline" in result.stdout
+    assert meta["holdout"]["samples"] + meta["holdout"]["train_size"] == len(synthetic_rows())
 
     result = runner.invoke(dispatch_app, ["eval", "--csv", labelled])
     assert result.exit_code == 0, result.output
@@ -343,6 +346,136 @@ def test_from_db_hook_trains_from_service_rows(monkeypatch: pytest.MonkeyPatch, 
     assert "数据库已结案案件" in result.stdout
     model = Suggester.load()
     assert model is not None and model.labels == sorted(TEMPLATES)
+    assert model.metadata["holdout"]["protocol"].startswith("按时间")  # closed cases: by time
+
+
+# --- validation that mirrors unseen requests -----------------------------------------------
+
+def test_near_duplicates_share_a_group_and_others_do_not() -> None:
+    texts = ["A市某路段积水严重\n每逢下雨路面积水半米深，行人车辆无法通行。",
+             "A市某路段积水严重 每逢下雨路面积水半米深，行人车辆无法通行。",  # re-filed
+             "学校乱收费\n要求家长缴纳资料费。",
+             "出租车拒载\n司机挑客，晚上打不到车。"]
+    groups = classifier.near_duplicate_groups(texts)
+    assert groups[0] == groups[1]
+    assert len({groups[0], groups[2], groups[3]}) == 3
+    # The threshold is inclusive: identical texts (cosine 1) join at 1.0, nothing joins above it.
+    assert classifier.near_duplicate_groups(texts[:2], threshold=1.0).tolist() == [0, 0]
+    assert len(set(classifier.near_duplicate_groups(texts, threshold=1.01).tolist())) == 4
+
+
+def test_near_duplicate_groups_join_chains_and_survive_texts_without_bigrams() -> None:
+    a = "小区门口垃圾没人清运臭气熏天"
+    chain = [a, a + "请尽快处理", a + "请尽快处理谢谢各位领导"]
+    groups = classifier.near_duplicate_groups([*chain, "公交线路停运出行不便"])
+    assert groups[0] == groups[1] == groups[2] != groups[3]
+    assert classifier.near_duplicate_groups(["a", "b"]).tolist() == [0, 1]
+
+
+def test_time_blocks_are_contiguous_periods() -> None:
+    assert classifier.time_blocks(5, blocks=2).tolist() == [0, 0, 0, 1, 1]
+    assert classifier.time_blocks(3, blocks=10).tolist() == [0, 3, 6]
+    assert classifier.time_blocks(0).tolist() == []
+
+
+def test_holdout_figures_come_from_rows_training_never_saw() -> None:
+    texts, labels = synthetic_records()
+    model = train_from_records(texts, labels, holdout=0.25, cv_folds=3)
+    held, cv = model.metadata["holdout"], model.metadata["cv"]
+    assert held["samples"] + held["train_size"] == len(texts)
+    assert 0 < held["samples"] < len(texts)
+    assert cv["samples"] == held["train_size"]  # model selection saw the training part only
+    for key in ("model_macro_f1", "baseline_macro_f1", "model_accuracy", "baseline_accuracy"):
+        assert 0 <= held[key] <= 1
+    assert "留出验证" in held["protocol"] and "选择模型" in cv["protocol"]
+    assert model.metadata["svm_c"] in TrainingConfig().c_candidates
+    assert model.metadata["training_size"] == len(texts)  # the final model learns from all rows
+
+
+def test_time_ordered_holdout_is_the_newest_rows() -> None:
+    """The newest fifth is held out: here the newest rows carry the opposite labels, which a
+    model trained on the older ones cannot know, so every held-out prediction is wrong."""
+    old = [("小区垃圾没人清运", "HW"), ("路边垃圾桶满了", "HW"), ("楼下垃圾堆放", "HW"),
+           ("商贩占道摆摊", "CG"), ("早市小摊占道", "CG"), ("流动摊贩占道", "CG")] * 2
+    new = [("小区垃圾没人清运", "CG"), ("商贩占道摆摊", "HW"), ("路边垃圾桶满了", "CG")]
+    rows = old + new
+    model = train_from_records([t for t, _ in rows], [lab for _, lab in rows], holdout=0.2,
+                               time_ordered=True)
+    held = model.metadata["holdout"]
+    assert held["samples"] == 3 and held["train_size"] == len(old)
+    assert held["model_accuracy"] == 0.0
+    assert "按时间" in held["protocol"]
+
+
+def test_holdout_skipped_not_fatal_when_older_rows_have_one_label() -> None:
+    model = train_from_records(["垃圾", "垃圾桶", "占道", "摆摊"], ["HW", "HW", "CG", "CG"],
+                               holdout=0.5, time_ordered=True)
+    assert model.metadata["holdout"] is None
+    assert "至少两个标签" in model.metadata["holdout_skipped"]
+
+
+def test_c_is_chosen_among_the_candidates() -> None:
+    texts, labels = synthetic_records()
+    only = TrainingConfig(c_candidates=(0.5,))
+    model = train_from_records(texts, labels, config=only, cv_folds=3)
+    assert model.metadata["svm_c"] == 0.5
+    assert model.metadata["cv"]["chosen_c"] == [0.5]
+    assert train_from_records(texts, labels, config=only).metadata["svm_c"] == only.svm_c
+
+
+def test_cross_validate_nests_model_selection_in_every_fold() -> None:
+    texts, labels = synthetic_records()
+    report = cross_validate(texts, labels, folds=3)
+    assert report.folds == 3 and len(report.chosen_c) == 3
+    assert set(report.chosen_c) <= set(TrainingConfig().c_candidates)
+    assert "嵌套" in report.protocol and report.groups >= 3
+    assert report.baseline_macro_f1 is not None and 0 <= report.model_macro_f1 <= 1
+
+
+def test_given_groups_are_never_split() -> None:
+    """Rows of one group stay on one side of every fold, and of the held-out split."""
+    import numpy as np
+
+    texts, labels = synthetic_records()
+    groups = [f"{lab}-{i % 3}" for i, lab in enumerate(labels)]
+    material = classifier._Material(texts, labels, None, None, TrainingConfig(), groups=groups)
+    splits = material.folds(np.arange(len(texts)), 3, seed=1)
+    assert len(splits) == 3
+    for train, test in [*splits, material.holdout(0.34, seed=1)]:
+        assert not {groups[i] for i in train} & {groups[i] for i in test}
+        assert len(train) + len(test) == len(texts)
+    report = cross_validate(texts, labels, folds=3, groups=groups, baseline=False)
+    assert report.groups == 9 and report.protocol.startswith("按组分折")
+
+
+def test_old_model_format_is_refused_and_ignored_with_a_log_line(
+        var_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    import joblib
+
+    from smartgov.cases import routing
+
+    model_file, _ = classifier.model_files(None)
+    model_file.parent.mkdir(parents=True)
+    joblib.dump({"format": 1, "featurizer": None, "classifier": None}, model_file)
+    with pytest.raises(DispatchModelError, match="格式不符.*重新训练"):
+        Suggester.load()
+    with caplog.at_level(logging.WARNING, logger="smartgov.cases.routing"):
+        assert routing.current_suggester() is None
+    assert any("dispatch model ignored" in r.getMessage() for r in caplog.records)
+    assert routing.stored_model() == ("unusable", {})
+    result = CliRunner().invoke(dispatch_app, ["suggest", "路灯不亮"])
+    assert result.exit_code == 2 and "重新训练" in result.output
+
+
+def test_stored_model_states(suggester: Suggester, var_dir: Path) -> None:
+    from smartgov.cases import routing
+
+    assert routing.stored_model() == ("missing", {})
+    suggester.save()
+    state, meta = routing.stored_model()
+    assert state == "ready" and meta["training_size"] == len(synthetic_rows())
 
 
 # --- the real messages (../shared/data) ----------------------------------------------------

@@ -92,6 +92,7 @@ def progress_steps(total: int, description: str) -> Iterator[Callable[[str], Non
 
 
 def evaluate(data: TrainingData, *, folds: int = 5, seed: int = 42) -> EvalReport:
+    """The evaluation protocol: grouped nested cross-validation of the model and the baseline."""
     with progress_steps(folds + 1, "交叉验证") as step:
         return cross_validate(data.texts, data.labels, unlabelled=data.unlabelled,
                               label_terms=data.label_terms, folds=folds, seed=seed, on_step=step)
@@ -101,12 +102,14 @@ def report_lines(report: EvalReport, seconds: float) -> list[str]:
     """The evaluation as printable lines; the last one is ``macro_f1=0.xxx`` (the model's)."""
     lines = [
         f"样本 {report.samples} 条 · 标签 {len(report.labels)} 个 · 未标注 {report.unlabelled} 条 · "
-        f"分类词 {report.terms} 个 · 分层 {report.folds} 折交叉验证 (seed={report.seed})",
+        f"分类词 {report.terms} 个 · {report.protocol} {report.folds} 折 · {report.groups} 组 "
+        f"(seed={report.seed})",
     ]
     if report.baseline_macro_f1 is not None:
         lines.append(f"baseline (TF-IDF 字符1-3元 + LinearSVC): accuracy={report.baseline_accuracy:.3f}"
                      f" macro_f1={report.baseline_macro_f1:.3f}")
-    lines.append(f"model (字词+标题 TF-IDF + 分类词 + 自训练 LinearSVC): "
+    lines.append(f"model (字符1-3元 TF-IDF + 分类词 LinearSVC, C 每折内选 "
+                 f"{'/'.join(f'{c:g}' for c in report.chosen_c)}): "
                  f"accuracy={report.model_accuracy:.3f} macro_f1={report.model_macro_f1:.3f}")
     lines.append("per-label F1: " + " ".join(f"{k}={v:.3f}" for k, v in report.per_label_f1.items()))
     for level, fig in report.reliability.items():
@@ -114,6 +117,18 @@ def report_lines(report: EvalReport, seconds: float) -> list[str]:
     lines.append(f"time={seconds:.1f}s")
     lines.append(f"macro_f1={report.model_macro_f1:.3f}")
     return lines
+
+
+def holdout_lines(meta: dict) -> list[str]:
+    """The held-out figures of a trained model's metadata (model and baseline, same rows)."""
+    held = meta.get("holdout")
+    if not held:
+        return [f"[yellow]未做留出验证:[/yellow] {meta['holdout_skipped']}"] if meta.get(
+            "holdout_skipped") else []
+    return [f"{held['protocol']} ({held['samples']} 条, 训练 {held['train_size']} 条): "
+            f"model accuracy={held['model_accuracy']:.3f} macro_f1={held['model_macro_f1']:.3f} · "
+            f"baseline accuracy={held['baseline_accuracy']:.3f} "
+            f"macro_f1={held['baseline_macro_f1']:.3f}"]
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -130,7 +145,9 @@ def train(
     unlabelled: list[Path] = typer.Option(None, "--unlabelled", help="未标注文本 CSV，可重复"),
     taxonomy: Path = typer.Option(None, "--taxonomy", help="分类体系 CSV (标签列 + 术语列)"),
     auto: bool = typer.Option(True, "--auto/--no-auto", help=AUTO_HELP),
-    cv: bool = typer.Option(True, "--cv/--no-cv", help="训练时做 5 折交叉验证并记录结果"),
+    cv: bool = typer.Option(True, "--cv/--no-cv", help="训练时用 5 折分组交叉验证选择模型并记录结果"),
+    holdout: float = typer.Option(0.2, "--holdout", min=0.0, max=0.5,
+                                  help="留出验证比例 (模型选择不使用这部分；0 不留出)"),
     output: Path = typer.Option(None, "--output", help="模型目录 (default var/models/dispatch)"),
 ) -> None:
     """Train the suggester and store it under var/models (训练派遣模型)."""
@@ -138,7 +155,7 @@ def train(
     try:
         cols = parse_columns(text_cols)
         if from_db:
-            texts, labels = load_training_rows_from_db()
+            texts, labels = load_training_rows_from_db()  # oldest first: held out by time
             data = TrainingData(texts, labels, sources=[f"数据库已结案案件: {len(texts)} 条"])
             add_companions(data, cols, label_col, unlabelled or [], [taxonomy] if taxonomy else [])
         elif csv_path is not None:
@@ -148,10 +165,10 @@ def train(
         for line in data.sources:
             out.print(line)
         folds = 5 if cv else 0
-        with progress_steps(folds + 2, "训练") as step:
+        with progress_steps(folds + 3, "训练") as step:
             suggester = train_from_records(data.texts, data.labels, unlabelled=data.unlabelled,
                                            label_terms=data.label_terms, cv_folds=folds,
-                                           on_step=step)
+                                           holdout=holdout, time_ordered=from_db, on_step=step)
         path = suggester.save(output)
     except DispatchModelError as exc:
         raise _fail(exc) from exc
@@ -160,11 +177,15 @@ def train(
     out.print(f"训练样本 {meta['training_size']} 条 (跳过空行 {meta['skipped_rows']}) · "
               f"未标注 {meta['unlabelled_size']} 条 · 分类词 {meta['taxonomy_terms']} 个")
     if meta.get("cv"):
-        out.print(f"cv accuracy={meta['cv']['model_accuracy']:.3f} "
-                  f"macro_f1={meta['cv']['model_macro_f1']:.3f} · 置信度尺度 {meta['score_scale']}")
+        out.print(f"{meta['cv']['protocol']}: accuracy={meta['cv']['model_accuracy']:.3f} "
+                  f"macro_f1={meta['cv']['model_macro_f1']:.3f} · 选定 C={meta['svm_c']:g} · "
+                  f"置信度尺度 {meta['score_scale']}")
     elif meta.get("cv_skipped"):
         out.print(f"[yellow]未做交叉验证:[/yellow] {meta['cv_skipped']}")
-    out.print(f"模型已保存: {path} ({time.perf_counter() - started:.1f}s)")
+    for line in holdout_lines(meta):
+        out.print(line)
+    out.print(f"模型已保存: {path} ({time.perf_counter() - started:.1f}s, "
+              f"CPU {meta['cpu_seconds']:.1f}s)")
 
 
 @dispatch_app.command("eval")
@@ -178,7 +199,7 @@ def evaluate_command(
     folds: int = typer.Option(5, "--folds", min=2, help="折数"),
     seed: int = typer.Option(42, "--seed", help="随机种子"),
 ) -> None:
-    """Cross-validate the suggester against the TF-IDF baseline (评估); last line macro_f1=…"""
+    """Grouped nested CV of the suggester against the TF-IDF baseline (评估); last line macro_f1=…"""
     started = time.perf_counter()
     try:
         data = load_csv_data(csv_path, parse_columns(text_cols), label_col, unlabelled, taxonomy,
