@@ -40,6 +40,7 @@ EXTRA_ROUTERS = (
     "smartgov.cases.open311.views:router",
     "smartgov.cases.kpi.pages:router",
     "smartgov.cases.open311.views:admin_router",
+    "smartgov.cases.dispatch_pages:router",
 )
 
 

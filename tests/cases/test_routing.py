@@ -115,3 +115,102 @@ def test_both_automatic_paths_file_dispatch_and_notify_alike(world: World, model
             select(Notification).where(Notification.subject_id == case.id, Notification.kind == "dispatched")
         ).all()
         assert [n.department_id for n in inbox] == [world.depts["CG"].id]
+
+
+# --- training from closed cases, the admin page and its job ------------------------------------
+
+CLOSED = [("小区垃圾没人清运", "HW"), ("商贩占道摆摊", "CG"), ("路边垃圾桶满了", "HW"),
+          ("早市小摊占道经营", "CG"), ("楼下垃圾堆放好几天", "HW"), ("流动摊贩在路口占道", "CG")] * 2
+
+
+@pytest.fixture()
+def fresh_model_dir() -> Iterator[None]:
+    """No stored model before or after the test (the var/ directory is the session's)."""
+    from smartgov.cases.classifier import model_files
+
+    files = model_files(None)
+    for f in files:
+        f.unlink(missing_ok=True)
+    yield
+    for f in files:
+        f.unlink(missing_ok=True)
+
+
+def close_cases(world: World, rows: list[tuple[str, str]]) -> None:
+    for text, code in rows:
+        case = hotline(world, text)
+        case.status, case.lead_department_id = str(Status.CLOSED), world.depts[code].id
+    world.session.commit()
+
+
+def test_train_from_closed_cases_holds_out_the_newest(world: World, fresh_model_dir: None) -> None:
+    from smartgov.cases.routing import current_suggester, train_from_closed_cases
+
+    close_cases(world, CLOSED)
+    report = train_from_closed_cases(world.session)
+    assert report.training_size == len(CLOSED) and report.departments == 2
+    assert report.path.exists() and report.held_out_macro_f1 is not None
+    meta = current_suggester().metadata  # type: ignore[union-attr]
+    assert meta["holdout"]["samples"] == round(len(CLOSED) * 0.2)
+    assert meta["holdout"]["protocol"].startswith("按时间")
+    assert current_suggester().suggest("垃圾没人清运", k=1)[0].label == "HW"  # type: ignore[union-attr]
+
+
+def test_train_from_closed_cases_needs_cases(world: World, fresh_model_dir: None) -> None:
+    from smartgov.cases.classifier import DispatchModelError
+    from smartgov.cases.routing import train_from_closed_cases
+
+    with pytest.raises(DispatchModelError, match="已结案案件"):
+        train_from_closed_cases(world.session)
+    close_cases(world, CLOSED[:1])
+    with pytest.raises(DispatchModelError, match="两个不同的标签"):
+        train_from_closed_cases(world.session)
+
+
+def test_admin_page_retrains_in_a_job(client: TestClient, world: World, fresh_model_dir: None) -> None:
+    """重新训练: the POST queues the job (run inline in the tests); the page then shows the model."""
+    from tests.auth.conftest import audit_rows, csrf_from
+    from tests.cases.test_pages import login
+    from tests.factories import UserFactory
+
+    world.users["sysadmin"] = UserFactory(roles=["system_admin"])
+    world.session.commit()
+    close_cases(world, CLOSED)
+    login(client, world, "sysadmin")
+    page = client.get("/admin/dispatch-model").text
+    assert "尚未训练" in page and "重新训练" in page and "智能派遣模型" in page
+    response = client.post("/admin/dispatch-model/train", data={"csrf_token": csrf_from(page)},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    assert "已提交重新训练" in page and 'data-state="ready"' in page
+    assert f'data-testid="training-size">{len(CLOSED)}<' in page
+    assert "留出验证宏平均 F1" in page and "基线" in page
+    assert [r.actor_id for r in audit_rows(world.session, "dispatch_model.train")] == [
+        world.users["sysadmin"].id]
+
+
+def test_admin_page_is_for_the_system_administrator(client: TestClient, world: World) -> None:
+    from tests.cases.test_pages import login
+
+    login(client, world, "dispatcher")
+    assert client.get("/admin/dispatch-model").status_code == 403
+    assert client.post("/admin/dispatch-model/train").status_code in (403, 400)
+
+
+def test_admin_page_says_an_old_model_is_unusable(client: TestClient, world: World,
+                                                  fresh_model_dir: None) -> None:
+    import joblib
+
+    from smartgov.cases.classifier import model_files
+    from tests.cases.test_pages import login
+    from tests.factories import UserFactory
+
+    model_file = model_files(None)[0]
+    model_file.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump({"format": 1}, model_file)
+    world.users["sysadmin"] = UserFactory(roles=["system_admin"])
+    world.session.commit()
+    login(client, world, "sysadmin")
+    page = client.get("/admin/dispatch-model").text
+    assert 'data-state="unusable"' in page and "格式过旧" in page
