@@ -64,5 +64,5 @@ def test_every_kind_of_case_message_has_a_chinese_label_and_leads_to_its_case(wo
     assert inbox.kind_label(note.kind) == "新派遣案件"
     assert inbox.subject_link(note.subject_type, note.subject_id) == f"/cases/{case.id}"
     assert {"dispatched", "assist", "rework", "reopen", "supervise", "remind", "warning", "overdue",
-            "case_closed"} == set(INBOX_KINDS)
+            "case_closed", "citizen_unsatisfied"} == set(INBOX_KINDS)
     assert all(inbox.kind_label(k) != k for k in INBOX_KINDS)

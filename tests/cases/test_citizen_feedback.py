@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 import smartgov.cases.jobs  # noqa: F401  (registers cases.route_new_case, as domains.JOB_MODULES does)
+from smartgov import inbox
 from smartgov.auth.models import AuditEntry
 from smartgov.auth.principal import ANONYMOUS
 from smartgov.cases import clocks, service
@@ -232,6 +233,8 @@ def test_dissatisfied_or_not_fixed_goes_to_the_supervisor_at_once(
     assert [(m.user_id, m.subject_type, m.subject_id) for m in messages] == [
         (world.users["supervisor"].id, "case", case.id)]
     assert case.case_no in messages[0].message and satisfaction in messages[0].message
+    assert inbox.kind_label("citizen_unsatisfied") == "群众不满意"
+    assert inbox.subject_link("case", case.id) == f"/cases/{case.id}"
 
 
 def test_a_supervisor_scoped_to_another_street_is_not_told(world: World) -> None:
