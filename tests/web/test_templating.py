@@ -6,7 +6,8 @@ import pytest
 
 from smartgov.errors import Forbidden
 from smartgov.web.forms import error_text
-from smartgov.web.templating import for_people, limit_label
+from smartgov.web.templating import for_people
+from smartgov.workclock.limits import limit_label
 
 
 @pytest.mark.parametrize(

@@ -95,6 +95,17 @@ class TimeLimit:
         return None if hours is None else timedelta(hours=self.amount * hours)
 
 
+def limit_label(value: str | TimeLimit | None) -> str:
+    """A time limit (时限) as people read it: "1wd" → "1个工作日", "4wh" → "4个工作时"; text that
+    is no limit is shown as it is."""
+    if value is None or value == "":
+        return ""
+    try:
+        return TimeLimit.parse(value).label
+    except InvalidTimeLimit:
+        return str(value)
+
+
 @lru_cache(maxsize=1024)
 def _parse_text(cls: type[TimeLimit], text: str) -> TimeLimit:
     return cls._parse_uncached(text)

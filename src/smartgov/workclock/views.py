@@ -14,6 +14,8 @@ from smartgov.auth.roles import Role
 from smartgov.db import get_session
 from smartgov.errors import ValidationFailed
 from smartgov.params import Year
+from smartgov.web.templating import register_filter
+from smartgov.workclock.limits import limit_label
 from smartgov.workclock.service import (
     TimeLimit,
     get_calendar,
@@ -75,3 +77,6 @@ async def upload_schedule(
                  detail={"days": len(days), "years": years})
     count = store_schedule(session, days)
     return {"loaded": count, "years": years}
+
+
+register_filter("limit", limit_label)  # {{ category.handle_limit|limit }} → 4个工作时
