@@ -376,3 +376,252 @@ def test_the_menu_lists_exactly_the_pages_a_role_may_open(client: TestClient, wo
         for href in links:
             assert client.get(href).status_code == 200, (name, href)
     assert client.get("/workbench").status_code == 403  # the administrator has no queues
+
+
+# --- issue 8 §2: the staff pages -------------------------------------------------------------
+
+
+def action_input(world: World, case: Case, name: str, who: str, **fields: object) -> Case:
+    from smartgov.cases import service
+    from smartgov.cases.schemas import ActionInput
+
+    world.session.refresh(case)
+    return service.act(world.session, case.id, name, ActionInput(version=case.version, **fields),
+                       principal=world.p(who))
+
+
+def test_dispatch_form_preselects_the_proposed_department(client: TestClient, world: World) -> None:
+    from tests.factories import hotline
+
+    case = hotline(world, "垃圾没人收", "garbage", grid=0)
+    action_input(world, case, "file", "chief")
+    login(client, world, "dispatcher")
+    page = client.get(f"/cases/{case.id}").text
+    assert '<option value="HW" selected>区环卫所</option>' in page  # 暴露垃圾's default department
+    assert '<option value="CG" selected>' not in page
+
+
+def test_dispatch_form_without_a_proposal_selects_nothing(client: TestClient, world: World) -> None:
+    from tests.factories import hotline
+
+    case = hotline(world, "一件说不清归谁管的事")
+    action_input(world, case, "file", "chief", category_code="1101")
+    case.category_id = None  # a filed case whose class was removed: nothing to go on
+    world.session.commit()
+    login(client, world, "dispatcher")
+    page = client.get(f"/cases/{case.id}").text
+    assert '<option value="">请选择主办部门</option>' in page and "selected>区" not in page
+
+
+def test_merge_page_takes_the_case_number_and_offers_duplicates(client: TestClient, world: World) -> None:
+    from tests.factories import hotline
+
+    master = hotline(world, "小区门口垃圾堆了三天", "garbage", grid=0)
+    dup = hotline(world, "小区门口垃圾堆了三天", "garbage", grid=0)
+    login(client, world, "chief")
+    page = client.get(f"/cases/{dup.id}").text
+    assert f'name="master_pick" value="{master.case_no}"' in page
+    response = client.post(
+        f"/cases/{dup.id}/actions/merge",
+        data={"csrf_token": csrf_from(page), "version": str(dup.version), "master_case_no": "20990101",
+              "note": "同一处垃圾"},
+    )
+    assert response.status_code == 422
+    assert "未找到案件编号为「20990101」的案件" in response.text
+    assert 'value="20990101"' in response.text and 'value="同一处垃圾"' in response.text
+    response = client.post(
+        f"/cases/{dup.id}/actions/merge",
+        data={"csrf_token": csrf_from(page), "version": str(dup.version), "master_case_no": "",
+              "master_pick": master.case_no},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    world.session.expire_all()
+    assert world.session.get(Case, dup.id).merged_into_id == master.id
+
+
+def kept_tokens(html: str, field: str) -> list[str]:
+    import re
+
+    return re.findall(rf'name="kept_{field}" value="([^"]+)"', html)
+
+
+def test_portal_photo_is_kept_across_an_error(client: TestClient, world: World) -> None:
+    from smartgov.files.models import StoredFile
+
+    page = client.get("/report").text
+    lon, lat = world.point(0)
+    form = {"csrf_token": csrf_from(page), "category_code": "1101", "description": "垃圾堆放",
+            "lon": lon, "lat": lat}
+    response = client.post("/report", data=form, files={"photo": ("p.png", PNG, "image/png")})
+    assert response.status_code == 422 and "联系电话" in response.text
+    tokens = kept_tokens(response.text, "photo")
+    assert len(tokens) == 1 and "已保留：p.png" in response.text
+    assert len(world.session.scalars(select(StoredFile)).all()) == 1  # stored once, linked to nothing
+    assert world.session.scalars(select(FileLink)).all() == []
+    response = client.post("/report", data={**form, "reporter_phone": "13900001111", "kept_photo": tokens},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    case = world.session.scalar(select(Case))
+    links = world.session.scalars(select(FileLink)).all()
+    assert [(x.subject_id, x.kind, x.filename) for x in links] == [(case.id, "photo", "p.png")]
+    assert audit_lines(world, "case.photo_uploaded")
+
+
+def test_a_forged_photo_token_links_nothing(client: TestClient, world: World) -> None:
+    page = client.get("/report").text
+    lon, lat = world.point(0)
+    form = {"csrf_token": csrf_from(page), "category_code": "1101", "description": "垃圾堆放",
+            "lon": lon, "lat": lat}
+    response = client.post("/report", data=form, files={"photo": ("p.png", PNG, "image/png")})
+    token = kept_tokens(response.text, "photo")[0]
+    value, _, signature = token.rpartition(".")
+    forged = f"{int(value.split(':')[0]) + 1}:{value.split(':', 1)[1]}.{signature}"
+    response = client.post("/report", data={**form, "reporter_phone": "13900001111", "kept_photo": [forged]},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    assert world.session.scalars(select(FileLink)).all() == []
+
+
+def test_inspector_photos_are_kept_across_an_error(client: TestClient, world: World) -> None:
+    login(client, world, "inspector")
+    page = client.get("/inspector").text
+    lon, lat = world.point(0)
+    form = {"csrf_token": csrf_from(page), "category_code": "1101", "description": "",
+            "lon": lon, "lat": lat, "self_handled": "on"}
+    files = [("photos", ("a.png", PNG, "image/png")), ("before", ("b.png", PNG, "image/png"))]
+    response = client.post("/inspector", data=form, files=files)
+    assert response.status_code == 422 and 'name="self_handled" id="self_handled" checked' in response.text
+    kept = {"kept_photos": kept_tokens(response.text, "photos"),
+            "kept_before": kept_tokens(response.text, "before")}
+    assert [len(v) for v in kept.values()] == [1, 1]
+    response = client.post("/inspector", data={**form, "description": "小广告", **kept},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    case = world.session.scalar(select(Case))
+    kinds = sorted((x.kind, x.filename) for x in world.session.scalars(select(FileLink)))
+    assert kinds == [("before", "b.png"), ("photo", "a.png")] and case.status == Status.CLOSED
+
+
+def test_case_page_shows_what_staff_entered(client: TestClient, world: World) -> None:
+    from tests.factories import hotline
+
+    case = hotline(world, "楼下烧烤油烟", "garbage", grid=0, urgency="紧急")
+    assigned = report(world, "garbage", grid=1, who="chief", source="superior",
+                      source_ref="区委办〔2026〕12号")
+    by_inspector = report(world, "garbage", grid=0, who="inspector", source="inspector")
+    login(client, world, "chief")
+    page = client.get(f"/cases/{case.id}").text
+    assert "<th>诉求类型</th><td>投诉</td>" in page and "<th>紧急程度</th><td>紧急</td>" in page
+    assert "<th>所在网格</th><td>网格1（330100001001001）</td>" in page
+    page = client.get(f"/cases/{assigned.id}").text
+    assert "<th>交办文号</th><td>区委办〔2026〕12号</td>" in page and "<th>紧急程度</th><td>一般</td>" in page
+    page = client.get(f"/cases/{by_inspector.id}").text
+    assert f"<th>上报监督员</th><td>{world.users['inspector'].display_name}</td>" in page
+    assert "<th>诉求类型</th>" not in page
+
+
+def test_clock_shows_the_limit_with_an_approved_extension(client: TestClient, world: World) -> None:
+    from tests.factories import hotline
+
+    case = hotline(world, "垃圾没人收", "garbage", grid=0)
+    action_input(world, case, "file", "chief")
+    action_input(world, case, "dispatch", "dispatcher", department_code="HW")
+    login(client, world, "chief")
+    clock = client.get(f"/cases/{case.id}").text
+    assert "处置（4个工作时）" in clock and "4wh" not in clock
+    action_input(world, case, "request_extension", "handler", note="需要协调", extension="2个工作日")
+    action_input(world, case, "decide_exception", "dispatcher", approve=True)
+    page = client.get(f"/cases/{case.id}").text
+    assert "处置（原时限 4个工作时 + 延期 2个工作日）" in page
+
+
+def test_actions_are_buttons_that_open_their_form(client: TestClient, world: World) -> None:
+    import re
+
+    case = report(world, "garbage")
+    login(client, world, "chief")
+    page = client.get(f"/cases/{case.id}").text
+    boxes = re.findall(r'<details class="action" data-for="(\w+)" ?(open)?>', page)
+    assert len(boxes) >= 3  # 核实属实, 核实不属实, 立案, 作废 …
+    assert [name for name, is_open in boxes if is_open] == [boxes[0][0]]
+
+
+def test_helpers_are_a_checkbox_list_with_a_filter(client: TestClient, world: World) -> None:
+    from tests.factories import hotline
+
+    case = hotline(world, "垃圾没人收", "garbage", grid=0)
+    action_input(world, case, "file", "chief")
+    login(client, world, "dispatcher")
+    page = client.get(f"/cases/{case.id}").text
+    assert "data-multi-filter" in page
+    assert page.count('type="checkbox" name="helper_codes"') == len(world.depts)
+
+
+def test_error_pages_show_no_codes_or_english(client: TestClient, world: World) -> None:
+    login(client, world, "citizen")
+    response = client.get("/workbench")
+    assert response.status_code == 403
+    assert "错误代码" not in response.text and "forbidden" not in response.text
+    assert "your role" not in response.text and "无权访问" in response.text
+    api = client.get("/workbench", headers={"accept": "application/json"})
+    assert api.json()["code"] == "forbidden"  # the API keeps its codes
+
+
+def test_printable_work_order(client: TestClient, world: World) -> None:
+    case = report(world, "garbage")
+    login(client, world, "chief")
+    page = client.get(f"/cases/{case.id}").text
+    client.post(f"/cases/{case.id}/actions/verify",
+                data={"csrf_token": csrf_from(page), "version": str(case.version), "note": "属实"},
+                files={"photo": ("after.png", PNG, "image/png")})
+    printed = client.get(f"/cases/{case.id}/print")
+    assert printed.status_code == 200 and case.case_no in printed.text
+    assert "办理过程" in printed.text and "核实属实" in printed.text and "属实" in printed.text
+    assert f'<img src="/cases/{case.id}/photos/' in printed.text and 'class="topbar"' not in printed.text
+    login(client, world, "inspector2")  # another grid: the case is not theirs to see
+    assert client.get(f"/cases/{case.id}/print").status_code == 404
+
+
+def test_workbench_export_with_filters_masked(client: TestClient, world: World) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    garbage = report(world, "garbage", description="路口垃圾堆放")
+    report(world, "stall", description="占道经营摆摊")
+    login(client, world, "chief")
+    response = client.get("/workbench/export.csv", params={"queue": "all", "category": "1101"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert rows[0][:4] == ["案件编号", "标题", "类别", "状态"]
+    assert [r[0] for r in rows[1:]] == [garbage.case_no]
+    assert rows[1][-1] == "139****5678"  # masked as in the list
+    xlsx = client.get("/workbench/export.xlsx", params={"queue": "all"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.max_row == 3 and sheet["A1"].value == "案件编号"
+    assert client.get("/workbench/export.pdf").status_code == 404
+    assert len(audit_lines(world, "case.export")) == 2
+
+
+def test_category_admin_groups_and_reads_limits_in_words(client: TestClient, world: World) -> None:
+    world.users["admin"] = UserFactory(roles=["system_admin"])
+    world.session.commit()
+    login(client, world, "admin")
+    page = client.get("/admin/categories").text
+    assert 'data-testid="category-search"' in page and page.count('data-testid="category-group"') == 1
+    assert 'value="4个工作时"' in page and 'value="4wh"' not in page
+    garbage = world.cats["garbage"]
+    client.post(f"/admin/categories/{garbage.id}",
+                data={"csrf_token": csrf_from(page), "handle_limit": "3个工作日", "is_active": "on"})
+    world.session.expire_all()
+    assert world.session.get(Category, garbage.id).handle_limit == "3wd"
+
+
+def test_menu_and_sources_say_open311_in_chinese(client: TestClient, world: World) -> None:
+    world.users["admin"] = UserFactory(roles=["system_admin"])
+    world.session.commit()
+    login(client, world, "admin")
+    page = client.get("/").text
+    assert ">开放接口</a>" in page and ">Open311</a>" not in page

@@ -14,19 +14,34 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile  # what request.form() yields
 
 from smartgov import files
+from smartgov.auth import audit
 from smartgov.auth.deps import client_addr, current_principal, require_staff
 from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
 from smartgov.cases import clocks, routing, service
+from smartgov.cases.attachments import (
+    PHOTO_KIND_LABELS,
+    attach_photos,
+    case_photos,
+    hold_photos,
+    save_attachment,
+)
 from smartgov.cases.attachments import case_photo as find_photo
 from smartgov.cases.attributes import answers_in_form, definitions_of
-from smartgov.cases.attachments import case_photos, save_attachment
 from smartgov.cases.duplicates import duplicate_suggestions
 from smartgov.cases.models import (
     Case,
     Category,
 )
-from smartgov.cases.presenters import case_list, case_view, public_photos, track_out
+from smartgov.cases.presenters import (
+    case_facts,
+    case_list,
+    case_table,
+    case_view,
+    clock_limit_text,
+    public_photos,
+    track_out,
+)
 from smartgov.cases.queries import (
     ALL_STAFF,
     COUNT_CAP,
@@ -47,6 +62,7 @@ from smartgov.db import get_session, now
 from smartgov.errors import AppError, NotFound
 from smartgov.org.models import Department
 from smartgov.params import Id, Page
+from smartgov.web.exports import CSV_TYPE, XLSX_TYPE, csv_text, download, xlsx_bytes
 from smartgov.web.forms import error_status, error_text, form_number, form_text, form_values, form_yes_no
 from smartgov.web.templating import render
 from smartgov.workclock.service import day_bound
@@ -56,7 +72,7 @@ from smartgov.workflow.models import PendingRequest
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 SOURCE_LABELS_BY_VALUE = {str(k): v for k, v in SOURCE_LABELS.items()}
-EXCEPTION_LABELS = {"return": "回退", "extension": "延期", "park": "挂账", "objection": "派单异议"}
+EXCEPTION_LABELS = service.EXCEPTION_KIND_LABELS
 
 
 def category_groups(session: Session) -> list[tuple[str, list[Category]]]:
@@ -130,6 +146,9 @@ def intake_from_form(form: Any, source: Source) -> CaseIntake:
     )
 
 
+REPORT_PHOTOS = {"photo": "photo"}  # form field → photo kind
+
+
 @router.post("/report", response_class=HTMLResponse)
 async def report_submit(
     request: Request,
@@ -142,23 +161,17 @@ async def report_submit(
         case = service.intake(session, data, principal=principal, client_addr=client_addr(request))
     except (ValidationError, AppError) as exc:
         session.rollback()
+        kept, problems = await hold_photos(session, form, REPORT_PHOTOS, principal)
         return render(
             request,
             "cases/report.html",
-            {"groups": category_groups(session), "form": form_values(form), "error": error_text(exc)},
+            {"groups": category_groups(session), "form": form_values(form), "kept": kept,
+             "error": "；".join([error_text(exc), *problems])},
             422,
         )
-    photo = form.get("photo")
-    photo_error = None
-    if isinstance(photo, UploadFile) and photo.filename:
-        try:
-            save_attachment(session, case, await photo.read(), photo.filename, principal=principal)
-            session.commit()
-        except AppError as exc:  # the report is already stored; tell the citizen about the photo
-            session.rollback()
-            photo_error = exc.message
+    problems = await attach_photos(session, case, form, REPORT_PHOTOS, principal)
     url = f"/report/done/{case.tracking_code}"
-    if photo_error:
+    if problems:
         url += "?photo_error=1"
     return RedirectResponse(url, status_code=303)
 
@@ -274,21 +287,9 @@ def workbench(
 ) -> Response:
     """工作台: the queues of this role with counts; filters, full-text search, one page of cases."""
     queue = queue or default_queue(principal)
-    category_row = session.scalar(select(Category).where(Category.code == category)) if category else None
-    department_row = (
-        session.scalar(select(Department).where(Department.code == department)) if department else None
-    )
-    flt = CaseFilter(
-        queue=queue, q=q, page=max(page, 1),
-        category_id=category_row.id if category_row else None,
-        department_id=department_row.id if department_row else None,
-        source=source or None,
-        reported_from=day_bound(start, is_end=False) if start else None,
-        reported_to=day_bound(end, is_end=True) if end else None,
-    )
+    flt, filters = _workbench_filter(session, queue, q, category, department, source, start, end)
+    flt.page = max(page, 1)
     rows, total = find_cases(session, principal, flt)
-    filters = {"q": q or "", "category": category or "", "department": department or "",
-               "source": source or "", "start": start or "", "end": end or ""}
     return render(
         request,
         "cases/workbench.html",
@@ -309,6 +310,81 @@ def workbench(
             "flash": [request.query_params["msg"]] if request.query_params.get("msg") else [],
         },
     )
+
+
+def _workbench_filter(
+    session: Session, queue: str, q: str | None, category: str | None, department: str | None,
+    source: str | None, start: date | None, end: date | None,
+) -> tuple[CaseFilter, dict[str, Any]]:
+    """The workbench's queue and filters as a query filter, and as typed (for the form and links)."""
+    category_row = session.scalar(select(Category).where(Category.code == category)) if category else None
+    department_row = (
+        session.scalar(select(Department).where(Department.code == department)) if department else None
+    )
+    flt = CaseFilter(
+        queue=queue, q=q,
+        category_id=category_row.id if category_row else None,
+        department_id=department_row.id if department_row else None,
+        source=source or None,
+        reported_from=day_bound(start, is_end=False) if start else None,
+        reported_to=day_bound(end, is_end=True) if end else None,
+    )
+    filters = {"q": q or "", "category": category or "", "department": department or "",
+               "source": source or "", "start": start or "", "end": end or ""}
+    return flt, filters
+
+
+EXPORT_FORMATS = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
+EXPORT_CAP = 5000  # rows in one export; more asks for narrower filters
+
+
+def workbench_cases(session: Session, principal: Principal, flt: CaseFilter) -> list[Case]:
+    """Every case of the filtered list (up to EXPORT_CAP), newest first, page by page."""
+    found: list[Case] = []
+    flt.page_size, flt.page = 200, 1
+    while len(found) < EXPORT_CAP:
+        rows, _ = find_cases(session, principal, flt)
+        found.extend(rows)
+        if len(rows) < flt.page_size:
+            break
+        flt.page += 1
+    return found[:EXPORT_CAP]
+
+
+def queue_label(principal: Principal, name: str) -> str:
+    return next((qu.label for qu in queues_for(principal) if qu.name == name), "全部")
+
+
+@router.get("/workbench/export.{fmt}")
+def workbench_export(
+    fmt: str,
+    request: Request,
+    queue: str | None = None,
+    q: str | None = None,
+    category: str | None = None,
+    department: str | None = None,
+    source: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(WORKBENCH),
+) -> Response:
+    """导出: the workbench list with its current queue and filters as CSV or XLSX, reporters
+    masked as in the list; the export is audited with its filters and size."""
+    if fmt not in EXPORT_FORMATS:
+        raise NotFound("只能导出为 CSV 或 XLSX", code="export_format")
+    queue = queue or default_queue(principal)
+    flt, filters = _workbench_filter(session, queue, q, category, department, source, start, end)
+    cases = workbench_cases(session, principal, flt)
+    table = case_table(case_list(session, cases, principal))
+    audit.record(session, action="case.export", principal=principal, object_type="case",
+                 object_id="workbench", client_addr=client_addr(request),
+                 detail={"queue": queue, "format": fmt, "rows": len(cases),
+                         **{k: str(v) for k, v in filters.items() if v}})
+    session.commit()
+    name = f"工作台-{queue_label(principal, queue)}-{now():%Y%m%d}.{fmt}"
+    content = csv_text(table) if fmt == "csv" else xlsx_bytes(table, "案件清单")
+    return download(content, EXPORT_FORMATS[fmt], name)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -340,15 +416,20 @@ def _detail_page(
     session.commit()  # the audit line of an unmasked view
     actions = service.available_actions(case, principal, request_waiting=pending is not None)
     dispatchable = any(a.name == "dispatch" for a in actions)
+    suggestions = routing.suggestions_for(session, case) if dispatchable else []
     return render(
         request,
         "cases/detail.html",
         {
             "case": shown,
+            "facts": case_facts(session, case),
             "events": events,
             "actions": actions,
-            "suggestions": routing.suggestions_for(session, case) if dispatchable else [],
+            "suggestions": suggestions,
+            "proposed": service.proposed_department(session, case, suggestions) if dispatchable else None,
             "clock": clock,
+            "clock_text": clock_limit_text(clock) if clock else "",
+            "photo_kinds": PHOTO_KIND_LABELS,
             "stage_labels": STAGE_LABELS,
             "status_labels": STATUS_LABELS,
             "action_labels": ACTION_LABELS,
@@ -364,6 +445,38 @@ def _detail_page(
             **extra,
         },
         status_code,
+    )
+
+
+@router.get("/cases/{case_id}/print", response_class=HTMLResponse)
+def case_print(
+    case_id: int,
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require_staff),
+) -> Response:
+    """打印工单: the case, its facts, clock, timeline and photo thumbnails on a page for paper."""
+    case = service.get_case(session, case_id, principal)
+    clock = clocks.open_clock(session, case)
+    shown = case_view(session, case, principal)
+    session.commit()  # the audit line of an unmasked view
+    return render(
+        request,
+        "cases/print.html",
+        {
+            "case": shown,
+            "facts": case_facts(session, case),
+            "events": service.timeline_of(session, case.id),
+            "clock": clock,
+            "clock_text": clock_limit_text(clock) if clock else "",
+            "photos": case_photos(session, case.id),
+            "photo_kinds": PHOTO_KIND_LABELS,
+            "stage_labels": STAGE_LABELS,
+            "status_labels": STATUS_LABELS,
+            "action_labels": ACTION_LABELS,
+            "source_labels": SOURCE_LABELS_BY_VALUE,
+            "printed_at": now(),
+        },
     )
 
 
@@ -387,6 +500,7 @@ async def case_action(
             satisfaction=form_text(form, "satisfaction"),
             approve=form_yes_no(form, "approve"),
             master_case_id=form_number(form, "master_case_id", int, "主案件 ID"),
+            master_case_no=form_text(form, "master_pick") or form_text(form, "master_case_no"),
         )
         case = service.act(
             session, case_id, name, data, principal=principal, client_addr=client_addr(request)
@@ -459,4 +573,7 @@ def exceptions_page(
         .where(PendingRequest.subject_id.in_(visible_cases))
         .order_by(PendingRequest.id)
     ).all()
-    return render(request, "cases/exceptions.html", {"rows": rows, "labels": EXCEPTION_LABELS})
+    numbers = dict(session.execute(
+        select(Case.id, Case.case_no).where(Case.id.in_([r.subject_id for r in rows]))).all())
+    return render(request, "cases/exceptions.html",
+                  {"rows": rows, "labels": EXCEPTION_LABELS, "case_numbers": numbers})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,8 @@ from smartgov.cases.schemas import SOURCE_LABELS, CaseOut, TrackOut
 from smartgov.cases.workflow import CASE_FLOW, PUBLIC_LABELS, STATUS_LABELS, Status
 from smartgov.files.models import FileLink
 from smartgov.org.models import Area, Department
+from smartgov.workclock.limits import TimeLimit
+from smartgov.workclock.models import WorkTimer
 from smartgov.workflow import timeline
 
 # Steps a citizen sees on the tracking page, in plain words.
@@ -172,6 +175,85 @@ def case_list(session: Session, cases: Sequence[Case], principal: Principal) -> 
     return [
         case_out(session, c, principal, listed=True, request_waiting=c.id in waiting) for c in cases
     ]
+
+
+# What ``Case.source_ref`` is called for each channel that fills it in.
+SOURCE_REF_LABELS = {
+    "superior": "交办文号",
+    "sensor": "告警编号",
+    "opinion": "舆情编号",
+    "open311": "对方编号",
+    "petition": "信访编号",
+}
+
+
+def case_facts(session: Session, case: Case) -> list[tuple[str, str]]:
+    """What staff entered beyond the common fields, as (label, text) rows for the case page:
+    诉求类型, 紧急程度, the channel's reference (交办文号 …), who recorded it (监督员, the
+    Open311 application) and the grid's name."""
+    from smartgov.auth.models import User
+    from smartgov.cases.models import Open311Client, RequestType
+
+    rows: list[tuple[str, str]] = []
+    if case.request_type:
+        request_type = session.get(RequestType, case.request_type)
+        rows.append(("诉求类型", request_type.name if request_type else "未知类型"))
+    rows.append(("紧急程度", case.urgency or "一般"))
+    if case.source_ref:
+        rows.append((SOURCE_REF_LABELS.get(case.source, "来源编号"), case.source_ref))
+    if case.source == "inspector" and case.created_by_id:
+        inspector = session.get(User, case.created_by_id)
+        if inspector is not None:
+            rows.append(("上报监督员", inspector.display_name))
+    if case.open311_client_id:
+        client = session.get(Open311Client, case.open311_client_id)
+        if client is not None:
+            rows.append(("上报应用", client.name))
+    if case.grid_id:
+        grid = session.get(Area, case.grid_id)
+        if grid is not None:
+            rows.append(("所在网格", f"{grid.name}（{grid.code}）"))
+    return rows
+
+
+def clock_limit_text(timer: WorkTimer) -> str:
+    """The limit a stage timer runs on now: the original one, plus each approved extension
+    (原时限 3个工作日 + 延期 2个工作日) — the timer's ``limit_text`` stays the original."""
+    extensions = [TimeLimit.parse(e).label for e in (timer.state or {}).get("extensions", [])]
+    original = TimeLimit.parse(timer.limit_text).label
+    if not extensions:
+        return original
+    return f"原时限 {original} + 延期 {' + '.join(extensions)}"
+
+
+CASE_TABLE_HEADER = ("案件编号", "标题", "类别", "状态", "来源", "承办部门", "上报时间", "处置截止",
+                     "时限状态", "上报人", "联系电话")
+
+
+def time_state(warning_level: int) -> str:
+    """A case's 时限状态 in words: 已超期, 预警 or 正常."""
+    from smartgov.workclock.timers import overdue_level
+
+    if warning_level >= overdue_level():
+        return "已超期"
+    return "预警" if warning_level else "正常"
+
+
+def case_table(rows: Sequence[CaseOut]) -> list[tuple[Any, ...]]:
+    """A list of cases as a table for 导出: the header, then one row per case as the list shows it
+    (reporters as the list masks them)."""
+    from smartgov.cases.schemas import SOURCE_LABELS, Source
+    from smartgov.web.templating import format_time
+
+    table: list[tuple[Any, ...]] = [CASE_TABLE_HEADER]
+    for c in rows:
+        source = SOURCE_LABELS.get(Source(c.source), "其他") if c.source in set(Source) else "其他"
+        table.append((
+            c.case_no, c.title, c.category_name or "待分类", c.status_label, source,
+            c.lead_department_name or "", format_time(c.reported_at), format_time(c.due_at),
+            time_state(c.warning_level) if c.due_at else "", c.reporter_name or "", c.reporter_phone or "",
+        ))
+    return table
 
 
 def _reporter_of(session: Session, principal: Principal, case_id: int) -> dict[str, str | None]:

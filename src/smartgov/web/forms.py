@@ -43,10 +43,15 @@ def form_values(form: Any) -> dict[str, str]:
 
 
 def error_text(exc: Exception) -> str:
-    """The message of a form error for the page (pydantic's messages without their prefix)."""
+    """The message of a form error for the page (pydantic's messages without their prefix, and
+    no English gloss)."""
+    from smartgov.web.templating import for_people
+
     if isinstance(exc, ValidationError):
-        return "；".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-    return exc.message if isinstance(exc, AppError) else str(exc)
+        return "；".join(for_people(str(e["msg"]).removeprefix("Value error, ")) for e in exc.errors())
+    return for_people(exc.message if isinstance(exc, AppError) else str(exc))
+
+
 
 
 YES_NO = {"yes": True, "no": False}
