@@ -119,7 +119,7 @@ class Case(Base):
     reporter_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     reporter_name: Mapped[str | None] = mapped_column(String(100))
     reporter_phone: Mapped[str | None] = mapped_column(String(32))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     open311_client_id: Mapped[int | None] = mapped_column(ForeignKey("open311_client.id"))
     reported_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=now)

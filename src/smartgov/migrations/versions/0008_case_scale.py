@@ -19,6 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # An inspector's view is "my grids or recorded by me": without it the OR reads every case.
+    op.create_index(op.f("ix_case_record_created_by_id"), "case_record", ["created_by_id"], unique=False)
     op.create_table(
         "kpi_daily_count",
         sa.Column("day", sa.Date(), nullable=False),
@@ -47,3 +49,4 @@ def downgrade() -> None:
     op.drop_table("kpi_rollup_mark")
     op.drop_table("kpi_rollup_day")
     op.drop_table("kpi_daily_count")
+    op.drop_index(op.f("ix_case_record_created_by_id"), table_name="case_record")
