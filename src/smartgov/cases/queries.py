@@ -208,8 +208,8 @@ def newest_first_on_postgres(
     not fill the page the matches are sparse, and are found through the other indexes and
     sorted (``id + 0`` keeps the planner off the key walk). The total is "1000+" when the
     newest ``COUNT_WINDOW`` cases already hold more; else every match is counted. A text
-    search is narrowed to the page window inside the search index, and counted from the
-    index's matches (in table order, so a window there would read every older match first)."""
+    search reads the windows of the search table in key order (search.matching_ids), and
+    only a sparse one goes through the full-text index."""
     newest = session.scalar(select(func.max(Case.id))) or 0
 
     def where(after_id: int | None) -> list[Any]:
@@ -227,11 +227,10 @@ def newest_first_on_postgres(
         ).all()
     if offset == 0 and len(rows) < limit:
         return list(rows), len(rows)  # the whole of it is on this page
-    if searched is None:
-        recent = capped_count(session, where(newest - COUNT_WINDOW))
-        if recent > COUNT_CAP:
-            return list(rows), recent
-    # a search is counted from its index's matches, which stop at the cap
+    recent = capped_count(session, where(newest - COUNT_WINDOW))
+    if recent > COUNT_CAP:
+        return list(rows), recent
+    # sparse: counted from the other indexes (a search from its index's matches, up to the cap)
     return list(rows), capped_count(session, where(None))
 
 
