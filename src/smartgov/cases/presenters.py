@@ -266,7 +266,10 @@ register_personal_data("case", _reporter_of)
 audit.register_labels(
     {**{f"case.{name}": label for name, label in CASE_FLOW.labels().items()},
      "case.intake": "案件受理", "case.export": "导出案件", "case.photo_uploaded": "上传照片",
-     "case.citizen_feedback": "报事人评价"},
+     "case.citizen_feedback": "报事人评价", "kpi.config": "调整考核设置",
+     "category.import": "导入分类目录", "category.update": "修改分类", "dispatch_rule.create": "新增派遣规则",
+     "open311.key_create": "创建开放接口密钥", "open311.key_revoke": "吊销开放接口密钥",
+     "demo.generate_cases": "生成演示案件"},
     fields={"source": "来源", "status": "状态", "grid_id": "网格编号"},
     values={"from": STATUS_LABELS, "to": STATUS_LABELS, "status": STATUS_LABELS,
             "source": SOURCE_LABELS},
