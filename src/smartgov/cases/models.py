@@ -96,6 +96,8 @@ class Case(Base):
               "street_id", "grid_id", "rework_count", "created_by_id", "source"),
         Index("ix_case_record_warning", "warning_level"),  # 即将超期 / 已超期 queues
         Index("ix_case_record_category_reported", "category_id", "reported_at"),
+        # 督办 queue: the few supervised cases, not every open case (SQLite chose status alone).
+        Index("ix_case_record_supervised_status", "is_supervised", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,7 +140,7 @@ class Case(Base):
     auto_dispatched: Mapped[bool] = mapped_column(Boolean, default=False)
     dispatch_confidence: Mapped[float | None] = mapped_column(Float)
     self_handled: Mapped[bool] = mapped_column(Boolean, default=False)  # 自行处置
-    is_supervised: Mapped[bool] = mapped_column(Boolean, default=False, index=True)  # 督办
+    is_supervised: Mapped[bool] = mapped_column(Boolean, default=False)  # 督办
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))
     needs_callback: Mapped[bool] = mapped_column(Boolean, default=False)
     satisfaction: Mapped[str | None] = mapped_column(String(8))  # 满意/基本满意/不满意

@@ -21,6 +21,8 @@ depends_on = None
 def upgrade() -> None:
     # An inspector's view is "my grids or recorded by me": without it the OR reads every case.
     op.create_index(op.f("ix_case_record_created_by_id"), "case_record", ["created_by_id"], unique=False)
+    op.drop_index("ix_case_record_is_supervised", table_name="case_record")
+    op.create_index("ix_case_record_supervised_status", "case_record", ["is_supervised", "status"])
     op.create_table(
         "kpi_daily_count",
         sa.Column("day", sa.Date(), nullable=False),
@@ -49,4 +51,6 @@ def downgrade() -> None:
     op.drop_table("kpi_rollup_mark")
     op.drop_table("kpi_rollup_day")
     op.drop_table("kpi_daily_count")
+    op.drop_index("ix_case_record_supervised_status", table_name="case_record")
+    op.create_index("ix_case_record_is_supervised", "case_record", ["is_supervised"], unique=False)
     op.drop_index(op.f("ix_case_record_created_by_id"), table_name="case_record")
