@@ -188,6 +188,9 @@ def test_admin_page_retrains_in_a_job(client: TestClient, world: World, fresh_mo
     assert "留出验证宏平均 F1" in page and "基线" in page
     assert [r.actor_id for r in audit_rows(world.session, "dispatch_model.train")] == [
         world.users["sysadmin"].id]
+    from smartgov.auth.audit import action_label
+
+    assert action_label("dispatch_model.train") == "重新训练智能派遣模型"
 
 
 def test_admin_page_is_for_the_system_administrator(client: TestClient, world: World) -> None:

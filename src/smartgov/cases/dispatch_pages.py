@@ -20,6 +20,8 @@ from smartgov.db import get_session
 from smartgov.web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+audit.register_labels({"dispatch_model.train": "重新训练智能派遣模型"},
+                      objects={"dispatch_model": "智能派遣模型"})
 ADMIN = menu_entry("/admin/dispatch-model", "智能派遣模型", 75, Role.SYSTEM_ADMIN)
 TRAIN_TASK = "cases.train_dispatch_model"
 STATE_LABELS = {
