@@ -32,9 +32,12 @@ def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     os.environ["SMARTGOV_SECRET_KEY"] = "test-secret-key"
     os.environ["SMARTGOV_JOBS_INLINE"] = "1"  # a session's jobs run right after its commit
     os.environ.pop("SMARTGOV_DATABASE_URL", None)
+    from smartgov import jobs
     from smartgov.config import reset_settings
+    from smartgov.domains import JOB_MODULES
 
     reset_settings()
+    jobs.load_task_modules(JOB_MODULES)  # as the app does: any test's commit may run a domain's job
     yield var_dir
     reset_settings()
 
