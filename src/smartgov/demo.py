@@ -202,29 +202,21 @@ def load_demo(
     return empty
 
 
-# Closed cases the start-up model learns from: the newest ones, enough for every department.
-TRAINING_LIMIT = 8_000
-
-
-def ensure_dispatch_model(console: Console, *, limit: int = TRAINING_LIMIT) -> Path | None:
-    """智能派遣: train the suggester on the closed cases and the departments that handled them,
-    unless a model is stored already; None when there is nothing to learn from yet."""
-    from smartgov.cases.classifier import DispatchModelError, model_files, train_from_records
-    from smartgov.cases.service import dispatch_training_rows
+def ensure_dispatch_model(console: Console) -> Path | None:
+    """智能派遣: train the suggester on the closed cases (routing.train_from_closed_cases) unless a
+    model is stored already; None when there is nothing to learn from yet."""
+    from smartgov.cases.classifier import DispatchModelError, model_files
+    from smartgov.cases.routing import train_from_closed_cases
 
     model_file, _ = model_files(None)
     if model_file.exists():
         return model_file
-    with session_scope() as session:
-        rows = list(dispatch_training_rows(session, limit=limit))
-    if not rows:
-        return None
-    texts, labels = (list(column) for column in zip(*rows, strict=True))
     try:
-        path = train_from_records(texts, labels).save()
+        with session_scope() as session:
+            report = train_from_closed_cases(session)
     except DispatchModelError as exc:
         console.print(f"[yellow]派遣模型未训练：{exc}[/yellow]")
         return None
-    console.print(f"[green]智能派遣模型已训练[/green]: {len(texts)} 件已结案案件, "
-                  f"{len(set(labels))} 个部门")
-    return path
+    console.print(f"[green]智能派遣模型已训练[/green]: {report.training_size} 件已结案案件, "
+                  f"{report.departments} 个部门")
+    return model_file
