@@ -204,12 +204,13 @@ def load_demo(
 
 def ensure_dispatch_model(console: Console) -> Path | None:
     """智能派遣: train the suggester on the closed cases (routing.train_from_closed_cases) unless a
-    model is stored already; None when there is nothing to learn from yet."""
+    usable model is stored already (an older format is trained again); None when there is
+    nothing to learn from yet."""
     from smartgov.cases.classifier import DispatchModelError, model_files
-    from smartgov.cases.routing import train_from_closed_cases
+    from smartgov.cases.routing import stored_model, train_from_closed_cases
 
     model_file, _ = model_files(None)
-    if model_file.exists():
+    if stored_model()[0] == "ready":
         return model_file
     try:
         with session_scope() as session:
