@@ -39,7 +39,9 @@ def run(n: int, url: str | None) -> tuple[float, float]:
     factory = session_factory()
     rng = random.Random(7)
     with factory() as session:
-        codes = session.scalars(select(Category.code).where(Category.level == "minor")).all()
+        codes = [code for code, attributes in session.execute(
+            select(Category.code, Category.attributes).where(Category.level == "minor"))
+            if not any(a.get("required") for a in attributes or [])]  # no 附加信息 to fill in
         grids = session.execute(
             select(Area.center_lon, Area.center_lat).where(Area.level == "grid")
         ).all()
