@@ -112,3 +112,20 @@ def test_workbench_on_a_phone(live_server, new_page) -> None:
         box = page.locator(control).bounding_box()
         assert box is not None and box["x"] + box["width"] <= 390 and box["height"] >= 30
     shot(page, "staff-workbench-phone")
+
+
+def test_workbench_filter_with_empty_dates(live_server, new_page) -> None:
+    """筛选 with both date fields left empty filters by nothing else (it was a 422)."""
+    base = live_server
+    operator = new_page()
+    login(operator, base, "operator")
+    hotline_order(operator, base, "小区门口的路灯一到晚上就不亮", "路灯不亮")
+    page = new_page()
+    login(page, base, "chief")
+    page.goto(f"{base}/workbench?queue=all")
+    assert page.input_value("input[name=start]") == "" and page.input_value("input[name=end]") == ""
+    with page.expect_navigation() as navigation:
+        page.click("[data-testid=filters] button")
+    assert navigation.value is not None and navigation.value.status == 200
+    assert "start=&end=" in page.url or "start=" in page.url
+    assert page.locator("[data-testid=case-table] tbody tr").count() >= 1
