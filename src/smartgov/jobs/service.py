@@ -17,6 +17,9 @@ from smartgov.jobs import queue, registry
 from smartgov.jobs.common import is_postgres
 from smartgov.jobs.models import DOING, FAILED, SUCCEEDED, TODO, Job
 
+audit.register_labels({"jobs.retry": "重试后台任务"}, fields={"task": "任务"},
+                      objects={"job": "后台任务"})
+
 if TYPE_CHECKING:
     from smartgov.auth.principal import Principal
 

@@ -24,6 +24,9 @@ from smartgov.workclock.service import (
     store_schedule,
 )
 
+audit.register_labels({"workclock.schedule.load": "导入节假日安排"},
+                      fields={"days": "天数", "years": "年份"}, objects={"calendar_day": "工作日历"})
+
 router = APIRouter(prefix="/api/v1/workclock", tags=["workclock"])
 
 MAX_SCHEDULE_BYTES = 1_000_000
