@@ -625,3 +625,16 @@ def test_menu_and_sources_say_open311_in_chinese(client: TestClient, world: Worl
     login(client, world, "admin")
     page = client.get("/").text
     assert ">开放接口</a>" in page and ">Open311</a>" not in page
+
+
+def test_a_handler_reveals_the_reporters_phone_from_the_case_page(client: TestClient, world: World) -> None:
+    """处置人员 see the reporter masked, with 显示完整信息 that shows it in full (audited)."""
+    case = report(world, "stall", reporter_phone="13912345678")
+    login(client, world, "handler_cg")
+    page = client.get(f"/cases/{case.id}").text
+    assert "13912345678" not in page and 'data-testid="reveal-reporter"' in page
+    revealed = client.post(f"/personal-data/case/{case.id}/reveal", headers={"X-CSRF-Token": csrf_from(page)})
+    assert revealed.status_code == 200 and "13912345678" in revealed.text
+    login(client, world, "dispatcher")  # sees it in full already: no button
+    page = client.get(f"/cases/{case.id}").text
+    assert "13912345678" in page and 'data-testid="reveal-reporter"' not in page

@@ -18,6 +18,7 @@ from smartgov.auth import audit
 from smartgov.auth.deps import client_addr, current_principal, require_staff
 from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
+from smartgov.auth.roles import MAY_REVEAL_PERSONAL_DATA
 from smartgov.cases import clocks, routing, service
 from smartgov.cases.attachments import (
     PHOTO_KIND_LABELS,
@@ -435,6 +436,7 @@ def _detail_page(
             "action_labels": ACTION_LABELS,
             "source_labels": SOURCE_LABELS_BY_VALUE,
             "clock_level": clocks.clock_level(clock),
+            "may_reveal": principal.has_any(*MAY_REVEAL_PERSONAL_DATA),
             "photos": case_photos(session, case.id),
             "pending": pending,
             "exception_labels": EXCEPTION_LABELS,
