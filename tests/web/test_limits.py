@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import pytest
@@ -56,7 +57,8 @@ def asgi_post(app: FastAPI, path: str, content_type: str, total: int, *,
     async def run() -> None:
         await app(scope, receive, send)
 
-    anyio.run(run)
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own (Playwright may hold this thread's)
+        pool.submit(anyio.run, run).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], body, read
