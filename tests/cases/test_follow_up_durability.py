@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from smartgov.cases.models import Case
 from tests.cases.conftest import World
-from tests.conftest import REPO_ROOT, TEST_DATABASE_URL, free_port, wait_for
+from tests.conftest import REPO_ROOT, TEST_DATABASE_URL, free_port, stop_processes, wait_for
 
 SMARTGOV = Path(sys.executable).parent / "smartgov"
 
@@ -53,15 +53,7 @@ def processes(engine: Engine, tmp_path: Path) -> Iterator[Callable[..., subproce
         return process
 
     yield start
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in started:
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+    stop_processes(started)
 
 
 def _serve(start: Callable[..., subprocess.Popen[bytes]], *flags: str) -> tuple[subprocess.Popen[bytes], str]:

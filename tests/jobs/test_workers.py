@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from smartgov import jobs
-from tests.conftest import REPO_ROOT, TEST_DATABASE_URL, wait_for
+from tests.conftest import REPO_ROOT, TEST_DATABASE_URL, stop_processes, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -62,15 +62,7 @@ def workers(engine: Engine, tmp_path: Path, no_inline) -> Iterator[Callable[...,
 
     start.log = log  # type: ignore[attr-defined]
     yield start
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in started:
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+    stop_processes(started)
 
 
 def test_two_workers_run_each_periodic_tick_once_and_share_enqueued_jobs(
