@@ -101,6 +101,6 @@ def retry(session: Session, job_id: int, *, principal: Principal | None = None,
         )
     audit.record(session, principal=principal, actor_name=actor_name, client_addr=client_addr,
                  action="jobs.retry", object_type="job", object_id=job_id,
-                 detail={"task": row.task_name})
+                 detail={"task": registry.label_of(row.task_name)})
     queue.track(session, job_id)
     return str(row.task_name)
