@@ -84,6 +84,10 @@ class DispatchRule(Base):
     priority: Mapped[int] = mapped_column(Integer, default=100)
 
 
+# Who may see a case (service.visibility_clause): carried by the queue indexes (PostgreSQL INCLUDE).
+VISIBILITY_COLUMNS = ["lead_department_id", "grid_id", "street_id", "created_by_id"]
+
+
 class Case(Base):
     """One case (案卷 / 工单), whatever channel it came from; moves through the seven-step flow."""
 
@@ -94,7 +98,12 @@ class Case(Base):
         # Covers the performance figures (绩效) of a period without touching the table.
         Index("ix_case_record_reported_kpi", "reported_at", "status", "lead_department_id",
               "street_id", "grid_id", "rework_count", "created_by_id", "source"),
-        Index("ix_case_record_warning", "warning_level"),  # 即将超期 / 已超期 queues
+        # Workbench queues (工作台队列) answered from the index alone on PostgreSQL: a state's
+        # cases newest first, with every column the visibility rules and queue filters read.
+        Index("ix_case_record_queue", "status", "id",
+              postgresql_include=[*VISIBILITY_COLUMNS, "warning_level", "is_supervised"]),
+        Index("ix_case_record_warning_queue", "warning_level", "id",  # 即将超期 / 已超期
+              postgresql_include=[*VISIBILITY_COLUMNS, "status", "is_supervised"]),
         Index("ix_case_record_category_reported", "category_id", "reported_at"),
         # 督办 queue: the few supervised cases, not every open case (SQLite chose status alone).
         Index("ix_case_record_supervised_status", "is_supervised", "status"),
@@ -116,7 +125,7 @@ class Case(Base):
     community_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
     street_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     urgency: Mapped[str] = mapped_column(String(8), default="一般")
-    status: Mapped[str] = mapped_column(String(24), index=True)
+    status: Mapped[str] = mapped_column(String(24))
     lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     reporter_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     reporter_name: Mapped[str | None] = mapped_column(String(100))

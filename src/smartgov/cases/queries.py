@@ -209,7 +209,9 @@ def newest_first_on_postgres(
     sorted (``id + 0`` keeps the planner off the key walk). The total is "1000+" when the
     newest ``COUNT_WINDOW`` cases already hold more; else every match is counted. A text
     search reads the windows of the search table in key order (search.matching_ids), and
-    only a sparse one goes through the full-text index."""
+    only a sparse one goes through the full-text index. Ids are picked first, so the queue index
+    (ix_case_record_queue) answers from its own entries without visiting the table; only the
+    page's rows are read."""
     newest = session.scalar(select(func.max(Case.id))) or 0
 
     def where(after_id: int | None) -> list[Any]:
@@ -218,13 +220,11 @@ def newest_first_on_postgres(
             extra.append(search_clause(session, searched[0], searched[1], after_id))
         return [*conditions, *extra]
 
-    rows = session.scalars(
-        select(Case).where(*where(newest - PAGE_WINDOW)).order_by(Case.id.desc()).offset(offset).limit(limit)
-    ).all()
-    if len(rows) < limit:
-        rows = session.scalars(
-            select(Case).where(*where(None)).order_by((Case.id + 0).desc()).offset(offset).limit(limit)
-        ).all()
+    page = select(Case.id).offset(offset).limit(limit)
+    ids = session.scalars(page.where(*where(newest - PAGE_WINDOW)).order_by(Case.id.desc())).all()
+    if len(ids) < limit:
+        ids = session.scalars(page.where(*where(None)).order_by((Case.id + 0).desc())).all()
+    rows = session.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.id.desc())).all() if ids else []
     if offset == 0 and len(rows) < limit:
         return list(rows), len(rows)  # the whole of it is on this page
     recent = capped_count(session, where(newest - COUNT_WINDOW))

@@ -1,0 +1,31 @@
+"""case queues at ten million cases: indexes that answer a queue from their own entries
+
+Revision ID: 0013
+Revises: 0012
+"""
+
+from alembic import op
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+VISIBILITY = ["lead_department_id", "grid_id", "street_id", "created_by_id"]
+
+
+def upgrade() -> None:
+    """(status, id) and (warning_level, id), carrying the visibility columns on PostgreSQL."""
+    op.create_index("ix_case_record_queue", "case_record", ["status", "id"],
+                    postgresql_include=[*VISIBILITY, "warning_level", "is_supervised"])
+    op.create_index("ix_case_record_warning_queue", "case_record", ["warning_level", "id"],
+                    postgresql_include=[*VISIBILITY, "status", "is_supervised"])
+    op.drop_index("ix_case_record_status", table_name="case_record")
+    op.drop_index("ix_case_record_warning", table_name="case_record")
+
+
+def downgrade() -> None:
+    op.create_index("ix_case_record_warning", "case_record", ["warning_level"])
+    op.create_index("ix_case_record_status", "case_record", ["status"])
+    op.drop_index("ix_case_record_warning_queue", table_name="case_record")
+    op.drop_index("ix_case_record_queue", table_name="case_record")
