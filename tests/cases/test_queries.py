@@ -10,6 +10,7 @@ from smartgov.cases import queries, service
 from smartgov.cases.models import Case
 from smartgov.cases.queries import CaseFilter, find_cases, newest_first_on_postgres, queue_clause
 from tests.cases.conftest import World
+from tests.conftest import TEST_DATABASE_URL
 from tests.factories import report
 
 
@@ -69,3 +70,40 @@ def test_windowed_search_finds_old_and_new_matches(many: World, monkeypatch) -> 
     assert len(rows) == 2 and rows[0].id < first[-1].id
     rows, total = find_cases(many.session, many.p("handler"), CaseFilter(queue="all", q="占道经营"))
     assert (rows, total) == ([], 0)  # 环卫 sees none of 城管's cases
+
+
+postgres_only = pytest.mark.skipif(not TEST_DATABASE_URL, reason="the full-text index lives on PostgreSQL")
+
+
+@postgres_only
+def test_sparse_search_takes_its_matches_from_the_index_and_checks_the_phrase(many: World,
+                                                                             monkeypatch) -> None:
+    """Beyond the newest window a search's few matches come from the index: the bigrams of
+    垃圾堆放 scattered in a text (垃圾 … 圾堆 … 堆放) are not the phrase."""
+    report(many, "garbage", grid=0, description="清理垃圾与圾堆和堆放物")  # every bigram, no phrase
+    for _ in range(3):
+        report(many, "stall", grid=1, description="路口占道经营又出现")  # newer, not matching
+    monkeypatch.setattr(queries, "PAGE_WINDOW", 2)
+    monkeypatch.setattr(queries, "COUNT_WINDOW", 2)
+    rows, total = find_cases(many.session, many.p("chief"), CaseFilter(queue="all", q="垃圾堆放"))
+    expected = many.session.scalars(select(Case.id).where(Case.description.contains("垃圾堆放"))
+                                    .order_by(Case.id.desc())).all()
+    assert len(expected) == 5
+    assert ([c.id for c in rows], total) == (list(expected), 5)
+
+
+@postgres_only
+def test_a_part_of_the_index_matches_proves_the_capped_total_and_never_stands_for_all(
+        many: World, monkeypatch) -> None:
+    monkeypatch.setattr(queries, "PAGE_WINDOW", 1)
+    monkeypatch.setattr(queries, "COUNT_WINDOW", 1)
+    monkeypatch.setattr(queries, "SPARSE_SEARCH", 3)  # the index gives 3 of the 5 matches
+    chief = many.p("chief")
+    rows, total = find_cases(many.session, chief, CaseFilter(queue="all", q="垃圾", page_size=2))
+    assert (len(rows), total) == (2, 5)  # counted whole: 3 found do not prove "more than 4"
+    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    rows, total = find_cases(many.session, chief, CaseFilter(queue="all", q="垃圾", page_size=2))
+    assert (len(rows), total) == (2, 3)  # "2+": proven by the part
+    monkeypatch.setattr(queries, "COUNT_CAP", 1000)
+    rows, total = find_cases(many.session, chief, CaseFilter(queue="all", q="垃圾", page_size=10))
+    assert (len(rows), total) == (5, 5)  # the page never stops at the part

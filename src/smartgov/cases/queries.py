@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import column, func, or_, select
+from sqlalchemy import Integer, any_, bindparam, column, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.cases.models import Case, Category
-from smartgov.cases.search import CASE_FTS, matching_ids, sqlite_match
+from smartgov.cases.search import CASE_FTS, indexed_matches, matching_ids, sqlite_match
 from smartgov.cases.service import visibility_clause, visibility_tokens
 from smartgov.cases.workflow import OPEN_STATES, Status
 from smartgov.org.models import Area, Department
@@ -192,6 +193,7 @@ COUNT_CAP = 1_000
 # believes matches are common; when they are in fact rare (a department's view of a queue it
 # seldom has cases in, a word that department never sees) that walk reads the whole table.
 PAGE_WINDOW = 20_000  # the newest case ids tried first for a page
+SPARSE_SEARCH = 2_000  # matches a search takes from the full-text index at most
 COUNT_WINDOW = 50_000  # the newest case ids counted first for the total
 
 
@@ -208,15 +210,27 @@ def newest_first_on_postgres(
     not fill the page the matches are sparse, and are found through the other indexes and
     sorted (``id + 0`` keeps the planner off the key walk). The total is "1000+" when the
     newest ``COUNT_WINDOW`` cases already hold more; else every match is counted. A text
-    search reads the windows of the search table in key order (search.matching_ids), and
-    only a sparse one goes through the full-text index. Ids are picked first, so the queue index
-    (ix_case_record_queue) answers from its own entries without visiting the table; only the
-    page's rows are read."""
+    search reads the windows of the search table in key order (search.matching_ids); beyond
+    them it takes up to ``SPARSE_SEARCH`` matches from the full-text index
+    (search.indexed_matches), and walks the index whole only when those neither hold all the
+    matches nor prove "1000+". Ids are picked first, so the queue index (ix_case_record_queue)
+    answers from its own entries without visiting the table; only the page's rows are read."""
     newest = session.scalar(select(func.max(Case.id))) or 0
+    found: list[tuple[list[int], bool] | None] = []
 
-    def where(after_id: int | None) -> list[Any]:
+    def indexed() -> tuple[list[int], bool] | None:
+        if not found and searched is not None:
+            found.append(indexed_matches(session, searched[0], searched[1], SPARSE_SEARCH))
+        return found[0] if found else None
+
+    def where(after_id: int | None, *, part: bool = False) -> list[Any]:
         extra = [] if after_id is None else [Case.id > after_id]
-        if searched is not None:
+        if searched is None:
+            return [*conditions, *extra]
+        hits = indexed() if after_id is None else None
+        if hits is not None and (hits[1] or part):
+            extra.append(Case.id == any_(bindparam("found", hits[0], type_=ARRAY(Integer))))
+        else:
             extra.append(search_clause(session, searched[0], searched[1], after_id))
         return [*conditions, *extra]
 
@@ -230,6 +244,10 @@ def newest_first_on_postgres(
     recent = capped_count(session, where(newest - COUNT_WINDOW))
     if recent > COUNT_CAP:
         return list(rows), recent
+    if searched is not None and (hits := indexed()) is not None and not hits[1]:
+        some = capped_count(session, where(None, part=True))
+        if some > COUNT_CAP:
+            return list(rows), some  # a part of the matches already proves "1000+"
     # sparse: counted from the other indexes (a search from its index's matches, up to the cap)
     return list(rows), capped_count(session, where(None))
 

@@ -140,6 +140,35 @@ def matching_ids(
     return None
 
 
+def indexed_matches(session: Session, query: str, scope: list[str] | None,
+                    cap: int) -> tuple[list[int], bool] | None:
+    """PostgreSQL: cases matching ``query`` within ``scope`` found through the full-text index,
+    newest first, and whether that is all of them; None when the query has no index terms.
+
+    The bigrams are ANDed for the index (GIN answers that without rechecking positions) and
+    the phrases checked on the first ``cap`` rows found only; when ``cap`` rows hold the bigrams
+    the list is a part (``False``). The CTE is planned for all its rows, so the planner cannot
+    bet on meeting ``cap`` of them early in a scan of the whole table, and stops at ``cap``."""
+    groups = _query_groups(query)
+    if not groups or session.get_bind().dialect.name != "postgresql":
+        return None
+    loose = " & ".join(term for group in groups for term in group)
+    if scope:
+        loose += " & (" + " | ".join(scope) + ")"
+    ids = session.scalars(text(
+        "WITH m AS MATERIALIZED (SELECT case_id FROM case_search "
+        "WHERE terms @@ to_tsquery('simple', :q)) SELECT case_id FROM m LIMIT :cap"
+    ), {"q": loose, "cap": cap}).all()
+    complete = len(ids) < cap
+    if ids and any(len(group) > 1 for group in groups):
+        phrases = " & ".join("(" + " <-> ".join(group) + ")" for group in groups)
+        ids = session.scalars(text(
+            "SELECT case_id FROM case_search WHERE case_id = ANY(:ids) "
+            "AND ts_match_vq(terms, to_tsquery('simple', :q))"
+        ), {"ids": list(ids), "q": phrases}).all()
+    return sorted(ids, reverse=True), complete
+
+
 CASE_FTS = table("case_fts", column("rowid"))
 
 
