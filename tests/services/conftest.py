@@ -38,19 +38,40 @@ def at(day: str, hm: str = "09:00") -> datetime:
 
 def build(session: Session) -> World:
     with using(session):
-        depts = {code: DepartmentFactory(code=code, name=name) for code, name in (
-            ("zhengwu", "区政务服务中心"), ("shichang", "区市场监督管理局"), ("tax", "区税务局"),
-            ("gongan", "公安分局"), ("renshe", "区人力资源和社会保障局"))}
+        depts = {
+            code: DepartmentFactory(code=code, name=name)
+            for code, name in (
+                ("zhengwu", "区政务服务中心"),
+                ("shichang", "区市场监督管理局"),
+                ("tax", "区税务局"),
+                ("gongan", "公安分局"),
+                ("renshe", "区人力资源和社会保障局"),
+            )
+        }
         item = ServiceItemFactory(
-            name="企业开办", department=depts["shichang"], audience="enterprise", deemed_consent=True,
-            joint_departments=[{"code": "tax", "days": 3}, {"code": "gongan", "days": 3},
-                               {"code": "renshe", "days": 5}],
-            special_procedures=[{"kind": "inspection", "label": "现场核查", "days": 5}])
+            name="企业开办",
+            department=depts["shichang"],
+            audience="enterprise",
+            deemed_consent=True,
+            joint_departments=[
+                {"code": "tax", "days": 3},
+                {"code": "gongan", "days": 3},
+                {"code": "renshe", "days": 5},
+            ],
+            special_procedures=[{"kind": "inspection", "label": "现场核查", "days": 5}],
+        )
         single = ServiceItemFactory(
-            name="食品经营许可", department=depts["shichang"], sign_off_levels=2, charged=True, fee_cents=5000,
-            pay_before_delivery=True)
+            name="食品经营许可",
+            department=depts["shichang"],
+            sign_off_levels=2,
+            charged=True,
+            fee_cents=5000,
+            pay_before_delivery=True,
+        )
         users = {
-            "clerk": UserFactory(roles=["window_clerk"], department=depts["zhengwu"], display_name="窗口郑丽"),
+            "clerk": UserFactory(
+                roles=["window_clerk"], department=depts["zhengwu"], display_name="窗口郑丽"
+            ),
             "lead": UserFactory(roles=["approver"], department=depts["shichang"], display_name="审批冯涛"),
             "lead2": UserFactory(roles=["approver"], department=depts["shichang"], display_name="审批王二"),
             "tax": UserFactory(roles=["approver"], department=depts["tax"]),
@@ -58,10 +79,15 @@ def build(session: Session) -> World:
             "renshe": UserFactory(roles=["approver"], department=depts["renshe"]),
             "supervisor": UserFactory(roles=["supervisor"]),
             "leader": UserFactory(roles=["leader"]),
-            "company": UserFactory(roles=["enterprise"], display_name="杭州示例科技有限公司",
-                                   id_number="91330100MA2XXXXX1X", phone="13800001111"),
-            "person": UserFactory(roles=["citizen"], display_name="张三", id_number="330102199001011234",
-                                  phone="13800002222"),
+            "company": UserFactory(
+                roles=["enterprise"],
+                display_name="杭州示例科技有限公司",
+                id_number="91330100MA2XXXXX1X",
+                phone="13800001111",
+            ),
+            "person": UserFactory(
+                roles=["citizen"], display_name="张三", id_number="330102199001011234", phone="13800002222"
+            ),
         }
         session.commit()
         return World(session, depts, item, single, users)

@@ -39,8 +39,10 @@ def give(app: Application, *codes: str) -> None:
     """Materials uploaded (as the upload endpoint records them), committed."""
     from sqlalchemy.orm import object_session
 
-    app.materials = app.materials + [{"code": c, "name": c, "source": "applicant", "reference": "1",
-                                      "trust": "C", "origin": "上传"} for c in codes]
+    app.materials = app.materials + [
+        {"code": c, "name": c, "source": "applicant", "reference": "1", "trust": "C", "origin": "上传"}
+        for c in codes
+    ]
     object_session(app).commit()
 
 
@@ -100,8 +102,15 @@ def test_acceptance_starts_promise_statute_and_one_timer_per_co_department(world
     app = accepted(world, at("2026-03-02"))
     stages = sorted((t.stage, t.department_id) for t in timers.open_timers(world.session, SUBJECT, app.id))
     d = world.depts
-    assert stages == sorted([("promise", d["shichang"].id), ("statute", d["shichang"].id),
-                             ("review", d["tax"].id), ("review", d["gongan"].id), ("review", d["renshe"].id)])
+    assert stages == sorted(
+        [
+            ("promise", d["shichang"].id),
+            ("statute", d["shichang"].id),
+            ("review", d["tax"].id),
+            ("review", d["gongan"].id),
+            ("review", d["renshe"].id),
+        ]
+    )
     # promise 10 wd from Mon 2 March: the 10th working day after is Mon 16 March, close of business
     assert app.due_at == at("2026-03-16", "17:30")
     assert app.statutory_due_at == at("2026-03-30", "17:30")  # 20 wd
@@ -203,7 +212,15 @@ def test_tolerant_acceptance_and_its_promise(world: World) -> None:
     do(world, app, "submit", "company", at("2026-03-02"))
     give(app, "M1")
     refused(world, app, "accept_tolerant", "clerk", 422, materials=["M2"])  # no date
-    do(world, app, "accept_tolerant", "clerk", at("2026-03-02"), promise_due=date(2099, 3, 6), materials=["M2"])
+    do(
+        world,
+        app,
+        "accept_tolerant",
+        "clerk",
+        at("2026-03-02"),
+        promise_due=date(2099, 3, 6),
+        materials=["M2"],
+    )
     assert app.acceptance_kind == "tolerant" and app.promised_materials == ["M2"]
     assert refused(world, app, "terminate", "clerk", 403) == "容缺承诺期限未到"
     refused(world, app, "supply_promised", "company", 422)
@@ -299,9 +316,15 @@ def test_two_level_sign_off_by_another_person_and_payment_before_delivery(world:
 def test_reconciliation_lists_a_wrong_amount(world: World) -> None:
     app = service.create(world.session, ApplicationIn(item_id=world.single.id), principal=world.p("person"))
     payment = fees.issue_notice(world.session, app, world.single, at("2026-03-02"))
-    result = fees.reconcile(world.session, f"缴款码,金额,流水号\n{payment.code},5.00,X\n".encode(),
-                            principal=world.p("clerk"), at=at("2026-03-03"))
-    assert result.mismatches[0]["reason"] == "金额不符：应缴50.00元，实缴5.00元" and payment.status == "unpaid"
+    result = fees.reconcile(
+        world.session,
+        f"缴款码,金额,流水号\n{payment.code},5.00,X\n".encode(),
+        principal=world.p("clerk"),
+        at=at("2026-03-03"),
+    )
+    assert (
+        result.mismatches[0]["reason"] == "金额不符：应缴50.00元，实缴5.00元" and payment.status == "unpaid"
+    )
 
 
 def test_sign_off_refused_goes_back_to_decision(world: World) -> None:
@@ -366,8 +389,16 @@ def test_certificate_reuse_in_a_later_application(world: World) -> None:
     do(world, app, "decide", "lead", decision="approve")
     do(world, app, "issue", "lead")
     item = world.single
-    item.materials = [*item.materials, {"code": "LIC", "name": "营业执照", "necessity": "required",
-                                        "source": "certificate", "certificate_type": "11100000000013338W001"}]
+    item.materials = [
+        *item.materials,
+        {
+            "code": "LIC",
+            "name": "营业执照",
+            "necessity": "required",
+            "source": "certificate",
+            "certificate_type": "11100000000013338W001",
+        },
+    ]
     item.audience = "both"
     world.session.commit()
     later = service.create(world.session, ApplicationIn(item_id=item.id), principal=world.p("company"))

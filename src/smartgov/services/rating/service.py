@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from smartgov.auth import audit
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
+from smartgov.config import get_settings
 from smartgov.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from smartgov.inbox import service as inbox
 from smartgov.services.models import RECTIFY_SUBJECT, Application, Rating, Rectification
@@ -170,10 +171,12 @@ def _stop_timer(session: Session, task: Rectification, at: datetime) -> None:
 
 def monthly_rates(session: Session, year: int, month: int) -> list[dict]:
     """Satisfaction per department and item in a month (月度好评率); unfounded 差评 excluded."""
-    from datetime import date
+    from datetime import datetime as dt
+    from zoneinfo import ZoneInfo
 
-    start = date(year, month, 1)
-    end = date(year + (month == 12), month % 12 + 1, 1)
+    zone = ZoneInfo(get_settings().timezone)
+    start = dt(year, month, 1, tzinfo=zone)
+    end = dt(year + (month == 12), month % 12 + 1, 1, tzinfo=zone)
     excluded = select(Rectification.rating_id).where(Rectification.status == "unfounded")
     rows = session.execute(
         select(Rating.department_id, Rating.item_id, Rating.level).where(
