@@ -276,7 +276,8 @@ class ServiceItemFactory(_Factory):
     promised_days = 10
     materials = factory.LazyFunction(lambda: [
         {"code": "M1", "name": "申请书", "necessity": "required", "source": "applicant"},
-        {"code": "M2", "name": "场地证明", "necessity": "tolerable", "source": "applicant", "commitment": True},
+        {"code": "M2", "name": "场地证明", "necessity": "tolerable", "source": "applicant",
+         "commitment": True},
     ])
     form_fields = factory.LazyFunction(lambda: [
         {"name": "applicant_name", "label": "申请人", "type": "text", "required": True,

@@ -1,15 +1,14 @@
 """Time limits of an application on the working clock (时限): acceptance, promise and statute,
-one timer per co-department, special procedures; and the sweep hook (视为受理 / 视为同意)."""
+one timer per co-department, special procedures."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from smartgov.services.models import SUBJECT, Application
-from smartgov.workclock import sweeper, timers
+from smartgov.workclock import timers
 from smartgov.workclock.models import WorkTimer
 
 
@@ -71,37 +70,3 @@ def mirror(session: Session, app: Application) -> None:
     due = {t.stage: t.due_at for t in open_timers(session, app)}
     app.due_at = due.get("promise", due.get("accept"))
     app.statutory_due_at = due.get("statute")
-
-
-class ApplicationSweep:
-    """What a sweep does to applications: warning levels, 视为受理 and 视为同意."""
-
-    def begin(self, session: Session) -> None:
-        return None
-
-    def lock(self, session: Session, subject_id: int) -> None:
-        query = select(Application.id).where(Application.id == subject_id)
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update()
-        session.execute(query)
-
-    def raised(self, session: Session, timer: WorkTimer, level: int, at: datetime) -> None:
-        from smartgov.services import service
-
-        overdue = level >= timers.overdue_level()
-        if timer.stage == "accept" and overdue:
-            service.deem_accepted(session, timer.subject_id, at)
-        elif timer.stage == "review" and overdue:
-            service.deem_consent(session, timer, at)
-        elif timer.stage == "promise":
-            table = Application.__table__
-            session.execute(
-                update(table)
-                .where(table.c.id == timer.subject_id, table.c.warning_level < level)
-                .values(warning_level=level)
-                .execution_options(synchronize_session=False)
-            )
-            service.warn(session, timer.subject_id, level, at)
-
-
-sweeper.register(SUBJECT, ApplicationSweep())

@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from smartgov.auth import audit
@@ -27,7 +27,8 @@ from smartgov.services.catalogue import service as catalogue
 from smartgov.services.models import SUBJECT, Applicant, Application, Opinion, ServiceItem
 from smartgov.services.schemas import ActionIn, ApplicantIn, ApplicationIn
 from smartgov.services.workflow import ACCEPT_LIMIT, FINAL_STATES, MACHINE, Status
-from smartgov.workclock import timers
+from smartgov.workclock import sweeper, timers
+from smartgov.workclock.models import WorkTimer
 from smartgov.workflow import engine, requests, timeline
 
 MATERIAL_POLICY = FilePolicy(
@@ -886,3 +887,70 @@ def warn(session: Session, app_id: int, level: int, at: datetime) -> None:
 
 def opinions(session: Session, app: Application) -> list[Opinion]:
     return list(session.scalars(select(Opinion).where(Opinion.application_id == app.id).order_by(Opinion.id)))
+
+
+def terminate_broken_promises(session: Session, at: datetime) -> int:
+    """容缺: an application whose promised materials did not come by the date ends (终止办理)."""
+    from smartgov.services.workflow import ACCEPTED_STATES
+
+    rows = session.scalars(
+        select(Application).where(
+            Application.acceptance_kind == "tolerant",
+            Application.status.in_(tuple(ACCEPTED_STATES)),
+            Application.promise_due < at.date(),
+        )
+    ).all()
+    ended = 0
+    for app in rows:
+        if not app.promised_materials:
+            continue
+        before = app.status
+        clocks.stop(session, app, at)
+        app.finished_at = at
+        engine.move(session, MACHINE, app, Status.TERMINATED, at)
+        timeline.record(
+            session,
+            SUBJECT,
+            app.id,
+            None,
+            "terminate",
+            before,
+            Status.TERMINATED,
+            "容缺材料未按承诺期限补齐，终止办理",
+            at=at,
+        )
+        audit.record(session, action=f"{SUBJECT}.terminate", object_type=SUBJECT, object_id=app.id)
+        ended += 1
+    return ended
+
+
+class ApplicationSweep:
+    """What a sweep does to applications: warning levels, 视为受理 and 视为同意."""
+
+    def begin(self, session: Session) -> None:
+        return None
+
+    def lock(self, session: Session, subject_id: int) -> None:
+        query = select(Application.id).where(Application.id == subject_id)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        session.execute(query)
+
+    def raised(self, session: Session, timer: WorkTimer, level: int, at: datetime) -> None:
+        overdue = level >= timers.overdue_level()
+        if timer.stage == "accept" and overdue:
+            deem_accepted(session, timer.subject_id, at)
+        elif timer.stage == "review" and overdue:
+            deem_consent(session, timer, at)
+        elif timer.stage == "promise":
+            table = Application.__table__
+            session.execute(
+                update(table)
+                .where(table.c.id == timer.subject_id, table.c.warning_level < level)
+                .values(warning_level=level)
+                .execution_options(synchronize_session=False)
+            )
+            warn(session, timer.subject_id, level, at)
+
+
+sweeper.register(SUBJECT, ApplicationSweep())

@@ -269,50 +269,10 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_svc_rectification_department_id"), "svc_rectification", ["department_id"], unique=False
     )
-    op.drop_table("case_fts_config")
-    op.drop_table("case_fts_data")
-    op.drop_table("case_fts_content")
-    op.drop_table("case_fts")
-    op.drop_table("case_fts_docsize")
-    op.drop_table("case_fts_idx")
 
 
 def downgrade() -> None:
     """Drop the tables of 一网通办."""
-    op.create_table(
-        "case_fts_idx",
-        sa.Column("segid", sa.NullType(), nullable=False),
-        sa.Column("term", sa.NullType(), nullable=False),
-        sa.Column("pgno", sa.NullType(), nullable=True),
-        sa.PrimaryKeyConstraint("segid", "term"),
-        sqlite_with_rowid=False,
-    )
-    op.create_table(
-        "case_fts_docsize",
-        sa.Column("id", sa.INTEGER(), nullable=True),
-        sa.Column("sz", sa.BLOB(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_table("case_fts", sa.Column("terms", sa.NullType(), nullable=True))
-    op.create_table(
-        "case_fts_content",
-        sa.Column("id", sa.INTEGER(), nullable=True),
-        sa.Column("c0", sa.NullType(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_table(
-        "case_fts_data",
-        sa.Column("id", sa.INTEGER(), nullable=True),
-        sa.Column("block", sa.BLOB(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_table(
-        "case_fts_config",
-        sa.Column("k", sa.NullType(), nullable=False),
-        sa.Column("v", sa.NullType(), nullable=True),
-        sa.PrimaryKeyConstraint("k"),
-        sqlite_with_rowid=False,
-    )
     op.drop_index(op.f("ix_svc_rectification_department_id"), table_name="svc_rectification")
     op.drop_table("svc_rectification")
     op.drop_index(op.f("ix_svc_rating_rated_at"), table_name="svc_rating")
