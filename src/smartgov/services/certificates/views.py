@@ -17,8 +17,9 @@ router = APIRouter(prefix="/api/v1/certificates", tags=["certificates"])
 Ident = Path(min_length=10, max_length=120, pattern=r"^[0-9A-Z.]+$", description="证照标识")
 
 
-@router.get("/public-key", responses={200: {"content": {"application/x-pem-file": {}},
-                                            "description": "公钥 (PEM)"}})
+@router.get(
+    "/public-key", responses={200: {"content": {"application/x-pem-file": {}}, "description": "公钥 (PEM)"}}
+)
 def public_key() -> Response:
     """The Ed25519 public key (PEM) every signature checks against."""
     return Response(signing.public_key_pem(), media_type="application/x-pem-file")
