@@ -15,8 +15,11 @@ PDF = b"%PDF-1.4\n%test\n"
 def login(client: TestClient, world: World, name: str) -> str:
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = client.post("/login", data={"username": world.users[name].username, "password": PASSWORD,
-                                     "csrf_token": token}, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"username": world.users[name].username, "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert r.status_code in (302, 303), r.text
     return csrf(client, "/services")
 
@@ -29,26 +32,46 @@ def test_guide_lists_items_and_shows_every_field(client: TestClient, world: Worl
     page = client.get("/services", params={"q": "企业开办"})
     assert page.status_code == 200 and "企业开办" in page.text and "食品经营许可" not in page.text
     detail = client.get(f"/services/items/{world.item.id}")
-    for label in ("基本编码", "实施编码", "事项类型", "法定办结时限", "承诺办结时限", "特别程序", "联办机构",
-                  "区税务局", "现场核查", "申请材料", "登录后在线申报"):
+    for label in (
+        "基本编码",
+        "实施编码",
+        "事项类型",
+        "法定办结时限",
+        "承诺办结时限",
+        "特别程序",
+        "联办机构",
+        "区税务局",
+        "现场核查",
+        "申请材料",
+        "登录后在线申报",
+    ):
         assert label in detail.text, label
 
 
 def test_online_application_by_page_then_the_window_accepts(client: TestClient, world: World) -> None:
     token = login(client, world, "company")
-    r = client.post(f"/services/items/{world.item.id}/apply", data={"csrf_token": token}, follow_redirects=False)
+    r = client.post(
+        f"/services/items/{world.item.id}/apply", data={"csrf_token": token}, follow_redirects=False
+    )
     url = r.headers["location"]
     page = client.get(url)
     assert "杭州示例科技有限公司" in page.text and "保存草稿" in page.text
     for code in ("M1", "M2"):
-        r = client.post(f"{url}/materials", data={"csrf_token": token, "code": code},
-                        files={"file": (f"{code}.pdf", PDF, "application/pdf")})
+        r = client.post(
+            f"{url}/materials",
+            data={"csrf_token": token, "code": code},
+            files={"file": (f"{code}.pdf", PDF, "application/pdf")},
+        )
         assert r.status_code == 200 and "材料已上传" in r.text
-    bad = client.post(f"{url}/materials", data={"csrf_token": token, "code": "M1"},
-                      files={"file": ("x.exe", b"MZ\x90", "application/octet-stream")})
+    bad = client.post(
+        f"{url}/materials",
+        data={"csrf_token": token, "code": "M1"},
+        files={"file": ("x.exe", b"MZ\x90", "application/octet-stream")},
+    )
     assert bad.status_code == 422 and "只能上传" in bad.text
-    r = client.post(f"{url}/form", data={"csrf_token": token, "applicant_name": "杭州示例科技有限公司",
-                                         "submit": "1"})
+    r = client.post(
+        f"{url}/form", data={"csrf_token": token, "applicant_name": "杭州示例科技有限公司", "submit": "1"}
+    )
     assert "已提交，办件编号" in r.text and "待受理" in r.text
     client.post("/logout", data={"csrf_token": token})
     token = login(client, world, "clerk")

@@ -47,3 +47,19 @@ def terminate_broken_promises() -> None:
 
     with session_scope() as session:
         typer.echo(f"终止 {service.terminate_broken_promises(session, now())} 件")
+
+
+@services_app.command("sweep")
+def sweep(at: str = typer.Option(None, help="时刻 (ISO 8601, with zone); default now")) -> None:
+    """One time-limit sweep (视为受理, 视为同意, 预警) now or as of a given moment."""
+    from datetime import datetime
+
+    from smartgov.services import service  # noqa: F401 — registers the applications' sweep hook
+    from smartgov.workclock import sweeper
+
+    moment = datetime.fromisoformat(at) if at else now()
+    if moment.tzinfo is None:
+        raise typer.BadParameter("请带时区，例如 2026-10-09T10:00:00+08:00")
+    with session_scope() as session:
+        result = sweeper.sweep(session, moment)
+    typer.echo(f"检查 {result.checked} 个计时器，升级 {result.raised} 个")

@@ -58,7 +58,7 @@ ITEMS: tuple[tuple, ...] = (
         20,
         3,
         [("shuiwuju", 2), ("gongan", 2), ("renshe", 3), ("gongjijin", 3)],
-        0,
+        60,
         "营业执照",
         "enterprise",
     ),
@@ -298,6 +298,16 @@ def load_demo_services(session: Session, password: str) -> dict[str, int]:
     return {"items": len(items), "applications": apps}
 
 
+def _pay(session: Session, app: Application, clerk: object, at: object) -> None:
+    """The finance platform reports the payment (对账导入)."""
+    from smartgov.services.fees import service as fees
+
+    payment = fees.of_application(session, app)
+    csv = f"缴款码,金额,流水号\n{payment.code},{fees.yuan(payment.amount_cents)},DEMO{app.id}\n"
+    fees.reconcile(session, csv.encode(), principal=clerk, at=at)
+    session.commit()
+
+
 def _applications(session: Session, items: dict, p: dict) -> int:
     """Applications in every state, walked through the real flow (so timelines and timers are real)."""
     from smartgov.services import service
@@ -339,6 +349,7 @@ def _applications(session: Session, items: dict, p: dict) -> int:
     done = new("企业开办")
     to_decided(done, "approver", ["shuiwuju", "gongan", "renshe", "gongjijin"])
     do(done, "decide", "approver", 150, decision="approve")
+    _pay(session, done, p["clerk"], start + timedelta(minutes=155))
     do(done, "issue", "approver", 160)
     from smartgov.services.rating import service as rating
     from smartgov.services.schemas import RatingIn
