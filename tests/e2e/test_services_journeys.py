@@ -133,11 +133,7 @@ def test_a_enterprise_opens_a_business_to_a_verified_certificate(live_server, ne
     assert company.inner_text("[data-testid=rated]") == "已评价：非常满意"
 
 
-def test_b_supplement_across_national_day_moves_the_due_time(live_server, new_page) -> None:
-    base = live_server
-    # the earlier steps happened in September (the server's clock cannot go back): the window accepted
-    # on Tue 29 Sep, the department asked for 补正 on Wed 30 Sep 10:00 and it came on Fri 9 Oct 10:00
-    app_id = python("""
+PRELUDE = """
 from datetime import datetime
 from zoneinfo import ZoneInfo
 from sqlalchemy import select
@@ -145,64 +141,56 @@ from smartgov.auth.models import User
 from smartgov.auth.service import principal_for
 from smartgov.db import session_scope
 from smartgov.services import service
-from smartgov.services.models import ServiceItem
+from smartgov.services.models import Application, ServiceItem
 from smartgov.services.schemas import ActionIn, ApplicationIn
 tz = ZoneInfo("Asia/Shanghai")
+def at(*parts):
+    return datetime(*parts, tzinfo=tz)
 with session_scope() as s:
     p = {u.username: principal_for(u, None, "e2e", session=s) for u in s.scalars(select(User))}
-    item = s.scalar(select(ServiceItem).where(ServiceItem.name == "药品零售许可", ServiceItem.status == "published"))
-    app = service.create(s, ApplicationIn(item_id=item.id), principal=p["enterprise"])
-    app.materials = app.materials + [{"code": m["code"], "name": m["name"], "source": "applicant",
-        "reference": "", "trust": "C", "origin": "上传"} for m in item.materials
-        if m["code"] not in {x["code"] for x in app.materials}]
-    s.commit()
-    service.act(s, app, "submit", ActionIn(), principal=p["enterprise"], at=datetime(2026, 9, 29, 9, tzinfo=tz))
-    service.act(s, app, "accept", ActionIn(), principal=p["clerk"], at=datetime(2026, 9, 29, 9, 30, tzinfo=tz))
-    print(app.id, app.due_at.isoformat())
+"""
+
+
+def step(code: str) -> str:
+    """Run service steps at given moments on the live data (the earlier steps happened in September)."""
+    body = "\n".join("    " + line for line in code.strip().splitlines())
+    return python(PRELUDE + body + "\n")
+
+
+def test_b_supplement_across_national_day_moves_the_due_time(live_server, new_page) -> None:
+    base = live_server
+    # the window accepted on Tue 29 Sep, the department asked for 补正 on Wed 30 Sep 10:00 and the
+    # material came on Fri 9 Oct 10:00 (the server's clock cannot go back)
+    app_id, due_before = step("""
+item = s.scalar(select(ServiceItem).where(ServiceItem.name == "药品零售许可",
+                                          ServiceItem.status == "published"))
+app = service.create(s, ApplicationIn(item_id=item.id), principal=p["enterprise"])
+held = {x["code"] for x in app.materials}
+app.materials = app.materials + [
+    {"code": m["code"], "name": m["name"], "source": "applicant", "reference": "", "trust": "C",
+     "origin": "上传"} for m in item.materials if m["code"] not in held]
+s.commit()
+service.act(s, app, "submit", ActionIn(), principal=p["enterprise"], at=at(2026, 9, 29, 9))
+service.act(s, app, "accept", ActionIn(), principal=p["clerk"], at=at(2026, 9, 29, 9, 30))
+print(app.id, app.due_at.isoformat())
 """).split()
-    app_id, due_before = app_id[0], app_id[1]
     assert due_before == "2026-10-26T17:30:00+08:00"  # 15 wd after 29 Sep (1–7 Oct off, 10 Oct worked)
     lead = new_page()
     login(lead, base, "approver")
     lead.goto(f"{base}/services/applications/{app_id}")
     assert "2026-10-26 17:30" in lead.inner_text("[data-testid=app-due]")
-    python(f"""
-from datetime import datetime
-from zoneinfo import ZoneInfo
-from sqlalchemy import select
-from smartgov.auth.models import User
-from smartgov.auth.service import principal_for
-from smartgov.db import session_scope
-from smartgov.services import service
-from smartgov.services.models import Application
-from smartgov.services.schemas import ActionIn
-tz = ZoneInfo("Asia/Shanghai")
-with session_scope() as s:
-    p = {{u.username: principal_for(u, None, "e2e", session=s) for u in s.scalars(select(User))}}
-    app = s.get(Application, {app_id})
-    service.act(s, app, "request_supplement", ActionIn(materials=["CD"], note="场所证明模糊"),
-                principal=p["approver"], at=datetime(2026, 9, 30, 10, tzinfo=tz))
+    step(f"""
+service.act(s, s.get(Application, {app_id}), "request_supplement",
+            ActionIn(materials=["CD"], note="场所证明模糊"), principal=p["approver"], at=at(2026, 9, 30, 10))
 """)
     company = new_page()
     login(company, base, "enterprise")
     company.goto(f"{base}/services/applications/{app_id}")
     assert "一次性告知补正：场所使用证明" in company.inner_text("[data-testid=supplement-notice]")
     assert company.inner_text("[data-testid=app-status]") == "待补正"
-    python(f"""
-from datetime import datetime
-from zoneinfo import ZoneInfo
-from sqlalchemy import select
-from smartgov.auth.models import User
-from smartgov.auth.service import principal_for
-from smartgov.db import session_scope
-from smartgov.services import service
-from smartgov.services.models import Application
-from smartgov.services.schemas import ActionIn
-tz = ZoneInfo("Asia/Shanghai")
-with session_scope() as s:
-    p = {{u.username: principal_for(u, None, "e2e", session=s) for u in s.scalars(select(User))}}
-    service.act(s, s.get(Application, {app_id}), "supply", ActionIn(), principal=p["enterprise"],
-                at=datetime(2026, 10, 9, 10, tzinfo=tz))
+    step(f"""
+service.act(s, s.get(Application, {app_id}), "supply", ActionIn(), principal=p["enterprise"],
+            at=at(2026, 10, 9, 10))
 """)
     # paused 30 Sep 10:00 → 9 Oct 10:00: 6 h + 8 Oct 7.5 h + 1.5 h = 15 working hours = exactly 2 working days
     lead.goto(f"{base}/services/applications/{app_id}")
