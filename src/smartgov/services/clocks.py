@@ -12,6 +12,9 @@ from smartgov.workclock import timers
 from smartgov.workclock.models import WorkTimer
 
 
+MIRRORED = {"accept": "due_at", "promise": "due_at", "statute": "statutory_due_at"}
+
+
 def start(
     session: Session,
     app: Application,
@@ -20,14 +23,15 @@ def start(
     at: datetime,
     department_id: int | None = None,
 ) -> WorkTimer:
+    """Start one timer of the application; the promise, statute and acceptance due times show on it."""
     limit = days if isinstance(days, str) else f"{days}wd"
     timer = timers.start(session, SUBJECT, app.id, stage, limit, at, department_id=department_id)
-    mirror(session, app)
+    if stage in MIRRORED:
+        setattr(app, MIRRORED[stage], timer.due_at)
     return timer
 
 
 def open_timers(session: Session, app: Application, stage: str | None = None) -> list[WorkTimer]:
-    session.flush()
     return timers.open_timers(session, SUBJECT, app.id, stage=stage)
 
 
@@ -38,10 +42,12 @@ def stop(
     stage: str | None = None,
     department_id: int | None = None,
 ) -> None:
+    """Stop the open timers of a stage (of one department), or all of them."""
     for timer in open_timers(session, app, stage):
         if department_id is None or timer.department_id == department_id:
             timers.stop(timer, at)
-    mirror(session, app)
+            if timer.stage in MIRRORED:
+                setattr(app, MIRRORED[timer.stage], None)
 
 
 def pause_all(session: Session, app: Application, at: datetime, reason: str) -> None:
@@ -52,21 +58,24 @@ def pause_all(session: Session, app: Application, at: datetime, reason: str) -> 
 
 
 def resume_all(session: Session, app: Application, at: datetime) -> None:
-    for timer in open_timers(session, app):
+    """Count again; each due time moves by the working time paused."""
+    running = open_timers(session, app)
+    for timer in running:
         timers.resume(timer, at)
-    mirror(session, app)
+    mirror(app, running)
 
 
 def extend(session: Session, app: Application, extension: str) -> None:
-    for timer in open_timers(session, app):
+    running = open_timers(session, app)
+    for timer in running:
         if timer.stage in ("promise", "statute"):
             timers.extend(timer, extension)
     app.warning_level = 0
-    mirror(session, app)
+    mirror(app, running)
 
 
-def mirror(session: Session, app: Application) -> None:
+def mirror(app: Application, running: list[WorkTimer]) -> None:
     """The application shows the due times of its promise and statute timers (queues sort by them)."""
-    due = {t.stage: t.due_at for t in open_timers(session, app)}
+    due = {t.stage: t.due_at for t in running}
     app.due_at = due.get("promise", due.get("accept"))
     app.statutory_due_at = due.get("statute")

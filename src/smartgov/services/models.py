@@ -67,11 +67,14 @@ class Applicant(Base):
     """A person or enterprise who applies (申请人), found by ID number at the window."""
 
     __tablename__ = "svc_applicant"
-    __table_args__ = (UniqueConstraint("id_type", "id_number"),)
+    __table_args__ = (
+        UniqueConstraint("id_type", "id_number"),
+        Index("ix_svc_applicant_id_number", "id_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default="person")  # person/enterprise
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), index=True)
     id_type: Mapped[str] = mapped_column(String(3))  # 111 居民身份证, 001 统一社会信用代码
     id_number: Mapped[str] = mapped_column(String(32))
     phone: Mapped[str | None] = mapped_column(String(32))
@@ -86,12 +89,14 @@ class Application(Base):
     __tablename__ = "svc_application"
     __table_args__ = (
         Index("ix_svc_application_queue", "status", "lead_department_id", "id"),
+        Index("ix_svc_application_status", "status", "id"),
+        Index("ix_svc_application_item", "item_id", "id"),
         Index("ix_svc_application_applicant", "applicant_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)  # 办件编号
-    item_id: Mapped[int] = mapped_column(ForeignKey("svc_item.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("svc_item.id"))
     applicant_id: Mapped[int] = mapped_column(ForeignKey("svc_applicant.id"))
     lead_department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
     channel: Mapped[str] = mapped_column(String(16), default="online")  # online/window
@@ -127,11 +132,14 @@ class Opinion(Base):
     """One department's opinion in a parallel approval (并联审批意见), on its own timer."""
 
     __tablename__ = "svc_opinion"
-    __table_args__ = (UniqueConstraint("application_id", "department_id"),)
+    __table_args__ = (
+        UniqueConstraint("application_id", "department_id"),
+        Index("ix_svc_opinion_pending", "department_id", "status", "application_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("svc_application.id"))
-    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending/agree/disagree/deemed
     note: Mapped[str | None] = mapped_column(Text)
     limit_days: Mapped[int] = mapped_column(Integer)

@@ -83,6 +83,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_svc_applicant")),
         sa.UniqueConstraint("id_type", "id_number", name=op.f("uq_svc_applicant_id_type_id_number")),
     )
+    op.create_index(op.f("ix_svc_applicant_name"), "svc_applicant", ["name"], unique=False)
+    op.create_index("ix_svc_applicant_id_number", "svc_applicant", ["id_number"], unique=False)
     op.create_index(op.f("ix_svc_applicant_user_id"), "svc_applicant", ["user_id"], unique=False)
     op.create_table(
         "svc_application",
@@ -137,7 +139,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("number", name=op.f("uq_svc_application_number")),
     )
     op.create_index("ix_svc_application_applicant", "svc_application", ["applicant_id", "id"], unique=False)
-    op.create_index(op.f("ix_svc_application_item_id"), "svc_application", ["item_id"], unique=False)
+    op.create_index("ix_svc_application_item", "svc_application", ["item_id", "id"], unique=False)
+    op.create_index("ix_svc_application_status", "svc_application", ["status", "id"], unique=False)
     op.create_index(
         "ix_svc_application_queue", "svc_application", ["status", "lead_department_id", "id"], unique=False
     )
@@ -198,7 +201,9 @@ def upgrade() -> None:
             "application_id", "department_id", name=op.f("uq_svc_opinion_application_id_department_id")
         ),
     )
-    op.create_index(op.f("ix_svc_opinion_department_id"), "svc_opinion", ["department_id"], unique=False)
+    op.create_index(
+        "ix_svc_opinion_pending", "svc_opinion", ["department_id", "status", "application_id"], unique=False
+    )
     op.create_table(
         "svc_payment",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -279,15 +284,18 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_svc_rating_department_id"), table_name="svc_rating")
     op.drop_table("svc_rating")
     op.drop_table("svc_payment")
-    op.drop_index(op.f("ix_svc_opinion_department_id"), table_name="svc_opinion")
+    op.drop_index("ix_svc_opinion_pending", table_name="svc_opinion")
     op.drop_table("svc_opinion")
     op.drop_index("ix_svc_certificate_holder", table_name="svc_certificate")
     op.drop_table("svc_certificate")
     op.drop_index("ix_svc_application_queue", table_name="svc_application")
-    op.drop_index(op.f("ix_svc_application_item_id"), table_name="svc_application")
+    op.drop_index("ix_svc_application_item", table_name="svc_application")
+    op.drop_index("ix_svc_application_status", table_name="svc_application")
     op.drop_index("ix_svc_application_applicant", table_name="svc_application")
     op.drop_table("svc_application")
     op.drop_index(op.f("ix_svc_applicant_user_id"), table_name="svc_applicant")
+    op.drop_index(op.f("ix_svc_applicant_name"), table_name="svc_applicant")
+    op.drop_index("ix_svc_applicant_id_number", table_name="svc_applicant")
     op.drop_table("svc_applicant")
     op.drop_index("ix_svc_item_status", table_name="svc_item")
     op.drop_index(op.f("ix_svc_item_department_id"), table_name="svc_item")
