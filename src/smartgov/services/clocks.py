@@ -11,7 +11,6 @@ from smartgov.services.models import SUBJECT, Application
 from smartgov.workclock import timers
 from smartgov.workclock.models import WorkTimer
 
-
 MIRRORED = {"accept": "due_at", "promise": "due_at", "statute": "statutory_due_at"}
 
 
