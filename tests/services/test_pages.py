@@ -88,3 +88,36 @@ def test_staff_pages_need_their_role(client: TestClient, world: World) -> None:
     assert client.get("/services/workbench").status_code == 403
     assert client.get("/services/window").status_code == 403
     assert client.get("/services/mine").status_code == 200
+
+
+def test_admin_edits_an_item_as_data_and_a_published_version_is_copied(
+    client: TestClient, world: World
+) -> None:
+    import json
+
+    from tests.factories import UserFactory, using
+
+    with using(world.session):
+        world.users["admin"] = UserFactory(roles=["system_admin"])
+    world.session.commit()
+    token = login(client, world, "admin")
+    page = client.get(f"/services/admin/items/{world.item.id}")
+    data = json.loads(
+        re.search(r"<textarea[^>]*>(.*?)</textarea>", page.text, re.S).group(1).replace("&#34;", '"')
+    )
+    data["promised_days"] = 30  # above the statute: refused
+    bad = client.post(
+        f"/services/admin/items/{world.item.id}", data={"csrf_token": token, "data": json.dumps(data)}
+    )
+    assert bad.status_code == 422 and "不得超过法定办结时限" in bad.text
+    data["promised_days"] = 2
+    data["form_fields"].append({"name": "shop", "label": "字号", "required": True})
+    ok = client.post(
+        f"/services/admin/items/{world.item.id}",
+        data={"csrf_token": token, "data": json.dumps(data), "publish": "1"},
+    )
+    assert "已保存第 2 版（已发布）" in ok.text
+    world.session.expire_all()
+    assert world.item.status == "retired" and world.item.promised_days == 10
+    export = client.get("/services/admin/items/export.csv")
+    assert export.status_code == 200 and "字号" in export.content.decode("utf-8-sig")

@@ -526,3 +526,124 @@ def admin_items(
             "flash": _flash(request),
         },
     )
+
+
+@router.get("/services/admin/items/export.{kind}")
+def export_items(
+    kind: str, session: Session = Depends(get_session), principal: Principal = Depends(ADMIN_ROLES)
+) -> Response:
+    """事项导出 (CSV or Excel)."""
+    from smartgov.services.catalogue import transfer
+
+    if kind == "xlsx":
+        return Response(
+            transfer.export_xlsx(session),
+            headers={"Content-Disposition": 'attachment; filename="items.xlsx"'},
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    if kind != "csv":
+        raise ValidationFailed("只能导出 CSV 或 Excel", code="bad_format")
+    return Response(
+        transfer.export_csv(session),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="items.csv"'},
+    )
+
+
+@router.post("/services/admin/items/import")
+async def import_items(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(ADMIN_ROLES)
+) -> Response:
+    """事项导入: every row becomes the next version (published); a bad row changes nothing."""
+    from smartgov.services.catalogue import transfer
+
+    form = await request.form()
+    upload = form.get("file")
+    try:
+        if upload is None or isinstance(upload, str):
+            raise ValidationFailed("请选择导入文件", code="file_required")
+        count = transfer.import_items(
+            session,
+            (await upload.read())[:10_000_000],
+            upload.filename or "",
+            principal=principal,
+            publish=bool(form.get("publish")),
+        )
+        session.commit()
+    except AppError as exc:
+        session.rollback()
+        return _back("/services/admin/items", f"导入失败，未做任何修改：{exc.message}")
+    return _back("/services/admin/items", f"已导入 {count} 个事项")
+
+
+@router.get("/services/admin/items/{item_id}", response_class=HTMLResponse)
+def edit_item(
+    request: Request,
+    item_id: Id,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(ADMIN_ROLES),
+) -> Response:
+    """One version as editable data (fields, materials, form): a draft is saved, a published one is copied."""
+    import json
+
+    item = catalogue.get(session, item_id)
+    text = json.dumps(catalogue.as_input(session, item), ensure_ascii=False, indent=2)
+    return _render(
+        request,
+        "admin_item.html",
+        {
+            "item": item,
+            "text": text,
+            "labels": catalogue.STATUS_LABELS,
+            "flash": _flash(request),
+            "error": None,
+        },
+    )
+
+
+@router.post("/services/admin/items/{item_id}")
+async def save_item(
+    request: Request,
+    item_id: Id,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(ADMIN_ROLES),
+) -> Response:
+    import json
+
+    from smartgov.services.schemas import ItemIn
+
+    form = await request.form()
+    item = catalogue.get(session, item_id)
+    text = str(form.get("data", ""))[:200_000]
+    try:
+        try:
+            data = ItemIn(**json.loads(text))
+        except ValueError as exc:
+            raise ValidationFailed(
+                f"内容有误：{error_text(exc) if isinstance(exc, ValidationError) else '不是有效的 JSON'}",
+                code="bad_item",
+            ) from None
+        if item.status != catalogue.DRAFT:
+            item = catalogue.new_version(session, item.id, principal=principal)
+        item = catalogue.update_draft(session, item.id, data, principal=principal)
+        if form.get("publish"):
+            catalogue.publish(session, item.id, principal=principal)
+        session.commit()
+    except AppError as exc:
+        session.rollback()
+        return _render(
+            request,
+            "admin_item.html",
+            {
+                "item": item,
+                "text": text,
+                "labels": catalogue.STATUS_LABELS,
+                "flash": [],
+                "error": exc.message,
+            },
+            status_code=exc.status_code,
+        )
+    return _back(
+        f"/services/admin/items/{item.id}",
+        f"已保存第 {item.version} 版（{catalogue.STATUS_LABELS[item.status]}）",
+    )
