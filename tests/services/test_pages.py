@@ -121,3 +121,27 @@ def test_admin_edits_an_item_as_data_and_a_published_version_is_copied(
     assert world.item.status == "retired" and world.item.promised_days == 10
     export = client.get("/services/admin/items/export.csv")
     assert export.status_code == 200 and "字号" in export.content.decode("utf-8-sig")
+
+
+def test_notices_of_each_acceptance_decision(client: TestClient, world: World) -> None:
+    from smartgov.services import notices
+    from smartgov.services.certificates.pdf import cjk_font
+    from tests.services.test_flow import accepted, do, draft
+
+    app = accepted(world)
+    assert notices.notice_of(app) == ("受理通知书", "normal")
+    other = draft(world)
+    do(world, other, "submit", "company")
+    do(world, other, "request_supplement", "clerk", materials=["M2"], note="请补充")
+    assert notices.notice_of(other)[0] == "一次性告知书（材料补正）"
+    assert "  1. 场地证明  请补充" in notices.body(world.session, other, "supplement")
+    refused = draft(world)
+    do(world, refused, "submit", "company")
+    do(world, refused, "refuse_acceptance", "clerk", note="不属于本机关职权")
+    assert notices.notice_of(refused)[0] == "不予受理决定书"
+    assert any("不属于本机关职权" in line for line in notices.body(world.session, refused, "refused"))
+    if cjk_font() is not None:
+        token = login(client, world, "clerk")
+        assert token
+        r = client.get(f"/services/applications/{app.id}/notice.pdf")
+        assert r.status_code == 200 and r.content.startswith(b"%PDF-")

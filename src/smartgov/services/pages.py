@@ -647,3 +647,18 @@ async def save_item(
         f"/services/admin/items/{item.id}",
         f"已保存第 {item.version} 版（{catalogue.STATUS_LABELS[item.status]}）",
     )
+
+
+@router.get("/services/applications/{app_id}/notice.pdf")
+def notice(
+    app_id: Id, session: Session = Depends(get_session), principal: Principal = Depends(require_login)
+) -> Response:
+    """The acceptance decision's notice (受理通知书, 不予受理决定书, 一次性告知书 …), printable."""
+    from smartgov.services import notices
+
+    app = service.get(session, app_id, principal)
+    return Response(
+        notices.render(session, app),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{app.number}.pdf"'},
+    )
