@@ -352,6 +352,10 @@ def queue_query(
         query = query.where(Application.applicant_id.in_(owned))
     elif principal.has_any(Role.WINDOW_CLERK, Role.SUPERVISOR, Role.LEADER):
         pass
+    elif principal.has_any(Role.APPROVER) and queue in LEAD_QUEUES:
+        query = query.where(Application.lead_department_id == principal.department_id)
+    elif principal.has_any(Role.APPROVER) and queue == "parallel":
+        pass  # the queue itself is the department's own pending opinions
     elif principal.has_any(Role.APPROVER):
         involved = select(Opinion.application_id).where(Opinion.department_id == principal.department_id)
         query = query.where(
