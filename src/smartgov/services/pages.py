@@ -60,6 +60,14 @@ def _back(url: str, msg: str) -> RedirectResponse:
     return RedirectResponse(f"{url}?msg={quote(msg)}", status_code=303)
 
 
+async def _uploaded(form: Any, what: str) -> tuple[bytes, str]:
+    """The file a form carries (content, name), or 422 asking for it."""
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise ValidationFailed(f"请选择{what}", code="file_required")
+    return (await upload.read())[:10_000_000], upload.filename or what
+
+
 def _flash(request: Request) -> list[str]:
     return [request.query_params["msg"][:200]] if request.query_params.get("msg") else []
 
@@ -263,14 +271,10 @@ async def upload(
     """Upload one material (PDF, JPEG, PNG)."""
     form = await request.form()
     app = service.get(session, app_id, principal)
-    upload = form.get("file")
     code = str(form.get("code", ""))[:32]
     try:
-        if upload is None or isinstance(upload, str):
-            raise ValidationFailed("请选择要上传的文件", code="file_required")
-        service.attach_material(
-            session, app, code, await upload.read(), upload.filename or "材料", principal=principal
-        )
+        content, filename = await _uploaded(form, "要上传的材料")
+        service.attach_material(session, app, code, content, filename, principal=principal)
         session.commit()
     except AppError as exc:
         session.rollback()
@@ -410,11 +414,9 @@ async def payments_import(
 ) -> Response:
     """Reconciliation import (对账): marks payments, lists mismatches."""
     form = await request.form()
-    upload = form.get("file")
     try:
-        if upload is None or isinstance(upload, str):
-            raise ValidationFailed("请选择对账文件", code="file_required")
-        result = fees.reconcile(session, (await upload.read())[:5_000_000], principal=principal, at=now())
+        content, _ = await _uploaded(form, "对账文件")
+        result = fees.reconcile(session, content, principal=principal, at=now())
         session.commit()
     except AppError as exc:
         session.rollback()
@@ -558,14 +560,12 @@ async def import_items(
     from smartgov.services.catalogue import transfer
 
     form = await request.form()
-    upload = form.get("file")
     try:
-        if upload is None or isinstance(upload, str):
-            raise ValidationFailed("请选择导入文件", code="file_required")
+        content, filename = await _uploaded(form, "导入文件")
         count = transfer.import_items(
             session,
-            (await upload.read())[:10_000_000],
-            upload.filename or "",
+            content,
+            filename,
             principal=principal,
             publish=bool(form.get("publish")),
         )
