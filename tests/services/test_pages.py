@@ -145,3 +145,12 @@ def test_notices_of_each_acceptance_decision(client: TestClient, world: World) -
         assert token
         r = client.get(f"/services/applications/{app.id}/notice.pdf")
         assert r.status_code == 200 and r.content.startswith(b"%PDF-")
+
+
+def test_queue_export_masks_id_numbers(client: TestClient, world: World) -> None:
+    from tests.services.test_flow import accepted
+
+    app = accepted(world)
+    login(client, world, "clerk")
+    text = client.get("/services/workbench/export.csv", params={"queue": "all"}).content.decode("utf-8-sig")
+    assert app.number in text and "9133**********XX1X" in text and "91330100MA2XXXXX1X" not in text
