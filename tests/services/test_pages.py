@@ -154,3 +154,9 @@ def test_queue_export_masks_id_numbers(client: TestClient, world: World) -> None
     login(client, world, "clerk")
     text = client.get("/services/workbench/export.csv", params={"queue": "all"}).content.decode("utf-8-sig")
     assert app.number in text and "9133**********XX1X" in text and "91330100MA2XXXXX1X" not in text
+
+
+def test_rates_page_is_public(client: TestClient, world: World) -> None:
+    page = client.get("/services/rates", params={"year": 2026, "month": 3})
+    assert page.status_code == 200 and "部门考核得分" in page.text and "本月暂无评价" in page.text
+    assert client.get("/services/rates", params={"month": 13}).status_code == 422

@@ -485,7 +485,9 @@ def rates(
     month: int = Query(None, ge=1, le=12),
     session: Session = Depends(get_session),
 ) -> Response:
-    """好差评公示: monthly satisfaction per department and item (public)."""
+    """好差评公示: monthly satisfaction per department and item, and the departments' scores (public)."""
+    from smartgov.services.rating.scores import COMPONENT_LABELS, department_scores
+
     today = now()
     year, month = year or today.year, month or today.month
     from smartgov.services.models import ServiceItem
@@ -497,6 +499,8 @@ def rates(
         "rates.html",
         {
             "rows": rating.monthly_rates(session, year, month),
+            "scores": department_scores(session, year, month),
+            "components": COMPONENT_LABELS,
             "names": names,
             "items": items,
             "year": year,

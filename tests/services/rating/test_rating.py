@@ -150,3 +150,26 @@ def test_monthly_rates_per_department_and_item(world: World) -> None:
         }
     ]
     assert rating.monthly_rates(world.session, 2026, 4) == []
+
+
+def test_department_score_weighs_satisfaction_on_time_and_rectification(world: World) -> None:
+    from smartgov.services.rating.scores import department_scores
+
+    app = finished(world)  # promise timer stopped on 4 March, before its due time: on time
+    given = rating.rate(
+        world.session,
+        app,
+        RatingIn(level=2),
+        principal=world.p("company"),
+        at=at("2026-03-05"),
+        owner_ok=True,
+    )
+    task = world.session.query(Rectification).filter_by(rating_id=given.id).one()
+    rating.callback(world.session, task, "已回访", principal=world.p("lead"), at=at("2026-03-06"))
+    rating.rectify(world.session, task, "已整改", principal=world.p("lead"), at=at("2026-03-09"))
+    [score] = department_scores(world.session, 2026, 3)
+    # 好评率 0 (one 不满意) × 50 + 按时办结率 100 × 30 + 差评整改率 100 × 20 → 50.0, grade D (40–60)
+    assert score.department_id == world.depts["shichang"].id
+    assert score.components == {"satisfaction": 0.0, "on_time": 100.0, "rectified": 100.0}
+    assert (score.score, score.grade) == (50.0, "D")
+    assert department_scores(world.session, 2026, 4) == []
