@@ -160,3 +160,27 @@ def test_rates_page_is_public(client: TestClient, world: World) -> None:
     page = client.get("/services/rates", params={"year": 2026, "month": 3})
     assert page.status_code == 200 and "部门考核得分" in page.text and "本月暂无评价" in page.text
     assert client.get("/services/rates", params={"month": 13}).status_code == 422
+
+
+def test_window_tablet_rating(client: TestClient, world: World) -> None:
+    from tests.services.test_flow import accepted, do
+
+    app = accepted(world)
+    for who in ("tax", "gongan", "renshe"):
+        do(world, app, "opinion", who, verdict="agree")
+    do(world, app, "review", "lead")
+    do(world, app, "decide", "lead", decision="approve")
+    do(world, app, "issue", "lead")
+    token = login(client, world, "clerk")
+    page = client.get("/services/window/rate", params={"number": app.number})
+    assert "请您对本次服务作出评价" in page.text and "非常满意" in page.text
+    r = client.post(
+        f"/services/applications/{app.id}/rate", data={"csrf_token": token, "tablet": "1", "level": "4"}
+    )
+    assert "感谢您的评价" in r.text
+    from smartgov.services.models import Rating
+
+    world.session.expire_all()
+    rated = world.session.query(Rating).filter_by(application_id=app.id).one()
+    assert (rated.level, rated.channel) == (4, "window")
+    assert "该办件已评价" in client.get("/services/window/rate", params={"number": app.number}).text

@@ -344,6 +344,8 @@ async def rate(
         session.rollback()
         message = exc.message if isinstance(exc, AppError) else "请选择评价等级"
         return _detail(request, session, app_id, principal, error=message, status_code=422)
+    if form.get("tablet"):
+        return _back("/services/window/rate", "感谢您的评价")
     return _back(f"/services/applications/{app.id}", "感谢您的评价")
 
 
@@ -703,4 +705,30 @@ def export_queue(
         out.getvalue().encode("utf-8-sig"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="applications.csv"'},
+    )
+
+
+@router.get("/services/window/rate", response_class=HTMLResponse)
+def tablet_rate(
+    request: Request,
+    number: str | None = Query(None, max_length=32),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(WINDOW_ROLES),
+) -> Response:
+    """评价器: the window's tablet where the applicant rates the handling just finished (一事一评)."""
+    found = None
+    if number:
+        rows, _ = service.find(session, principal, "all", number.strip(), 1, 1)
+        found = presenters.summary(session, rows[0], principal) if rows else None
+    rated = bool(found and session.scalar(select(Rating.id).where(Rating.application_id == found["id"])))
+    return _render(
+        request,
+        "tablet.html",
+        {
+            "found": found,
+            "number": number or "",
+            "rated": rated,
+            "levels": rating.LEVEL_LABELS,
+            "flash": _flash(request),
+        },
     )
