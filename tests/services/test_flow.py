@@ -410,3 +410,22 @@ def test_opinion_rows_are_kept_per_department(world: World) -> None:
     app = accepted(world)
     rows = world.session.scalars(select(Opinion).where(Opinion.application_id == app.id)).all()
     assert sorted(o.limit_days for o in rows) == [3, 3, 5]
+
+
+def test_warnings_at_the_configured_fractions_then_overdue(world: World) -> None:
+    app = accepted(world, at("2026-03-02"))
+    for who in ("tax", "gongan", "renshe"):
+        do(world, app, "opinion", who, verdict="agree")
+
+    def level_after_sweep(day: str, hm: str) -> int:
+        sweeper.sweep(world.session, at(day, hm))
+        world.session.refresh(app)
+        return app.warning_level
+
+    # promise 10 wd from Mon 2 March 09:00: budget 7 h that day + 10 × 7.5 h = 82 h; 60 % (49.2 h) is
+    # reached on Tue 10 March at 14:42 (Mar 2: 7 h, Mar 3–9: 37.5 h, Mar 10: 3.5 h before noon + 1.2 h)
+    assert level_after_sweep("2026-03-10", "14:30") == 0
+    assert level_after_sweep("2026-03-10", "14:55") == 1
+    assert level_after_sweep("2026-03-17", "09:00") == 3  # past 16 March 17:30: 已超期
+    overdue, _ = service.find(world.session, world.p("lead"), "overdue")
+    assert [a.id for a in overdue] == [app.id]
