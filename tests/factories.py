@@ -32,6 +32,7 @@ from smartgov.cases.models import Case, Category, RequestType
 from smartgov.cases.schemas import CaseIntake, Source
 from smartgov.db import now
 from smartgov.org.models import Area, Department
+from smartgov.services.models import Applicant, ServiceItem
 from smartgov.workclock.models import WorkTimer
 from smartgov.workflow.models import PendingRequest, TimelineEvent
 
@@ -248,3 +249,51 @@ def square(lon: float, lat: float, size: float = 0.001) -> dict:
         ],
     }
 
+
+
+# --- 一网通办 -------------------------------------------------------------------------------
+
+
+class ServiceItemFactory(_Factory):
+    """A published service item version (事项) of ``department``; joint items list co-departments
+    as ``joint_departments=[{"code": ..., "days": ...}]``."""
+
+    class Meta:
+        model = ServiceItem
+
+    class Params:
+        department: Department | None = None
+
+    base_code = factory.Sequence(lambda n: f"00000{n:04d}")
+    impl_code = factory.Sequence(lambda n: f"11330100MB0000000X{n:04d}")
+    version = 1
+    status = "published"
+    name = factory.Sequence(lambda n: f"测试事项{n}")
+    item_type = "行政许可"
+    department_id = factory.LazyAttribute(lambda o: (o.department or DepartmentFactory()).id)
+    audience = "both"
+    statutory_days = 20
+    promised_days = 10
+    materials = factory.LazyFunction(lambda: [
+        {"code": "M1", "name": "申请书", "necessity": "required", "source": "applicant"},
+        {"code": "M2", "name": "场地证明", "necessity": "tolerable", "source": "applicant",
+         "commitment": True},
+    ])
+    form_fields = factory.LazyFunction(lambda: [
+        {"name": "applicant_name", "label": "申请人", "type": "text", "required": True,
+         "prefill": "profile.name"},
+    ])
+    certificate_type = factory.LazyFunction(lambda: {"code": "11100000000013338W001", "name": "测试许可证",
+                                                     "years": 5})
+    published_at = factory.LazyFunction(now)
+
+
+class ApplicantFactory(_Factory):
+    class Meta:
+        model = Applicant
+
+    kind = "person"
+    name = factory.Sequence(lambda n: f"申请人{n}")
+    id_type = "111"
+    id_number = factory.Sequence(lambda n: f"33010219900101{n:04d}")
+    phone = "13900000000"

@@ -113,6 +113,7 @@ def test_dispatched_cases_went_to_the_catalogue_department(db: Session) -> None:
 def test_timeline_starts_with_the_intake_and_every_case_has_its_reporter(db: Session) -> None:
     first = {}
     for subject_id, action in db.execute(select(TimelineEvent.subject_id, TimelineEvent.action)
+                                          .where(TimelineEvent.subject_type == "case")
                                           .order_by(TimelineEvent.at, TimelineEvent.id)):
         first.setdefault(subject_id, action)
     ids = set(db.scalars(select(Case.id)))

@@ -31,7 +31,7 @@ from smartgov.web.templating import STATIC_DIR, render
 log = logging.getLogger("smartgov")
 
 # Domains whose ``views.router`` (JSON API) and ``pages.router`` (HTML) are mounted, in order.
-DOMAINS = ("auth", "org", "workclock", "jobs", "inbox", "cases")
+DOMAINS = ("auth", "org", "workclock", "jobs", "inbox", "cases", "services")
 EXTRA_ROUTERS = (
     "smartgov.cases.channels.pages:router",
     "smartgov.cases.catalogue.pages:router",
@@ -41,6 +41,8 @@ EXTRA_ROUTERS = (
     "smartgov.cases.kpi.pages:router",
     "smartgov.cases.open311.views:admin_router",
     "smartgov.cases.dispatch_pages:router",
+    "smartgov.services.certificates.views:router",
+    "smartgov.services.certificates.pages:router",
 )
 
 

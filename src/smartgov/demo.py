@@ -189,10 +189,14 @@ def load_demo(
             minors = load_demo_catalogue(session)
             create_demo_accounts(session)
             load_knowledge_base(session)
+            from smartgov.services.demo import load_demo_services
+
+            services = load_demo_services(session, DEMO_PASSWORD)
             console.print(
                 f"[green]示范区已加载[/green]: {len(geo.streets)} 个街道, "
                 f"{len(geo.communities)} 个社区, {len(geo.grids)} 个网格, "
-                f"{len(geo.departments)} 个部门, {minors} 个案件小类"
+                f"{len(geo.departments)} 个部门, {minors} 个案件小类, "
+                f"{services['items']} 个政务服务事项, {services['applications']} 件演示办件"
             )
     if cases and (empty or force):
         generate_cases(cases, seed=seed, console=console)

@@ -8,6 +8,7 @@ from smartgov.files import models as files_models  # noqa: F401
 from smartgov.inbox import models as inbox_models  # noqa: F401
 from smartgov.jobs import models as jobs_models  # noqa: F401
 from smartgov.org import models as org_models  # noqa: F401
+from smartgov.services import models as services_models  # noqa: F401
 from smartgov.workclock import models as workclock_models  # noqa: F401
 from smartgov.workflow import models as workflow_models  # noqa: F401
 

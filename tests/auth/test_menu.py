@@ -9,8 +9,8 @@ from tests.factories import UserFactory
 
 # Written by hand from the menu: the first page each role opens.
 FIRST_PAGE = {
-    "window_clerk": "/account",
-    "approver": "/account",
+    "window_clerk": "/services/window",  # 一窗受理 (14) comes before 政务服务办件 (15)
+    "approver": "/services/workbench",  # 政务服务办件 (15)
     "system_admin": "/kpi",  # 绩效评价 (order 60) comes before 分类目录 (70)
     "security_admin": "/admin/users",
     "audit_admin": "/admin/audit",

@@ -18,6 +18,7 @@ from tests.conftest import free_port
 CHROMIUM = os.environ.get("SMARTGOV_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DEMO_PASSWORD = "Demo@2026sg"
+LIVE: dict[str, Path] = {}  # the live server's var/ folder, for a journey that runs a command on its data
 
 
 
@@ -25,6 +26,7 @@ DEMO_PASSWORD = "Demo@2026sg"
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The platform as `make run` starts it, on a fresh SQLite file with the demo district."""
     var_dir = tmp_path_factory.mktemp("e2e-var")
+    LIVE["var_dir"] = var_dir
     port = free_port()
     env = {
         **os.environ,

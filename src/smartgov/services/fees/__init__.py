@@ -1,0 +1,1 @@
+"""统一收费: payment notices with a payment code, reconciliation imports."""
