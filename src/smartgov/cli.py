@@ -26,6 +26,7 @@ DOMAIN_COMMANDS = (
     ("smartgov.cases.dispatch_cli", "dispatch_app", "dispatch"),
     ("smartgov.cases.cli", "open311_app", "open311"),
     ("smartgov.cases.cli", "cases_app", "cases"),
+    ("smartgov.iot.cli", "app", "iot"),
 )
 app.command("worker")(jobs_worker)  # platform: background jobs
 app.add_typer(jobs_app, name="jobs")
@@ -54,6 +55,8 @@ def serve(
         from smartgov.config import reset_settings
 
         reset_settings()
+    # 物联感知: the server also consumes MQTT telemetry when a broker answers (see iot.mqtt)
+    os.environ.setdefault("SMARTGOV_IOT_INGEST_INPROCESS", "1")
     settings = get_settings()
     uvicorn.run(
         "smartgov.app:create_app",
