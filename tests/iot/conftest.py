@@ -12,7 +12,7 @@ from smartgov.cases.catalogue.service import CATEGORY_ATTRIBUTES
 from smartgov.iot import catalogue
 from smartgov.iot.models import Device, DeviceProfile
 from tests.cases.conftest import World, build_world
-from tests.factories import CategoryFactory, DeviceFactory, using
+from tests.factories import CategoryFactory, DeviceFactory, UserFactory, using
 
 T0 = datetime.fromisoformat("2026-11-30T10:00:00+08:00")  # a Monday morning
 
@@ -51,6 +51,7 @@ def build_iot(session: Session) -> IotWorld:
                              attributes={"pole_no": "WS-0001", "street": "文三路"})
         gauge = DeviceFactory(code="SW-0001", name="下穿通道水位", profile=profiles["flood_gauge"],
                               department=world.depts["SZ"], lon=lon, lat=lat, token="gauge-token")
+        world.users["handler_sz"] = UserFactory(roles=["handler"], department=world.depts["SZ"])
     session.commit()
     return IotWorld(world, profiles, cover, lamp, gauge)
 
