@@ -58,6 +58,7 @@ class Consumer:
         self.client_id = client_id or self.settings.mqtt_client_id or f"smartgov-ingest-{socket.gethostname()}"
         self.stats = Stats()
         self._buffer: list[ingest.Reading] = []
+        self._full: list[tuple[list[ingest.Reading], asyncio.Future[None] | None]] = []
         self._waiting: asyncio.Future[None] | None = None
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
@@ -82,9 +83,21 @@ class Consumer:
         waiting = self._waiting
         self._buffer.extend(readings)
         if len(self._buffer) >= self.settings.ingest_batch_size:
+            self._full.append((self._buffer, waiting))  # a full batch: the next message starts another
+            self._buffer, self._waiting = [], None
             self._wake.set()
         await waiting
         return 0
+
+    def _next_batch(self) -> tuple[list[ingest.Reading], asyncio.Future[None] | None] | None:
+        """The oldest full batch, else what has gathered since the last one (on the timer)."""
+        if self._full:
+            return self._full.pop(0)
+        if self._buffer:
+            batch = (self._buffer, self._waiting)
+            self._buffer, self._waiting = [], None
+            return batch
+        return None
 
     def _store(self, readings: list[ingest.Reading]) -> ingest.BatchResult:
         with self.factory() as session:
@@ -101,22 +114,25 @@ class Consumer:
             except TimeoutError:
                 pass
             self._wake.clear()
-            if not self._buffer:
-                continue
-            readings, waiting = self._buffer, self._waiting
-            self._buffer, self._waiting = [], None
-            while True:
-                try:
-                    result = await asyncio.to_thread(self._store, readings)
-                    break
-                except Exception:  # the database is away: keep the batch and its acks, try again
-                    log.exception("storing a batch of %d readings failed; retrying", len(readings))
-                    await asyncio.sleep(1)
-            self.stats.batches += 1
-            self.stats.points += result.stored
-            self.stats.rejected += result.rejected
-            if waiting is not None and not waiting.done():
-                waiting.set_result(None)
+            while (batch := self._next_batch()) is not None:
+                await self._commit(*batch)
+        while (batch := self._next_batch()) is not None:  # stopping: what was received is kept
+            await self._commit(*batch)
+
+    async def _commit(self, readings: list[ingest.Reading], waiting: asyncio.Future[None] | None) -> None:
+        """Store one batch (retrying while the database is away), then release its acks."""
+        while True:
+            try:
+                result = await asyncio.to_thread(self._store, readings)
+                break
+            except Exception:  # the database is away: keep the batch and its acks, try again
+                log.exception("storing a batch of %d readings failed; retrying", len(readings))
+                await asyncio.sleep(1)
+        self.stats.batches += 1
+        self.stats.points += result.stored
+        self.stats.rejected += result.rejected
+        if waiting is not None and not waiting.done():
+            waiting.set_result(None)
 
     def _on_connect(self, client: Client, flags: int, rc: int, properties: dict) -> None:
         group = self.settings.mqtt_share_group
