@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError as PydanticError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -235,8 +236,13 @@ def export_rules(session: Session) -> list[dict[str, Any]]:
 def import_rules(session: Session, items: Sequence[dict[str, Any]], principal: Principal) -> int:
     """告警规则导入: each item as export_rules writes it; all or nothing."""
     count = 0
-    for item in items:
-        data = RuleIn.model_validate({k: v for k, v in item.items() if k != "profile"})
+    for number, item in enumerate(items, start=1):
+        try:
+            data = RuleIn.model_validate({k: v for k, v in item.items() if k != "profile"})
+        except PydanticError as exc:
+            session.rollback()
+            fields = "、".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+            raise ValidationFailed(f"第 {number} 条规则有误：{fields}", code="bad_rule") from None
         save_rule(session, str(item.get("profile", "")), data, principal)
         count += 1
     session.commit()
