@@ -71,9 +71,14 @@ def test_repeat_needs_n_in_a_row() -> None:
 
 
 def test_rate_of_change_scaled_to_the_window() -> None:
-    rule = spec("rate", ">", 0.5, duration_s=600)  # rising more than 0.5 per 10 minutes
-    # 0.25 in 5 min = 0.5 per 10 min: not more; then 0.3125 in 5 min = 0.625 per 10 min
-    assert run(rule, [(0, 1.0), (300, 1.25), (600, 1.5625)]) == [("fire", 600)]
+    rule = spec("rate", ">", 0.5, duration_s=600)  # rising more than 0.5 within 10 minutes
+    # noise between readings does not count: +0.4, −0.3, +0.4 are each within the window's 0.5
+    assert run(rule, [(0, 1.0), (100, 1.4), (200, 1.1), (300, 1.5)]) == []
+    # 1.0 → 1.5 within the window is not more; 1.0 → 1.5625 at 10 minutes is
+    assert run(rule, [(0, 1.0), (300, 1.5), (600, 1.5625)]) == [("fire", 600)]
+    # a new window starts at 600 (1.0 → 1.0): +0.5 by 900 is not more, +0.6 is
+    assert run(rule, [(0, 1.0), (600, 1.0), (900, 1.5)]) == []
+    assert run(rule, [(0, 1.0), (600, 1.0), (900, 1.6)]) == [("fire", 900)]
 
 
 def test_offline_fires_after_silence_and_clears_when_seen() -> None:

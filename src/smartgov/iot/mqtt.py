@@ -178,15 +178,17 @@ def start_in_process(factory: sessionmaker[Session]) -> Callable[[], None]:
     if not settings.iot_ingest_inprocess:
         return lambda: None
     holder: dict[str, object] = {}
+    server_log = logging.getLogger("uvicorn.error")  # the log `smartgov serve` shows
 
     def main() -> None:
         if not broker_reachable(settings):
-            log.info("未连接 MQTT 代理 %s:%s：物联感知仅接收 HTTP 上报", *settings.broker)
+            server_log.info("未连接 MQTT 代理 %s:%s：物联感知仅接收 HTTP 上报", *settings.broker)
             return
         loop = asyncio.new_event_loop()
         consumer = Consumer(factory, settings, client_id=f"smartgov-serve-{socket.gethostname()}")
         holder["consumer"], holder["loop"] = consumer, loop
-        log.info("物联感知接入随服务启动：MQTT %s:%s", *settings.broker)
+        server_log.info("物联感知接入随服务启动：MQTT %s:%s（共享订阅组 %s）", *settings.broker,
+                        settings.mqtt_share_group)
         loop.run_until_complete(consumer.run())
 
     thread = threading.Thread(target=main, name="iot-ingest", daemon=True)

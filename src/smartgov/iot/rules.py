@@ -126,7 +126,8 @@ def step(rule: RuleSpec, state: State, value: float, at: datetime,
         return _seen(state, at)
     if kind == RuleKind.RATE:
         cond = _rate_holds(rule, state, value, at, threshold)
-        state.last_value, state.last_at = value, at
+        if state.last_at is None or (at - state.last_at).total_seconds() >= max(rule.duration_s, 1):
+            state.last_value, state.last_at = value, at  # a new window starts
     else:
         cond = holds(rule, value, at, threshold)
     if not cond:
@@ -153,12 +154,11 @@ def step(rule: RuleSpec, state: State, value: float, at: datetime,
 
 
 def _rate_holds(rule: RuleSpec, state: State, value: float, at: datetime, threshold: float | None) -> bool:
-    """变化率: the change since the last reading, scaled to the rule's window, against the limit."""
+    """变化率: the change since the start of the current window (at most the rule's time old)
+    against the limit, so the noise between two readings does not count."""
     if state.last_value is None or state.last_at is None or at <= state.last_at:
         return False
-    window = max(rule.duration_s, 1)
-    change = (value - state.last_value) / (at - state.last_at).total_seconds() * window
-    return holds(rule, change, at, threshold)
+    return holds(rule, value - state.last_value, at, threshold)
 
 
 def _reset(rule: RuleSpec, state: State, at: datetime) -> Outcome:
@@ -206,7 +206,7 @@ def describe(rule: RuleSpec, key_label: str = "", unit: str = "") -> str:
     if rule.kind == RuleKind.REPEAT:
         return f"{what} 连续 {rule.count} 次{when}"
     if rule.kind == RuleKind.RATE:
-        return f"{key_label or rule.key} 每 {_span(rule.duration_s)} 变化{OPERATOR_LABELS.get(rule.op or '', '')}" \
+        return f"{key_label or rule.key} {_span(rule.duration_s)}内变化{OPERATOR_LABELS.get(rule.op or '', '')}" \
                f"{_num(rule.value)}{unit}{when}"
     return f"{what}{when}"
 
