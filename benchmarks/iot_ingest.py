@@ -26,6 +26,7 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from _common import ROOT, empty_database, fresh_database
 from sqlalchemy import func, select, text
@@ -36,15 +37,26 @@ AIR = ("pm25", "pm10", "no2", "so2", "o3", "co")
 
 def values_of(profile: str, rnd: random.Random, i: int) -> dict[str, float]:
     if profile == "street_lamp":
-        return {"powerState": 1, "power": round(rnd.uniform(60, 120), 1), "energy": 1000 + i * 0.01,
-                "lux": round(rnd.uniform(5, 40), 1), "dimming": 80}
-    return {"pm25": round(rnd.uniform(10, 200), 1), "pm10": round(rnd.uniform(20, 250), 1),
-            "no2": round(rnd.uniform(5, 80), 1), "so2": round(rnd.uniform(2, 30), 1),
-            "o3": round(rnd.uniform(20, 200), 1), "co": round(rnd.uniform(0.2, 2), 2)}
+        return {
+            "powerState": 1,
+            "power": round(rnd.uniform(60, 120), 1),
+            "energy": 1000 + i * 0.01,
+            "lux": round(rnd.uniform(5, 40), 1),
+            "dimming": 80,
+        }
+    return {
+        "pm25": round(rnd.uniform(10, 200), 1),
+        "pm10": round(rnd.uniform(20, 250), 1),
+        "no2": round(rnd.uniform(5, 80), 1),
+        "so2": round(rnd.uniform(2, 30), 1),
+        "o3": round(rnd.uniform(20, 200), 1),
+        "co": round(rnd.uniform(0.2, 2), 2),
+    }
 
 
-def build_messages(codes: list[tuple[str, str]], n: int, root: str, per_message: int
-                   ) -> tuple[list[tuple[str, bytes]], int]:
+def build_messages(
+    codes: list[tuple[str, str]], n: int, root: str, per_message: int
+) -> tuple[list[tuple[str, bytes]], int]:
     """``n`` messages: one device's reading on its own topic (per_message=1), or the readings of
     ``per_message`` devices in one gateway message (ThingsBoard gateway API)."""
     rnd = random.Random(7)
@@ -88,11 +100,15 @@ def publisher(messages_file: str, host: str, port: int) -> None:
 
     began = time.perf_counter()
     asyncio.run(main())
-    print(f"publisher: {len(messages)} messages acknowledged in {time.perf_counter() - began:.1f} s", file=sys.stderr)
+    print(
+        f"publisher: {len(messages)} messages acknowledged in {time.perf_counter() - began:.1f} s",
+        file=sys.stderr,
+    )
 
 
-def run(n: int, url: str | None, batch_size: int, per_message: int,
-        broker: tuple[str, int] | None = None) -> dict[str, float]:
+def run(
+    n: int, url: str | None, batch_size: int, per_message: int, broker: tuple[str, int] | None = None
+) -> dict[str, float]:
     engine = empty_database(url) if url else fresh_database()
     from sqlalchemy.orm import Session
 
@@ -107,9 +123,18 @@ def run(n: int, url: str | None, batch_size: int, per_message: int,
         for i in range(400):
             profile = "street_lamp" if i % 2 == 0 else "air_quality"
             code = f"B-{i:04d}"
-            session.add(Device(code=code, name=f"压测设备{i}", profile_id=profiles[profile].id,
-                               token_hash=hash_token(code), attributes={}, latest={}, rejected_count=0,
-                               is_active=True))
+            session.add(
+                Device(
+                    code=code,
+                    name=f"压测设备{i}",
+                    profile_id=profiles[profile].id,
+                    token_hash=hash_token(code),
+                    attributes={},
+                    latest={},
+                    rejected_count=0,
+                    is_active=True,
+                )
+            )
             codes.append((code, profile))
         session.commit()
     root = f"bench{uuid.uuid4().hex[:8]}"
@@ -119,19 +144,27 @@ def run(n: int, url: str | None, batch_size: int, per_message: int,
     with open(messages_file, "w") as f:
         json.dump([(t, b.decode()) for t, b in messages], f)
     host, port = broker or iot_settings().broker
-    env = {**os.environ, "SMARTGOV_MQTT_URL": f"mqtt://{host}:{port}", "SMARTGOV_DATABASE_URL": str(engine.url.render_as_string(hide_password=False))
-           .replace("postgresql+psycopg://", "postgresql://"),
-           "SMARTGOV_MQTT_TOPIC_ROOT": root, "SMARTGOV_MQTT_SHARE_GROUP": root,
-           "SMARTGOV_INGEST_BATCH_SIZE": str(batch_size), "SMARTGOV_INGEST_BATCH_MS": "50",
-           "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "SMARTGOV_MQTT_URL": f"mqtt://{host}:{port}",
+        "SMARTGOV_DATABASE_URL": str(engine.url.render_as_string(hide_password=False)).replace(
+            "postgresql+psycopg://", "postgresql://"
+        ),
+        "SMARTGOV_MQTT_TOPIC_ROOT": root,
+        "SMARTGOV_MQTT_SHARE_GROUP": root,
+        "SMARTGOV_INGEST_BATCH_SIZE": str(batch_size),
+        "SMARTGOV_INGEST_BATCH_MS": "50",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     smartgov = os.path.join(os.path.dirname(sys.executable), "smartgov")
     log = open(os.path.join(scratch, "ingest.log"), "w+b")  # noqa: SIM115
-    ingest = subprocess.Popen([smartgov, "iot", "ingest", "--client-id", root], env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
+    ingest = subprocess.Popen(
+        [smartgov, "iot", "ingest", "--client-id", root], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     deadline = time.monotonic() + 60
-    while b"\xe5\xb7\xb2\xe8\xbf\x9e\xe6\x8e\xa5" not in open(log.name, "rb").read():  # 已连接
+    while "已连接" not in Path(log.name).read_text(errors="replace"):
         if time.monotonic() > deadline or ingest.poll() is not None:
-            raise SystemExit("the ingest process did not connect: " + open(log.name).read())
+            raise SystemExit("ingest did not connect: " + Path(log.name).read_text(errors="replace"))
         time.sleep(0.1)
     time.sleep(0.5)
 
@@ -140,8 +173,9 @@ def run(n: int, url: str | None, batch_size: int, per_message: int,
             return conn.scalar(select(func.count()).select_from(Telemetry)) or 0
 
     start = time.perf_counter()
-    pub = subprocess.Popen([sys.executable, __file__, "--publish", messages_file, "--host", host,
-                            "--port", str(port)], env=env)
+    pub = subprocess.Popen(
+        [sys.executable, __file__, "--publish", messages_file, "--host", host, "--port", str(port)], env=env
+    )
     last, last_change = -1, time.monotonic()
     while True:
         count = stored()
@@ -160,8 +194,15 @@ def run(n: int, url: str | None, batch_size: int, per_message: int,
     with engine.connect() as conn:
         states = conn.scalar(text("SELECT count(*) FROM iot_rule_state"))
     engine.dispose()
-    return {"points": points, "stored": got, "seconds": elapsed, "points_per_s": got / elapsed,
-            "msgs_per_s": n * got / points / elapsed, "lost": points - got, "rule_states": states or 0}
+    return {
+        "points": points,
+        "stored": got,
+        "seconds": elapsed,
+        "points_per_s": got / elapsed,
+        "msgs_per_s": n * got / points / elapsed,
+        "lost": points - got,
+        "rule_states": states or 0,
+    }
 
 
 # What an ingest broker needs (README, 物联感知): Mosquitto's defaults keep 20 messages in flight and
@@ -200,12 +241,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--batch-size", type=int, default=5000)
-    parser.add_argument("--per-message", type=int, default=20,
-                        help="devices per gateway message (1 = one message per device on its own topic)")
+    parser.add_argument(
+        "--per-message",
+        type=int,
+        default=20,
+        help="devices per gateway message (1 = one message per device on its own topic)",
+    )
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (its public schema is dropped!)")
     parser.add_argument("--baseline", action="store_true", help="also run with one message per transaction")
-    parser.add_argument("--system-broker", action="store_true",
-                        help="use SMARTGOV_MQTT_URL as configured instead of a Mosquitto of our own")
+    parser.add_argument(
+        "--system-broker",
+        action="store_true",
+        help="use SMARTGOV_MQTT_URL as configured instead of a Mosquitto of our own",
+    )
     parser.add_argument("--publish", help=argparse.SUPPRESS)
     parser.add_argument("--host", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -224,8 +272,10 @@ def main() -> None:
         if mosquitto is not None:
             mosquitto.terminate()
             mosquitto.wait(10)
-    print(f"backend={backend} messages={args.messages} per_message={args.per_message} points={r['points']} "
-          f"seconds={r['seconds']:.1f} batch={args.batch_size} rule_states={r['rule_states']}")
+    print(
+        f"backend={backend} messages={args.messages} per_message={args.per_message} points={r['points']} "
+        f"seconds={r['seconds']:.1f} batch={args.batch_size} rule_states={r['rule_states']}"
+    )
     print(f"points_per_s={r['points_per_s']:.0f} msgs_per_s={r['msgs_per_s']:.0f} lost={r['lost']}")
 
 

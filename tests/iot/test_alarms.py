@@ -131,9 +131,13 @@ def test_clear_before_ack_leaves_it_to_acknowledge(iot: IotWorld) -> None:
 
 def close_case(iot: IotWorld, case_id: int) -> None:
     w = iot.world
-    for name, who, extra in (("file", "chief", {}), ("dispatch", "dispatcher", {"department_code": "SZ"}),
-                             ("report_back", "handler_sz", {}), ("recheck_pass", "inspector", {}),
-                             ("close", "chief", {})):
+    for name, who, extra in (
+        ("file", "chief", {}),
+        ("dispatch", "dispatcher", {"department_code": "SZ"}),
+        ("report_back", "handler_sz", {}),
+        ("recheck_pass", "inspector", {}),
+        ("close", "chief", {}),
+    ):
         cases.act(w.session, case_id, name, ActionInput(note="处理说明", **extra), principal=w.p(who))
 
 

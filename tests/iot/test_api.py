@@ -20,7 +20,10 @@ def login(client: TestClient, iot: IotWorld, name: str) -> dict[str, str]:
 
 
 def test_http_ingest_with_the_device_token(iot: IotWorld, client: TestClient) -> None:
-    body: Any = [{"ts": 1764468000000, "values": {"tilt": 2, "open": 0}}, {"ts": 1764468001000, "values": {"tilt": 500}}]
+    body: Any = [
+        {"ts": 1764468000000, "values": {"tilt": 2, "open": 0}},
+        {"ts": 1764468001000, "values": {"tilt": 500}},
+    ]
     response = client.post("/api/v1/iot/devices/cover-token/telemetry", json=body)
     assert response.status_code == 200, response.text
     assert response.json()["stored"] == 2 and response.json()["rejected"] == 1
@@ -69,7 +72,9 @@ def test_rules_export_and_import_round_trip(iot: IotWorld, client: TestClient) -
     tilt["duration_s"] = 3
     assert client.post("/api/v1/iot/rules", json=[tilt], headers=admin).json() == {"saved": 1}
     again = client.get("/api/v1/iot/rules", headers=admin).json()
-    assert next(r for r in again if r["code"] == "tilt" and r["profile"] == "manhole_cover")["duration_s"] == 3
+    assert (
+        next(r for r in again if r["code"] == "tilt" and r["profile"] == "manhole_cover")["duration_s"] == 3
+    )
     bad = client.post("/api/v1/iot/rules", json=[{**tilt, "op": "=>"}], headers=admin)
     assert bad.status_code == 422 and "第 1 条规则有误" in bad.json()["message"]
     chief = login(client, iot, "chief")

@@ -18,14 +18,24 @@ def test_device_message_forms_as_thingsboard_sends_them() -> None:
 
 def test_gateway_message_carries_many_devices() -> None:
     found = ingest.gateway_readings(
-        '{"JG-1": [{"ts": 1764468000000, "values": {"tilt": 1}}], "LD-1": [{"power": 80}, {"power": 81}]}', at(0))
-    assert [(r.device, r.values) for r in found] == [("JG-1", {"tilt": 1}), ("LD-1", {"power": 80}),
-                                                     ("LD-1", {"power": 81})]
+        '{"JG-1": [{"ts": 1764468000000, "values": {"tilt": 1}}], "LD-1": [{"power": 80}, {"power": 81}]}',
+        at(0),
+    )
+    assert [(r.device, r.values) for r in found] == [
+        ("JG-1", {"tilt": 1}),
+        ("LD-1", {"power": 80}),
+        ("LD-1", {"power": 81}),
+    ]
 
 
 def test_malformed_messages_are_refused() -> None:
-    for bad in (b"not json", b"[1, 2]", b'{"ts": "yesterday", "values": {}}', b'{"values": 3}',
-                b'{"ts": "2026-11-30T10:00:00", "values": {}}'):
+    for bad in (
+        b"not json",
+        b"[1, 2]",
+        b'{"ts": "yesterday", "values": {}}',
+        b'{"values": 3}',
+        b'{"ts": "2026-11-30T10:00:00", "values": {}}',
+    ):
         try:
             ingest.device_readings("A", bad, at(0))
         except ingest.BadMessage:
@@ -35,10 +45,12 @@ def test_malformed_messages_are_refused() -> None:
 
 def test_store_keeps_good_values_and_counts_the_bad_per_device(iot: IotWorld) -> None:
     s = iot.session
-    readings = [ingest.Reading("JG-0001", at(0), {"tilt": 3.5, "batteryLevel": 150, "open": 0}),
-                ingest.Reading("JG-0001", at(1), {"humidity": 40, "tilt": "x"}),
-                ingest.Reading("NOPE", at(1), {"tilt": 1}),
-                ingest.Reading("LD-0001", at(1), {"power": 90})]
+    readings = [
+        ingest.Reading("JG-0001", at(0), {"tilt": 3.5, "batteryLevel": 150, "open": 0}),
+        ingest.Reading("JG-0001", at(1), {"humidity": 40, "tilt": "x"}),
+        ingest.Reading("NOPE", at(1), {"tilt": 1}),
+        ingest.Reading("LD-0001", at(1), {"power": 90}),
+    ]
     result = ingest.store(s, readings)
     s.commit()
     assert (result.stored, result.rejected, result.unknown_devices) == (3, 3, 1)
@@ -55,8 +67,13 @@ def test_store_keeps_good_values_and_counts_the_bad_per_device(iot: IotWorld) ->
 
 def test_range_bounds_are_inclusive(iot: IotWorld) -> None:
     s = iot.session
-    result = ingest.store(s, [ingest.Reading("JG-0001", at(0), {"batteryLevel": 0, "tilt": 180}),
-                              ingest.Reading("JG-0001", at(1), {"batteryLevel": -0.1, "tilt": 180.1})])
+    result = ingest.store(
+        s,
+        [
+            ingest.Reading("JG-0001", at(0), {"batteryLevel": 0, "tilt": 180}),
+            ingest.Reading("JG-0001", at(1), {"batteryLevel": -0.1, "tilt": 180.1}),
+        ],
+    )
     assert (result.stored, result.rejected) == (2, 2)
 
 

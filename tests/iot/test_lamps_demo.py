@@ -14,10 +14,19 @@ from smartgov.iot.demo import DEMO_FLEET, load_demo_devices
 from smartgov.iot.models import Device
 
 
-@pytest.mark.parametrize(("lux", "was_on", "on"), [
-    (149.9, False, True), (150, False, False), (150, True, True), (500, True, True), (500, False, False),
-    (500.1, True, False), (10, True, True), (60_000, False, False),
-])
+@pytest.mark.parametrize(
+    ("lux", "was_on", "on"),
+    [
+        (149.9, False, True),
+        (150, False, False),
+        (150, True, True),
+        (500, True, True),
+        (500, False, False),
+        (500.1, True, False),
+        (10, True, True),
+        (60_000, False, False),
+    ],
+)
 def test_lamp_switches_below_150_and_above_500_lux(lux: float, was_on: bool, on: bool) -> None:
     assert lamps.should_be_on(lux, was_on, datetime.fromisoformat("2026-11-30T12:00:00+08:00")) is on
 

@@ -41,7 +41,9 @@ def settings() -> IotSettings:
 
 def run_consumer(engine: Engine, settings: IotSettings) -> tuple[Consumer, Callable[[], None]]:
     """A consumer on a thread of its own (as `smartgov serve` runs it); returns it and its stop."""
-    consumer = Consumer(sessionmaker(engine, expire_on_commit=False), settings, client_id=f"c-{settings.mqtt_share_group}")
+    consumer = Consumer(
+        sessionmaker(engine, expire_on_commit=False), settings, client_id=f"c-{settings.mqtt_share_group}"
+    )
     loop = asyncio.new_event_loop()
     subscribed = threading.Event()
     original = consumer._on_connect
@@ -63,16 +65,32 @@ def run_consumer(engine: Engine, settings: IotSettings) -> tuple[Consumer, Calla
     return consumer, stop
 
 
-def test_device_topic_and_gateway_topic_end_to_end(iot: IotWorld, engine: Engine, settings: IotSettings) -> None:
+def test_device_topic_and_gateway_topic_end_to_end(
+    iot: IotWorld, engine: Engine, settings: IotSettings
+) -> None:
     consumer, stop = run_consumer(engine, settings)
     try:
-        publish(settings, [
-            (device_topic(settings, "JG-0001"), {"ts": T_MS, "values": {"tilt": 1.5, "batteryLevel": 90}}),
-            (device_topic(settings, "JG-0001"), {"ts": T_MS + 1000, "values": {"tilt": 999}}),  # out of range
-            (device_topic(settings, "JG-0001"), b"garbage"),
-            (gateway_topic(settings), {"LD-0001": [{"ts": T_MS, "values": {"power": 95, "lux": 20}}],
-                                       "SW-0001": [{"ts": T_MS, "values": {"currentLevel": 0.1}}]}),
-        ])
+        publish(
+            settings,
+            [
+                (
+                    device_topic(settings, "JG-0001"),
+                    {"ts": T_MS, "values": {"tilt": 1.5, "batteryLevel": 90}},
+                ),
+                (
+                    device_topic(settings, "JG-0001"),
+                    {"ts": T_MS + 1000, "values": {"tilt": 999}},
+                ),  # out of range
+                (device_topic(settings, "JG-0001"), b"garbage"),
+                (
+                    gateway_topic(settings),
+                    {
+                        "LD-0001": [{"ts": T_MS, "values": {"power": 95, "lux": 20}}],
+                        "SW-0001": [{"ts": T_MS, "values": {"currentLevel": 0.1}}],
+                    },
+                ),
+            ],
+        )
         assert wait_for(lambda: stored(engine) == 5, 10), stored(engine)
     finally:
         stop()
@@ -83,21 +101,35 @@ def test_device_topic_and_gateway_topic_end_to_end(iot: IotWorld, engine: Engine
 
 
 @pytest.fixture()
-def ingest_process(engine: Engine, tmp_path: Path, settings: IotSettings
-                   ) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]:
+def ingest_process(
+    engine: Engine, tmp_path: Path, settings: IotSettings
+) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]:
     url = TEST_DATABASE_URL or str(engine.url)
     started: list[subprocess.Popen[bytes]] = []
 
     def start(client_id: str) -> subprocess.Popen[bytes]:
-        env = {**os.environ, "SMARTGOV_DATABASE_URL": url, "SMARTGOV_JOBS_INLINE": "0",
-               "SMARTGOV_MQTT_TOPIC_ROOT": settings.mqtt_topic_root,
-               "SMARTGOV_MQTT_SHARE_GROUP": settings.mqtt_share_group,
-               "SMARTGOV_INGEST_BATCH_SIZE": "50", "SMARTGOV_INGEST_BATCH_MS": "20", "PYTHONPATH": str(REPO_ROOT)}
+        env = {
+            **os.environ,
+            "SMARTGOV_DATABASE_URL": url,
+            "SMARTGOV_JOBS_INLINE": "0",
+            "SMARTGOV_MQTT_TOPIC_ROOT": settings.mqtt_topic_root,
+            "SMARTGOV_MQTT_SHARE_GROUP": settings.mqtt_share_group,
+            "SMARTGOV_INGEST_BATCH_SIZE": "50",
+            "SMARTGOV_INGEST_BATCH_MS": "20",
+            "PYTHONPATH": str(REPO_ROOT),
+        }
         log = tmp_path / f"{client_id}-{len(started)}.log"
-        process = subprocess.Popen([str(SMARTGOV), "iot", "ingest", "--client-id", client_id], env=env,
-                                   cwd=tmp_path, stdout=open(log, "wb"), stderr=subprocess.STDOUT)  # noqa: SIM115
+        process = subprocess.Popen(
+            [str(SMARTGOV), "iot", "ingest", "--client-id", client_id],
+            env=env,
+            cwd=tmp_path,
+            stdout=open(log, "wb"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+        )
         started.append(process)
-        assert wait_for(lambda: "已连接" in log.read_text(errors="replace"), 30), log.read_text(errors="replace")
+        assert wait_for(lambda: "已连接" in log.read_text(errors="replace"), 30), log.read_text(
+            errors="replace"
+        )
         wait_for(lambda: False, 0.5)
         return process
 
@@ -106,11 +138,14 @@ def ingest_process(engine: Engine, tmp_path: Path, settings: IotSettings
 
 
 def readings(settings: IotSettings, n: int, code: str = "LD-0001") -> list[tuple[str, dict]]:
-    return [(device_topic(settings, code), {"ts": T_MS + i, "values": {"power": 50 + i % 10}}) for i in range(n)]
+    return [
+        (device_topic(settings, code), {"ts": T_MS + i, "values": {"power": 50 + i % 10}}) for i in range(n)
+    ]
 
 
-def test_kill_9_during_ingest_loses_no_acknowledged_reading(iot: IotWorld, engine: Engine, settings: IotSettings,
-                                                            ingest_process) -> None:  # type: ignore[no-untyped-def]
+def test_kill_9_during_ingest_loses_no_acknowledged_reading(
+    iot: IotWorld, engine: Engine, settings: IotSettings, ingest_process
+) -> None:  # type: ignore[no-untyped-def]
     n = 900  # within Mosquitto's default queue of 1000 messages per session (max_queued_messages)
     first = ingest_process("ingest-a")
     os.kill(first.pid, signal.SIGSTOP)  # the broker sends; the process reads nothing for now
@@ -124,8 +159,9 @@ def test_kill_9_during_ingest_loses_no_acknowledged_reading(iot: IotWorld, engin
     assert wait_for(lambda: stored(engine) == n, 60), f"stored {stored(engine)} of {n}"
 
 
-def test_two_processes_share_one_stream(iot: IotWorld, engine: Engine, settings: IotSettings,
-                                        ingest_process, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_two_processes_share_one_stream(
+    iot: IotWorld, engine: Engine, settings: IotSettings, ingest_process, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     n = 2000
     a, b = ingest_process("share-a"), ingest_process("share-b")
     publish(settings, readings(settings, n))
@@ -134,6 +170,10 @@ def test_two_processes_share_one_stream(iot: IotWorld, engine: Engine, settings:
         process.send_signal(signal.SIGTERM)
         process.wait(15)
     outputs = [p.read_text() for p in sorted(tmp_path.glob("share-*.log"))]
-    counts = [int(line.split("messages=")[1].split()[0]) for out in outputs for line in out.splitlines()
-              if line.startswith("messages=")]
+    counts = [
+        int(line.split("messages=")[1].split()[0])
+        for out in outputs
+        for line in out.splitlines()
+        if line.startswith("messages=")
+    ]
     assert len(counts) == 2 and sum(counts) == n and min(counts) > 0, counts

@@ -12,7 +12,9 @@ from tests.auth.conftest import csrf_from
 from tests.factories import PASSWORD, UserFactory, using
 from tests.iot.conftest import IotWorld
 
-ENGLISH = re.compile(r">[^<]*\b(ACTIVE_UNACK|ACTIVE_ACK|CLEARED|CRITICAL|MAJOR|MINOR|duration|threshold)\b[^<]*<")
+ENGLISH = re.compile(
+    r">[^<]*\b(ACTIVE_UNACK|ACTIVE_ACK|CLEARED|CRITICAL|MAJOR|MINOR|duration|threshold)\b[^<]*<"
+)
 
 
 def login(client: TestClient, iot: IotWorld, name: str) -> None:
@@ -21,8 +23,15 @@ def login(client: TestClient, iot: IotWorld, name: str) -> None:
             iot.world.users[name] = UserFactory(roles=[name])
         iot.session.commit()
     page = client.get("/login")
-    response = client.post("/login", data={"username": iot.world.users[name].username, "password": PASSWORD,
-                                           "csrf_token": csrf_from(page.text)}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "username": iot.world.users[name].username,
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.text),
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
 
 
@@ -44,15 +53,22 @@ def test_csv_export_and_import_round_trip(iot: IotWorld, client: TestClient) -> 
     assert exported.status_code == 200
     text = exported.content.decode("utf-8-sig")
     assert text.splitlines()[0] == "设备编码,设备名称,设备模型,经度,纬度,地址,权属部门"
-    new = "设备编码,设备名称,设备模型,经度,纬度,地址,权属部门\nLJ-0001,文三路垃圾箱,waste_container,,,文三路 3 号,SZ\n"
+    header = "设备编码,设备名称,设备模型,经度,纬度,地址,权属部门\n"
+    new = header + "LJ-0001,文三路垃圾箱,waste_container,,,文三路 3 号,SZ\n"
     page = client.get("/iot")
-    done = client.post("/iot/devices/import", data={"csrf_token": csrf_from(page.text)},
-                       files={"file": ("d.csv", new.encode(), "text/csv")})
+    done = client.post(
+        "/iot/devices/import",
+        data={"csrf_token": csrf_from(page.text)},
+        files={"file": ("d.csv", new.encode(), "text/csv")},
+    )
     assert done.status_code == 200 and "LJ-0001" in done.text
     assert iot.session.scalar(select(Device.name).where(Device.code == "LJ-0001")) == "文三路垃圾箱"
     bad = "设备编码,设备名称,设备模型,经度,纬度,地址,权属部门\nLJ-0002,x,no_such,,,,\n"
-    refused = client.post("/iot/devices/import", data={"csrf_token": csrf_from(page.text)},
-                          files={"file": ("d.csv", bad.encode(), "text/csv")})
+    refused = client.post(
+        "/iot/devices/import",
+        data={"csrf_token": csrf_from(page.text)},
+        files={"file": ("d.csv", bad.encode(), "text/csv")},
+    )
     assert refused.status_code == 422 and "第 2 行" in refused.text and "未知的设备模型" in refused.text
 
 
@@ -65,8 +81,11 @@ def test_alarm_console_rows_and_acknowledge(iot: IotWorld, client: TestClient) -
     rows = client.get("/iot/alarms?active=true", headers={"HX-Request": "true"})
     assert "<html" not in rows.text and "井盖开启" in rows.text
     alarm = iot.session.scalars(select(Alarm)).one()
-    done = client.post(f"/iot/alarms/{alarm.id}/ack", data={"csrf_token": csrf_from(page.text), "back": "/iot/alarms"},
-                       follow_redirects=False)
+    done = client.post(
+        f"/iot/alarms/{alarm.id}/ack",
+        data={"csrf_token": csrf_from(page.text), "back": "/iot/alarms"},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     detail = client.get(f"/iot/alarms/{alarm.id}")
     assert "告警中·已确认" in detail.text and "产生告警" in detail.text and "转为案件" in detail.text
@@ -89,14 +108,38 @@ def test_rules_editor_saves_a_rule_and_only_for_the_administrator(iot: IotWorld,
     login(client, iot, "system_admin")
     page = client.get("/iot/rules")
     assert page.status_code == 200 and "倾角大于10° 持续超过 2 秒" in page.text
-    saved = client.post("/iot/rules", data={
-        "csrf_token": csrf_from(page.text), "profile": "waste_container", "code": "nearly", "name": "垃圾箱将满",
-        "kind": "threshold", "key": "fillingLevel", "op": ">=", "value": "0.8", "alarm_type": "bin_nearly",
-        "severity": "WARNING", "enabled": "true"}, follow_redirects=False)
+    saved = client.post(
+        "/iot/rules",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "profile": "waste_container",
+            "code": "nearly",
+            "name": "垃圾箱将满",
+            "kind": "threshold",
+            "key": "fillingLevel",
+            "op": ">=",
+            "value": "0.8",
+            "alarm_type": "bin_nearly",
+            "severity": "WARNING",
+            "enabled": "true",
+        },
+        follow_redirects=False,
+    )
     assert saved.status_code == 303
     rule = iot.session.scalars(select(Rule).where(Rule.code == "nearly")).one()
     assert (rule.kind, rule.op, rule.value, rule.auto_clear) == ("threshold", ">=", 0.8, False)
-    bad = client.post("/iot/rules", data={
-        "csrf_token": csrf_from(page.text), "profile": "waste_container", "code": "x", "name": "x", "kind": "duration",
-        "key": "fillingLevel", "op": ">", "value": "0.8", "alarm_type": "x"})
+    bad = client.post(
+        "/iot/rules",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "profile": "waste_container",
+            "code": "x",
+            "name": "x",
+            "kind": "duration",
+            "key": "fillingLevel",
+            "op": ">",
+            "value": "0.8",
+            "alarm_type": "x",
+        },
+    )
     assert bad.status_code == 422 and "持续时长" in bad.text

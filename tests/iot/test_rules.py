@@ -15,7 +15,9 @@ def spec(kind: str, op: str = ">", value: float = 10, **kw) -> RuleSpec:  # type
     return RuleSpec(id=1, kind=kind, key="k", op=op, value=value, **kw)
 
 
-def run(rule: RuleSpec, values: list[tuple[float, float]], state: State | None = None) -> list[tuple[str, float]]:
+def run(
+    rule: RuleSpec, values: list[tuple[float, float]], state: State | None = None
+) -> list[tuple[str, float]]:
     """Feed (second, value) pairs; the list of ("fire"|"clear", second) that came out."""
     state = state or State()
     out = []
@@ -28,10 +30,17 @@ def run(rule: RuleSpec, values: list[tuple[float, float]], state: State | None =
     return out
 
 
-@pytest.mark.parametrize(("op", "value", "hits"), [
-    (">", 10, [False, False, True]), (">=", 10, [False, True, True]), ("<", 10, [True, False, False]),
-    ("<=", 10, [True, True, False]), ("==", 10, [False, True, False]), ("!=", 10, [True, False, True]),
-])
+@pytest.mark.parametrize(
+    ("op", "value", "hits"),
+    [
+        (">", 10, [False, False, True]),
+        (">=", 10, [False, True, True]),
+        ("<", 10, [True, False, False]),
+        ("<=", 10, [True, True, False]),
+        ("==", 10, [False, True, False]),
+        ("!=", 10, [True, False, True]),
+    ],
+)
 def test_every_operator_on_both_sides_of_its_limit(op: str, value: float, hits: list[bool]) -> None:
     rule = spec("threshold", op, value)
     assert [rules.holds(rule, v, T0) for v in (9.9, 10, 10.1)] == hits
@@ -39,7 +48,10 @@ def test_every_operator_on_both_sides_of_its_limit(op: str, value: float, hits: 
 
 def test_threshold_fires_once_and_clears_when_the_condition_goes() -> None:
     assert run(spec("threshold"), [(0, 5), (1, 11), (2, 12), (3, 4), (4, 15)]) == [
-        ("fire", 1), ("clear", 3), ("fire", 4)]
+        ("fire", 1),
+        ("clear", 3),
+        ("fire", 4),
+    ]
 
 
 def test_threshold_without_auto_clear_stays_until_people_clear_it() -> None:
@@ -90,9 +102,17 @@ def test_offline_fires_after_silence_and_clears_when_seen() -> None:
     assert rules.step(rule, state, 0, at(900)).clear_at == at(900)
 
 
-@pytest.mark.parametrize(("local", "inside"), [
-    ("18:59", False), ("19:00", True), ("23:30", True), ("05:59", True), ("06:00", False), ("12:00", False),
-])
+@pytest.mark.parametrize(
+    ("local", "inside"),
+    [
+        ("18:59", False),
+        ("19:00", True),
+        ("23:30", True),
+        ("05:59", True),
+        ("06:00", False),
+        ("12:00", False),
+    ],
+)
 def test_night_schedule_crosses_midnight(local: str, inside: bool) -> None:
     moment = datetime.fromisoformat(f"2026-11-30T{local}:00+08:00")
     assert rules.in_schedule("19:00-06:00", moment) is inside
@@ -100,6 +120,8 @@ def test_night_schedule_crosses_midnight(local: str, inside: bool) -> None:
 
 def test_rules_read_as_chinese_conditions() -> None:
     assert rules.describe(spec("duration", duration_s=2), "倾角", "°") == "倾角大于10° 持续超过 2 秒"
-    assert rules.describe(spec("repeat", "<", 5, count=3, schedule="19:00-06:00"), "功率", "W") == \
-        "功率小于5W 连续 3 次（仅 19:00-06:00）"
+    assert (
+        rules.describe(spec("repeat", "<", 5, count=3, schedule="19:00-06:00"), "功率", "W")
+        == "功率小于5W 连续 3 次（仅 19:00-06:00）"
+    )
     assert rules.describe(RuleSpec(1, "offline", None, None, None, 3600)) == "超过 1 小时 未上报数据"

@@ -18,8 +18,10 @@ from smartgov.iot.models import ALARM_SUBJECT, Alarm, Device, Rule
 from smartgov.iot.workflow import ACKED, ALARM_FLOW, CLEARED, AlarmStatus
 from smartgov.workflow import engine, timeline
 
-audit.register_labels({"iot_alarm.ack": "确认告警", "iot_alarm.clear": "清除告警", "iot_alarm.assign": "指派告警"},
-                      objects={ALARM_SUBJECT: "告警"})
+audit.register_labels(
+    {"iot_alarm.ack": "确认告警", "iot_alarm.clear": "清除告警", "iot_alarm.assign": "指派告警"},
+    objects={ALARM_SUBJECT: "告警"},
+)
 
 
 def active_key(device_id: int, alarm_type: str) -> str:
@@ -40,17 +42,31 @@ def trigger(session: Session, device_id: int, rule: Rule, at: datetime, value: f
         alarm.last_at = max(alarm.last_at, at)
         alarm.value = value
         alarm.updated_at = at
-        timeline.record(session, ALARM_SUBJECT, alarm.id, None, "repeat", alarm.status, alarm.status, detail, at=at)
+        timeline.record(
+            session, ALARM_SUBJECT, alarm.id, None, "repeat", alarm.status, alarm.status, detail, at=at
+        )
         if alarm.case_id is not None:
             jobs.enqueue(session, "iot.note_case", alarm_id=alarm.id, note=f"告警再次触发：{detail}")
         return alarm
     device = session.get(Device, device_id)
     assert device is not None
-    alarm = Alarm(device_id=device_id, rule_id=rule.id, department_id=device.department_id,
-                  alarm_type=rule.alarm_type, label=rule.alarm_label, severity=rule.severity,
-                  status=AlarmStatus.ACTIVE_UNACK.value, active_key=active_key(device_id, rule.alarm_type),
-                  started_at=at, last_at=at, trigger_count=1, value=value, detail=detail,
-                  case_category=rule.case_category, updated_at=at)
+    alarm = Alarm(
+        device_id=device_id,
+        rule_id=rule.id,
+        department_id=device.department_id,
+        alarm_type=rule.alarm_type,
+        label=rule.alarm_label,
+        severity=rule.severity,
+        status=AlarmStatus.ACTIVE_UNACK.value,
+        active_key=active_key(device_id, rule.alarm_type),
+        started_at=at,
+        last_at=at,
+        trigger_count=1,
+        value=value,
+        detail=detail,
+        case_category=rule.case_category,
+        updated_at=at,
+    )
     session.add(alarm)
     session.flush()
     timeline.record(session, ALARM_SUBJECT, alarm.id, None, "raise", None, alarm.status, detail, at=at)
@@ -128,14 +144,32 @@ def get_alarm(session: Session, alarm_id: int, principal: Principal) -> Alarm:
     return alarm
 
 
-def act(session: Session, alarm_id: int, name: str, data: AlarmAction, *, principal: Principal,
-        client_addr: str | None = None, at: datetime | None = None) -> Alarm:
+def act(
+    session: Session,
+    alarm_id: int,
+    name: str,
+    data: AlarmAction,
+    *,
+    principal: Principal,
+    client_addr: str | None = None,
+    at: datetime | None = None,
+) -> Alarm:
     """确认 / 清除 / 指派 one alarm; refused with 409/403 and a Chinese message when not allowed."""
     ALARM_FLOW.action(name)
     alarm = get_alarm(session, alarm_id, principal)
-    return engine.act(session, ALARM_FLOW, alarm, name, data, principal=principal, version=data.version,
-                      note=data.note, client_addr=client_addr, at=at,
-                      event_data={"assignee": data.assignee} if data.assignee else None)
+    return engine.act(
+        session,
+        ALARM_FLOW,
+        alarm,
+        name,
+        data,
+        principal=principal,
+        version=data.version,
+        note=data.note,
+        client_addr=client_addr,
+        at=at,
+        event_data={"assignee": data.assignee} if data.assignee else None,
+    )
 
 
 def timeline_of(session: Session, alarm_id: int) -> list[Any]:

@@ -21,8 +21,11 @@ from smartgov.workflow import timeline
 
 # The sensor channel reports as the command centre's machine: a staff identity with the 值班长 role
 # that is no stored account (nothing can log in as it); the timeline shows it as 物联感知.
-SENSOR = Principal(user=User(username="iot-sensor", display_name="物联感知", is_staff=True, password_hash="!"),
-                   roles=frozenset({str(Role.DUTY_CHIEF)}), via="system")
+SENSOR = Principal(
+    user=User(username="iot-sensor", display_name="物联感知", is_staff=True, password_hash="!"),
+    roles=frozenset({str(Role.DUTY_CHIEF)}),
+    via="system",
+)
 
 
 def case_attributes(rule: Rule | None, device: Device) -> dict[str, list[str]]:
@@ -45,19 +48,34 @@ def open_case(session: Session, alarm_id: int) -> int | None:
     rule = session.get(Rule, alarm.rule_id) if alarm.rule_id else None
     where = device.address or device.name
     data = CaseIntake(
-        source=Source.SENSOR, category_code=alarm.case_category, title=f"{alarm.label}：{device.name}",
-        description=f"设备 {device.code}（{device.name}）于 {alarm.started_at:%Y-%m-%d %H:%M:%S} 报警：{alarm.detail}。"
-                    f"位置：{where}",
-        address=device.address, lon=device.lon, lat=device.lat,
+        source=Source.SENSOR,
+        category_code=alarm.case_category,
+        title=f"{alarm.label}：{device.name}",
+        description=f"设备 {device.code}（{device.name}）于 {alarm.started_at:%Y-%m-%d %H:%M:%S} "
+        f"报警：{alarm.detail}。位置：{where}",
+        address=device.address,
+        lon=device.lon,
+        lat=device.lat,
         urgency=SEVERITY_URGENCY.get(Severity(alarm.severity), "一般"),  # type: ignore[arg-type]
-        source_ref=f"iot-alarm:{alarm.id}", attributes=case_attributes(rule, device))
+        source_ref=f"iot-alarm:{alarm.id}",
+        attributes=case_attributes(rule, device),
+    )
     alarm_pk, at = alarm.id, now()
     case = cases.intake(session, data, principal=SENSOR)  # commits the case
     alarm = session.get(Alarm, alarm_pk)
     assert alarm is not None
     alarm.case_id = case.id
-    timeline.record(session, ALARM_SUBJECT, alarm.id, None, "case_opened", alarm.status, alarm.status,
-                    f"案件编号 {case.case_no}", at=at)
+    timeline.record(
+        session,
+        ALARM_SUBJECT,
+        alarm.id,
+        None,
+        "case_opened",
+        alarm.status,
+        alarm.status,
+        f"案件编号 {case.case_no}",
+        at=at,
+    )
     session.commit()
     return case.id
 
@@ -79,7 +97,9 @@ def clear_closed(session: Session, at: datetime | None = None) -> int:
     """Active alarms whose case a handler has closed are cleared (案件办结清除告警)."""
     at = at or now()
     done = 0
-    for alarm in session.scalars(select(Alarm).where(Alarm.active_key.is_not(None), Alarm.case_id.is_not(None))):
+    for alarm in session.scalars(
+        select(Alarm).where(Alarm.active_key.is_not(None), Alarm.case_id.is_not(None))
+    ):
         try:
             case = cases.get_case(session, alarm.case_id, SENSOR)  # type: ignore[arg-type]
         except AppError:

@@ -20,9 +20,15 @@ def check_due(session: Session, at: datetime | None = None) -> int:
     at = at or now()
     fired = 0
     due = session.execute(
-        select(RuleState, Rule).join(Rule, Rule.id == RuleState.rule_id)
-        .where(Rule.enabled.is_(True), Rule.kind == rulebook.RuleKind.DURATION, RuleState.fired.is_(False),
-               RuleState.due_at.is_not(None), RuleState.due_at <= at)
+        select(RuleState, Rule)
+        .join(Rule, Rule.id == RuleState.rule_id)
+        .where(
+            Rule.enabled.is_(True),
+            Rule.kind == rulebook.RuleKind.DURATION,
+            RuleState.fired.is_(False),
+            RuleState.due_at.is_not(None),
+            RuleState.due_at <= at,
+        )
         .with_for_update(of=RuleState, skip_locked=True)
     ).all()
     for row, rule in due:
@@ -40,15 +46,20 @@ def check_due(session: Session, at: datetime | None = None) -> int:
 def _offline(session: Session, at: datetime) -> int:
     """设备离线: no reading for the rule's time; fired once until the device is seen again."""
     fired = 0
-    for rule in session.scalars(select(Rule).where(Rule.enabled.is_(True), Rule.kind == rulebook.RuleKind.OFFLINE)):
+    for rule in session.scalars(
+        select(Rule).where(Rule.enabled.is_(True), Rule.kind == rulebook.RuleKind.OFFLINE)
+    ):
         spec = spec_of(rule)
         silent = session.execute(
             select(Device, RuleState)
             .outerjoin(RuleState, and_(RuleState.device_id == Device.id, RuleState.rule_id == rule.id))
-            .where(Device.profile_id == rule.profile_id, Device.is_active.is_(True),
-                   Device.last_seen_at.is_not(None),
-                   Device.last_seen_at <= at - _seconds(spec.duration_s),
-                   or_(RuleState.fired.is_(None), RuleState.fired.is_(False)))
+            .where(
+                Device.profile_id == rule.profile_id,
+                Device.is_active.is_(True),
+                Device.last_seen_at.is_not(None),
+                Device.last_seen_at <= at - _seconds(spec.duration_s),
+                or_(RuleState.fired.is_(None), RuleState.fired.is_(False)),
+            )
         ).all()
         for device, row in silent:
             if row is None:

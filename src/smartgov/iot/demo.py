@@ -34,8 +34,9 @@ def load_demo_devices(session: Session) -> int:
     if session.scalar(select(Device.id).limit(1)) is not None:
         return 0
     profiles = catalogue.ensure_builtin(session)
-    grids = session.scalars(select(Area).where(Area.level == "grid", Area.center_lon.is_not(None))
-                            .order_by(Area.code)).all()
+    grids = session.scalars(
+        select(Area).where(Area.level == "grid", Area.center_lon.is_not(None)).order_by(Area.code)
+    ).all()
     departments = dict(session.execute(select(Department.code, Department.id)).all())
     added = 0
     for p, (profile, prefix, label, count, dept) in enumerate(DEMO_FLEET):
@@ -50,14 +51,28 @@ def load_demo_devices(session: Session) -> int:
                 attributes = {"street": street, "pole_no": f"{prefix}-{i + 1:04d}"}
             elif profile in ("energy_meter", "indoor_env"):
                 attributes = {"building": BUILDINGS[i % len(BUILDINGS)]}
-            name = f"{BUILDINGS[i % len(BUILDINGS)]}{label}" if profile in ("energy_meter", "indoor_env") \
+            name = (
+                f"{BUILDINGS[i % len(BUILDINGS)]}{label}"
+                if profile in ("energy_meter", "indoor_env")
                 else f"{street}{label}{i + 1}号"
-            session.add(Device(
-                code=code, name=name, profile_id=profiles[profile].id,
-                lon=grid.center_lon if grid else None, lat=grid.center_lat if grid else None,
-                grid_id=grid.id if grid else None, address=f"{street}{(i + 1) * 12}号附近",
-                department_id=departments.get(dept), token_hash=hash_token(demo_token(code)),
-                attributes=attributes, latest={}, rejected_count=0, is_active=True))
+            )
+            session.add(
+                Device(
+                    code=code,
+                    name=name,
+                    profile_id=profiles[profile].id,
+                    lon=grid.center_lon if grid else None,
+                    lat=grid.center_lat if grid else None,
+                    grid_id=grid.id if grid else None,
+                    address=f"{street}{(i + 1) * 12}号附近",
+                    department_id=departments.get(dept),
+                    token_hash=hash_token(demo_token(code)),
+                    attributes=attributes,
+                    latest={},
+                    rejected_count=0,
+                    is_active=True,
+                )
+            )
             added += 1
     session.flush()
     return added

@@ -145,7 +145,10 @@ class _Catalogue:
 
 def _catalogue(session: Session, profile_ids: Iterable[int]) -> _Catalogue:
     ids = set(profile_ids)
-    keys = {p.id: p.telemetry or {} for p in session.scalars(select(DeviceProfile).where(DeviceProfile.id.in_(ids)))}
+    keys = {
+        p.id: p.telemetry or {}
+        for p in session.scalars(select(DeviceProfile).where(DeviceProfile.id.in_(ids)))
+    }
     specs: dict[int, list[rulebook.RuleSpec]] = defaultdict(list)
     rows = {}
     for rule in session.scalars(select(Rule).where(Rule.profile_id.in_(ids), Rule.enabled.is_(True))):
@@ -155,9 +158,17 @@ def _catalogue(session: Session, profile_ids: Iterable[int]) -> _Catalogue:
 
 
 def spec_of(rule: Rule) -> rulebook.RuleSpec:
-    return rulebook.RuleSpec(id=rule.id, kind=rule.kind, key=rule.key, op=rule.op, value=rule.value,
-                             duration_s=rule.duration_s or 0, count=rule.count or 1, schedule=rule.schedule,
-                             auto_clear=rule.auto_clear)
+    return rulebook.RuleSpec(
+        id=rule.id,
+        kind=rule.kind,
+        key=rule.key,
+        op=rule.op,
+        value=rule.value,
+        duration_s=rule.duration_s or 0,
+        count=rule.count or 1,
+        schedule=rule.schedule,
+        auto_clear=rule.auto_clear,
+    )
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -171,15 +182,27 @@ _STATE = RuleState.__table__
 _DEVICE = Device.__table__
 
 
-def store(session: Session, readings: Sequence[Reading], *, received_at: datetime | None = None) -> BatchResult:
+def store(
+    session: Session, readings: Sequence[Reading], *, received_at: datetime | None = None
+) -> BatchResult:
     """Store one batch and evaluate its rules in the caller's transaction (the caller commits)."""
     result = BatchResult()
     if not readings:
         return result
     codes = {r.device for r in readings}
-    devices = {d.code: d for d in session.execute(
-        select(_DEVICE.c.id, _DEVICE.c.code, _DEVICE.c.profile_id, _DEVICE.c.latest, _DEVICE.c.last_seen_at,
-               _DEVICE.c.rejected_count).where(_DEVICE.c.code.in_(codes), _DEVICE.c.is_active.is_(True)))}
+    devices = {
+        d.code: d
+        for d in session.execute(
+            select(
+                _DEVICE.c.id,
+                _DEVICE.c.code,
+                _DEVICE.c.profile_id,
+                _DEVICE.c.latest,
+                _DEVICE.c.last_seen_at,
+                _DEVICE.c.rejected_count,
+            ).where(_DEVICE.c.code.in_(codes), _DEVICE.c.is_active.is_(True))
+        )
+    }
     catalogue = _catalogue(session, {d.profile_id for d in devices.values()})
     points: dict[tuple[int, str, datetime], dict[str, Any]] = {}
     accepted: dict[int, list[tuple[datetime, dict[str, float]]]] = defaultdict(list)
@@ -202,8 +225,12 @@ def store(session: Session, readings: Sequence[Reading], *, received_at: datetim
                 continue
             assert value is not None
             good[key] = value
-            points[(device.id, key, reading.ts)] = {"device_id": device.id, "key": key, "ts": reading.ts,
-                                                    "value": value}
+            points[(device.id, key, reading.ts)] = {
+                "device_id": device.id,
+                "key": key,
+                "ts": reading.ts,
+                "value": value,
+            }
         if good:
             accepted[device.id].append((reading.ts, good))
     if points:
@@ -215,14 +242,21 @@ def store(session: Session, readings: Sequence[Reading], *, received_at: datetim
     return result
 
 
-_UPDATE_DEVICE = (update(_DEVICE).where(_DEVICE.c.id == bindparam("device_id"))
-                  .values(latest=bindparam("latest"), last_seen_at=bindparam("seen"),
-                          rejected_count=bindparam("rejected"),
-                          last_rejection=func.coalesce(bindparam("why"), _DEVICE.c.last_rejection)))
+_UPDATE_DEVICE = (
+    update(_DEVICE)
+    .where(_DEVICE.c.id == bindparam("device_id"))
+    .values(
+        latest=bindparam("latest"),
+        last_seen_at=bindparam("seen"),
+        rejected_count=bindparam("rejected"),
+        last_rejection=func.coalesce(bindparam("why"), _DEVICE.c.last_rejection),
+    )
+)
 
 
-def _update_devices(session: Session, devices: dict[int, Any], accepted: dict[int, list],
-                    refused: dict[int, tuple[int, str]]) -> None:
+def _update_devices(
+    session: Session, devices: dict[int, Any], accepted: dict[int, list], refused: dict[int, tuple[int, str]]
+) -> None:
     """最新值 and last-seen time of every device of the batch, and its count of refused values."""
     rows = []
     for device_id in set(accepted) | set(refused):
@@ -237,9 +271,15 @@ def _update_devices(session: Session, devices: dict[int, Any], accepted: dict[in
             if seen is None or ts > seen:
                 seen = ts
         extra, why = refused.get(device_id, (0, None))
-        rows.append({"device_id": device_id, "latest": latest, "seen": seen,
-                     "rejected": (device.rejected_count or 0) + extra,
-                     "why": why[:300] if why else None})
+        rows.append(
+            {
+                "device_id": device_id,
+                "latest": latest,
+                "seen": seen,
+                "rejected": (device.rejected_count or 0) + extra,
+                "why": why[:300] if why else None,
+            }
+        )
     if rows:
         session.connection().execute(_UPDATE_DEVICE, rows)
 
@@ -251,34 +291,60 @@ def load_states(session: Session, device_ids: Iterable[int]) -> dict[tuple[int, 
         return {}
     states = {}
     for row in session.execute(select(_STATE).where(_STATE.c.device_id.in_(ids))):
-        states[(row.device_id, row.rule_id)] = rulebook.State(row.since, row.due_at, row.count, row.last_value,
-                                                              row.last_at, row.fired)
+        states[(row.device_id, row.rule_id)] = rulebook.State(
+            row.since, row.due_at, row.count, row.last_value, row.last_at, row.fired
+        )
     return states
 
 
-def save_states(session: Session, states: dict[tuple[int, int], rulebook.State],
-                before: dict[tuple[int, int], tuple | None]) -> None:
+def save_states(
+    session: Session,
+    states: dict[tuple[int, int], rulebook.State],
+    before: dict[tuple[int, int], tuple | None],
+) -> None:
     """Write the states that changed: new ones inserted, others updated."""
     inserts, updates = [], []
     for pair, state in states.items():
         old = before.get(pair)
         if old is not None and old == state.as_tuple():
             continue
-        row = {"d": pair[0], "r": pair[1], "since": state.since, "due_at": state.due_at, "count": state.count,
-               "last_value": state.last_value, "last_at": state.last_at, "fired": state.fired}
+        row = {
+            "d": pair[0],
+            "r": pair[1],
+            "since": state.since,
+            "due_at": state.due_at,
+            "count": state.count,
+            "last_value": state.last_value,
+            "last_at": state.last_at,
+            "fired": state.fired,
+        }
         (updates if old is not None else inserts).append(row)
     conn = session.connection()
     if inserts:
         conn.execute(_STATE.insert().values(device_id=bindparam("d"), rule_id=bindparam("r")), inserts)
     if updates:
-        conn.execute(update(_STATE).where(_STATE.c.device_id == bindparam("d"), _STATE.c.rule_id == bindparam("r"))
-                     .values(since=bindparam("since"), due_at=bindparam("due_at"), count=bindparam("count"),
-                             last_value=bindparam("last_value"), last_at=bindparam("last_at"),
-                             fired=bindparam("fired")), updates)
+        conn.execute(
+            update(_STATE)
+            .where(_STATE.c.device_id == bindparam("d"), _STATE.c.rule_id == bindparam("r"))
+            .values(
+                since=bindparam("since"),
+                due_at=bindparam("due_at"),
+                count=bindparam("count"),
+                last_value=bindparam("last_value"),
+                last_at=bindparam("last_at"),
+                fired=bindparam("fired"),
+            ),
+            updates,
+        )
 
 
-def _evaluate(session: Session, devices: dict[int, Any], catalogue: _Catalogue,
-              accepted: dict[int, list[tuple[datetime, dict[str, float]]]], result: BatchResult) -> None:
+def _evaluate(
+    session: Session,
+    devices: dict[int, Any],
+    catalogue: _Catalogue,
+    accepted: dict[int, list[tuple[datetime, dict[str, float]]]],
+    result: BatchResult,
+) -> None:
     """Run every rule of each device's profile over its readings in time order."""
     relevant = [d for d in accepted if catalogue.rules.get(devices[d].profile_id)]
     if not relevant:

@@ -10,6 +10,7 @@ reading is stored once (the telemetry key is device, key and time).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import threading
@@ -51,11 +52,18 @@ class Stats:
 class Consumer:
     """One ingest process: receives, batches, stores, then acknowledges (手动确认)."""
 
-    def __init__(self, factory: sessionmaker[Session], settings: IotSettings | None = None, *,
-                 client_id: str | None = None) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        settings: IotSettings | None = None,
+        *,
+        client_id: str | None = None,
+    ) -> None:
         self.factory = factory
         self.settings = settings or iot_settings()
-        self.client_id = client_id or self.settings.mqtt_client_id or f"smartgov-ingest-{socket.gethostname()}"
+        self.client_id = (
+            client_id or self.settings.mqtt_client_id or f"smartgov-ingest-{socket.gethostname()}"
+        )
         self.stats = Stats()
         self._buffer: list[ingest.Reading] = []
         self._full: list[tuple[list[ingest.Reading], asyncio.Future[None] | None]] = []
@@ -70,7 +78,7 @@ class Consumer:
         self.stats.messages += 1
         try:
             if topic.startswith(self._device_prefix):
-                code = topic[len(self._device_prefix):].split("/", 1)[0]
+                code = topic[len(self._device_prefix) :].split("/", 1)[0]
                 readings = ingest.device_readings(code, payload, now())
             else:
                 readings = ingest.gateway_readings(payload, now())
@@ -109,10 +117,8 @@ class Consumer:
         """Commit the buffer every batch interval (or when it is full), then release its acks."""
         interval = self.settings.ingest_batch_ms / 1000
         while not self._stop.is_set():
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=interval)
-            except TimeoutError:
-                pass
             self._wake.clear()
             while (batch := self._next_batch()) is not None:
                 await self._commit(*batch)
@@ -142,8 +148,13 @@ class Consumer:
 
     async def run(self, until: Callable[[], bool] | None = None) -> None:
         """Connect (reconnecting with back-off while the broker is away) and consume until stopped."""
-        client = Client(self.client_id, clean_session=False, optimistic_acknowledgement=False,
-                        session_expiry_interval=self.settings.mqtt_session_expiry_s, receive_maximum=65535)
+        client = Client(
+            self.client_id,
+            clean_session=False,
+            optimistic_acknowledgement=False,
+            session_expiry_interval=self.settings.mqtt_session_expiry_s,
+            receive_maximum=65535,
+        )
         client.set_config({"reconnect_retries": -1, "reconnect_delay": 2})
         client.on_message = self.on_message
         client.on_connect = self._on_connect
@@ -187,8 +198,9 @@ def start_in_process(factory: sessionmaker[Session]) -> Callable[[], None]:
         loop = asyncio.new_event_loop()
         consumer = Consumer(factory, settings, client_id=f"smartgov-serve-{socket.gethostname()}")
         holder["consumer"], holder["loop"] = consumer, loop
-        server_log.info("物联感知接入随服务启动：MQTT %s:%s（共享订阅组 %s）", *settings.broker,
-                        settings.mqtt_share_group)
+        server_log.info(
+            "物联感知接入随服务启动：MQTT %s:%s（共享订阅组 %s）", *settings.broker, settings.mqtt_share_group
+        )
         loop.run_until_complete(consumer.run())
 
     thread = threading.Thread(target=main, name="iot-ingest", daemon=True)

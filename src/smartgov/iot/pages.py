@@ -34,40 +34,74 @@ MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
 def _labels(session: Session) -> dict[str, Any]:
-    return {"profiles": {p.id: p for p in service.profiles(session)},
-            "severity_labels": {str(k): v for k, v in SEVERITY_LABELS.items()},
-            "status_labels": {str(k): v for k, v in STATUS_LABELS.items()}}
+    return {
+        "profiles": {p.id: p for p in service.profiles(session)},
+        "severity_labels": {str(k): v for k, v in SEVERITY_LABELS.items()},
+        "status_labels": {str(k): v for k, v in STATUS_LABELS.items()},
+    }
 
 
 @router.get("/iot", response_class=HTMLResponse)
-def devices_page(request: Request, q: str | None = Query(None, max_length=100),
-                 profile: str | None = Query(None, max_length=32), session: Session = Depends(get_session),
-                 principal: Principal = Depends(DEVICES)) -> Response:
+def devices_page(
+    request: Request,
+    q: str | None = Query(None, max_length=100),
+    profile: str | None = Query(None, max_length=32),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(DEVICES),
+) -> Response:
     """设备地图与台账: every device on the map with its state, search, CSV import and export."""
     devices = service.find_devices(session, principal, q=q, profile=profile)
     open_counts = service.open_alarm_counts(session, [d.id for d in devices])
     labels = _labels(session)
-    points = [{"id": d.id, "code": d.code, "name": d.name, "lat": d.lat, "lon": d.lon,
-               "alarms": open_counts.get(d.id, 0), "profile": labels["profiles"][d.profile_id].name,
-               "seen": d.last_seen_at.isoformat() if d.last_seen_at else None}
-              for d in devices if d.lat is not None and d.lon is not None]
-    return render(request, "iot/devices.html", {
-        "devices": devices, "open_counts": open_counts, "points": points, "q": q or "", "profile": profile or "",
-        "may_edit": principal.has_any(*RULE_EDITORS), **labels})
+    points = [
+        {
+            "id": d.id,
+            "code": d.code,
+            "name": d.name,
+            "lat": d.lat,
+            "lon": d.lon,
+            "alarms": open_counts.get(d.id, 0),
+            "profile": labels["profiles"][d.profile_id].name,
+            "seen": d.last_seen_at.isoformat() if d.last_seen_at else None,
+        }
+        for d in devices
+        if d.lat is not None and d.lon is not None
+    ]
+    return render(
+        request,
+        "iot/devices.html",
+        {
+            "devices": devices,
+            "open_counts": open_counts,
+            "points": points,
+            "q": q or "",
+            "profile": profile or "",
+            "may_edit": principal.has_any(*RULE_EDITORS),
+            **labels,
+        },
+    )
 
 
 @router.get("/iot/devices.csv")
-def export_devices(session: Session = Depends(get_session), principal: Principal = Depends(DEVICES)) -> Response:
+def export_devices(
+    session: Session = Depends(get_session), principal: Principal = Depends(DEVICES)
+) -> Response:
     """设备台账导出."""
     devices = service.find_devices(session, principal, limit=100_000)
     profiles = {p.id: p.code for p in service.profiles(session)}
     depts = dict(session.execute(select(Department.id, Department.code)).all())
-    return download(service.export_csv(devices, profiles, depts).encode("utf-8-sig"), CSV_TYPE, "感知设备.csv")
+    return download(
+        service.export_csv(devices, profiles, depts).encode("utf-8-sig"), CSV_TYPE, "感知设备.csv"
+    )
 
 
 @router.post("/iot/devices/import", response_class=HTMLResponse)
-async def import_devices(request: Request, file: UploadFile = File(...), session: Session = Depends(get_session),
-                         principal: Principal = Depends(EDITORS)) -> Response:
+async def import_devices(
+    request: Request,
+    file: UploadFile = File(...),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(EDITORS),
+) -> Response:
     """设备导入 (CSV, UTF-8): shows each new device's access token once."""
     content = await file.read(MAX_CSV_BYTES + 1)
     if len(content) > MAX_CSV_BYTES:
@@ -81,54 +115,105 @@ async def import_devices(request: Request, file: UploadFile = File(...), session
 
 
 @router.get("/iot/devices/{device_id}", response_class=HTMLResponse)
-def device_page(request: Request, device_id: Id, session: Session = Depends(get_session),
-                principal: Principal = Depends(DEVICES)) -> Response:
+def device_page(
+    request: Request,
+    device_id: Id,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(DEVICES),
+) -> Response:
     """设备详情: latest values, telemetry charts (zoom, range) and the device's alarms."""
     device = service.get_device(session, device_id, principal)
     profile = session.get(DeviceProfile, device.profile_id)
-    recent = session.scalars(select(Alarm).where(Alarm.device_id == device.id)
-                             .order_by(Alarm.started_at.desc()).limit(20)).all()
+    recent = session.scalars(
+        select(Alarm).where(Alarm.device_id == device.id).order_by(Alarm.started_at.desc()).limit(20)
+    ).all()
     department = session.get(Department, device.department_id) if device.department_id else None
-    return render(request, "iot/device.html", {"device": device, "profile": profile, "alarms": recent,
-                                               "department": department, **_labels(session)})
+    return render(
+        request,
+        "iot/device.html",
+        {
+            "device": device,
+            "profile": profile,
+            "alarms": recent,
+            "department": department,
+            **_labels(session),
+        },
+    )
 
 
-def _console_rows(session: Session, principal: Principal, status: str | None, severity: str | None,
-                  active: bool) -> list[tuple[Alarm, Device]]:
-    stmt = service.alarms_query(principal, status=status or None, severity=severity or None, active_only=active)
+def _console_rows(
+    session: Session, principal: Principal, status: str | None, severity: str | None, active: bool
+) -> list[tuple[Alarm, Device]]:
+    stmt = service.alarms_query(
+        principal, status=status or None, severity=severity or None, active_only=active
+    )
     found = session.scalars(stmt.limit(200)).all()
-    devices = {d.id: d for d in session.scalars(select(Device).where(Device.id.in_({a.device_id for a in found})))}
+    devices = {
+        d.id: d for d in session.scalars(select(Device).where(Device.id.in_({a.device_id for a in found})))
+    }
     return [(a, devices[a.device_id]) for a in found]
 
 
 @router.get("/iot/alarms", response_class=HTMLResponse)
-def alarm_console(request: Request, status: str | None = Query(None, max_length=16),
-                  severity: str | None = Query(None, max_length=16), active: bool = False,
-                  session: Session = Depends(get_session), principal: Principal = Depends(CONSOLE)) -> Response:
+def alarm_console(
+    request: Request,
+    status: str | None = Query(None, max_length=16),
+    severity: str | None = Query(None, max_length=16),
+    active: bool = False,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(CONSOLE),
+) -> Response:
     """告警中心: live list (htmx polling), filters, acknowledge and clear, the device's chart."""
     rows = _console_rows(session, principal, status, severity, active)
-    context = {"rows": rows, "status": status or "", "severity": severity or "", "active": active,
-               "actions": {a.id: ALARM_FLOW.allowed(a, principal) for a, _ in rows}, **_labels(session)}
+    context = {
+        "rows": rows,
+        "status": status or "",
+        "severity": severity or "",
+        "active": active,
+        "actions": {a.id: ALARM_FLOW.allowed(a, principal) for a, _ in rows},
+        **_labels(session),
+    }
     template = "iot/_alarm_rows.html" if request.headers.get("HX-Request") else "iot/alarms.html"
     return render(request, template, context)
 
 
 @router.get("/iot/alarms/{alarm_id}", response_class=HTMLResponse)
-def alarm_page(request: Request, alarm_id: Id, session: Session = Depends(get_session),
-               principal: Principal = Depends(CONSOLE)) -> Response:
+def alarm_page(
+    request: Request,
+    alarm_id: Id,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(CONSOLE),
+) -> Response:
     """告警详情: the timeline, the case it became and the device's chart around the alarm."""
     alarm = alarms.get_alarm(session, alarm_id, principal)
     device = session.get(Device, alarm.device_id)
     profile = session.get(DeviceProfile, device.profile_id) if device else None
-    return render(request, "iot/alarm.html", {
-        "alarm": alarm, "device": device, "profile": profile, "events": alarms.timeline_of(session, alarm.id),
-        "step_labels": ALARM_FLOW.labels(), "actions": ALARM_FLOW.allowed(alarm, principal), **_labels(session)})
+    return render(
+        request,
+        "iot/alarm.html",
+        {
+            "alarm": alarm,
+            "device": device,
+            "profile": profile,
+            "events": alarms.timeline_of(session, alarm.id),
+            "step_labels": ALARM_FLOW.labels(),
+            "actions": ALARM_FLOW.allowed(alarm, principal),
+            **_labels(session),
+        },
+    )
 
 
 @router.post("/iot/alarms/{alarm_id}/{name}")
-def alarm_action(request: Request, alarm_id: Id, name: str, note: str = Form("", max_length=500),
-                 assignee: str = Form("", max_length=64), back: str = Form("", max_length=200),
-                 session: Session = Depends(get_session), principal: Principal = Depends(CONSOLE)) -> Response:
+def alarm_action(
+    request: Request,
+    alarm_id: Id,
+    name: str,
+    note: str = Form("", max_length=500),
+    assignee: str = Form("", max_length=64),
+    back: str = Form("", max_length=200),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(CONSOLE),
+) -> Response:
     """确认 / 清除 / 指派 from the console or the alarm page."""
     data = alarms.AlarmAction(note=note or None, assignee=assignee or None)
     alarms.act(session, alarm_id, name, data, principal=principal)
@@ -137,8 +222,9 @@ def alarm_action(request: Request, alarm_id: Id, name: str, note: str = Form("",
 
 
 @router.get("/iot/rules", response_class=HTMLResponse)
-def rules_page(request: Request, session: Session = Depends(get_session),
-               principal: Principal = Depends(RULES)) -> Response:
+def rules_page(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(RULES)
+) -> Response:
     """告警规则: every profile's rules in plain words, edited in a form, exported and imported as JSON."""
     profiles = service.profiles(session)
     rules = service.rules_of(session)
@@ -146,34 +232,69 @@ def rules_page(request: Request, session: Session = Depends(get_session),
     for r in rules:
         profile = next(p for p in profiles if p.id == r.profile_id)
         key = (profile.telemetry or {}).get(r.key or "", {})
-        described[r.id] = rulebook.describe(rulebook.RuleSpec(r.id, r.kind, r.key, r.op, r.value, r.duration_s,
-                                                              r.count, r.schedule), key.get("label", ""),
-                                            key.get("unit", ""))
-    return render(request, "iot/rules.html", {
-        "profiles": profiles, "rules": rules, "described": described, "kinds": rulebook.RULE_KIND_LABELS,
-        "operators": rulebook.OPERATOR_LABELS, "severity_labels": {str(k): v for k, v in SEVERITY_LABELS.items()}})
+        described[r.id] = rulebook.describe(
+            rulebook.RuleSpec(r.id, r.kind, r.key, r.op, r.value, r.duration_s, r.count, r.schedule),
+            key.get("label", ""),
+            key.get("unit", ""),
+        )
+    return render(
+        request,
+        "iot/rules.html",
+        {
+            "profiles": profiles,
+            "rules": rules,
+            "described": described,
+            "kinds": rulebook.RULE_KIND_LABELS,
+            "operators": rulebook.OPERATOR_LABELS,
+            "severity_labels": {str(k): v for k, v in SEVERITY_LABELS.items()},
+        },
+    )
 
 
 @router.post("/iot/rules")
-def save_rule_form(request: Request, profile: str = Form(..., max_length=32), code: str = Form(..., max_length=32),
-                   name: str = Form(..., max_length=100), kind: str = Form(..., max_length=16),
-                   key: str = Form("", max_length=64), op: str = Form("", max_length=2),
-                   value: str = Form("", max_length=32), duration_s: int = Form(0, ge=0, le=30 * 86400),
-                   count: int = Form(1, ge=1, le=1000), schedule: str = Form("", max_length=32),
-                   alarm_type: str = Form(..., max_length=32), severity: str = Form("MAJOR", max_length=16),
-                   case_category: str = Form("", max_length=32), auto_clear: bool = Form(False),
-                   enabled: bool = Form(False), session: Session = Depends(get_session),
-                   principal: Principal = Depends(RULES)) -> Response:
+def save_rule_form(
+    request: Request,
+    profile: str = Form(..., max_length=32),
+    code: str = Form(..., max_length=32),
+    name: str = Form(..., max_length=100),
+    kind: str = Form(..., max_length=16),
+    key: str = Form("", max_length=64),
+    op: str = Form("", max_length=2),
+    value: str = Form("", max_length=32),
+    duration_s: int = Form(0, ge=0, le=30 * 86400),
+    count: int = Form(1, ge=1, le=1000),
+    schedule: str = Form("", max_length=32),
+    alarm_type: str = Form(..., max_length=32),
+    severity: str = Form("MAJOR", max_length=16),
+    case_category: str = Form("", max_length=32),
+    auto_clear: bool = Form(False),
+    enabled: bool = Form(False),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(RULES),
+) -> Response:
     """Save one rule from the editor's form."""
     try:
         number = float(value) if value.strip() else None
     except ValueError:
         raise ValidationFailed("阈值应为数字", code="bad_value") from None
     try:
-        data = RuleIn(code=code, name=name, kind=kind, key=key or None, op=op or None, value=number,  # type: ignore[arg-type]
-                      duration_s=duration_s, count=count, schedule=schedule or None, alarm_type=alarm_type,
-                      alarm_label=name, severity=severity, auto_clear=auto_clear,  # type: ignore[arg-type]
-                      case_category=case_category or None, enabled=enabled)
+        data = RuleIn(
+            code=code,
+            name=name,
+            kind=kind,
+            key=key or None,
+            op=op or None,
+            value=number,  # type: ignore[arg-type]
+            duration_s=duration_s,
+            count=count,
+            schedule=schedule or None,
+            alarm_type=alarm_type,
+            alarm_label=name,
+            severity=severity,
+            auto_clear=auto_clear,  # type: ignore[arg-type]
+            case_category=case_category or None,
+            enabled=enabled,
+        )
     except ValueError as exc:
         raise ValidationFailed(f"规则填写有误：{exc.__class__.__name__}", code="bad_rule") from None
     service.save_rule(session, profile, data, principal)
@@ -188,8 +309,11 @@ def export_rules(session: Session = Depends(get_session), principal: Principal =
 
 
 @router.post("/iot/rules/import")
-async def import_rules(file: UploadFile = File(...), session: Session = Depends(get_session),
-                       principal: Principal = Depends(RULES)) -> Response:
+async def import_rules(
+    file: UploadFile = File(...),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(RULES),
+) -> Response:
     content = await file.read(MAX_CSV_BYTES + 1)
     if len(content) > MAX_CSV_BYTES:
         raise ValidationFailed("文件过大（最大 2 MB）", code="file_too_large")

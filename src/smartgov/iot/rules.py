@@ -39,8 +39,12 @@ RULE_KIND_LABELS = {
 }
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
-    ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le,
-    "==": operator.eq, "!=": operator.ne,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 OPERATOR_LABELS = {">": "大于", ">=": "不小于", "<": "小于", "<=": "不大于", "==": "等于", "!=": "不等于"}
 
@@ -88,7 +92,7 @@ NOTHING = Outcome()
 
 
 def parse_schedule(text: str | None) -> tuple[time, time] | None:
-    """"19:00-07:00" → (19:00, 07:00); empty means always (全天)."""
+    """ "19:00-07:00" → (19:00, 07:00); empty means always (全天)."""
     if not text or not text.strip():
         return None
     try:
@@ -118,8 +122,7 @@ def holds(rule: RuleSpec, value: float, at: datetime, threshold: float | None = 
     return OPERATORS[rule.op](value, limit) and in_schedule(rule.schedule, at)
 
 
-def step(rule: RuleSpec, state: State, value: float, at: datetime,
-         threshold: float | None = None) -> Outcome:
+def step(rule: RuleSpec, state: State, value: float, at: datetime, threshold: float | None = None) -> Outcome:
     """Advance ``state`` by one reading of the rule's key; return whether to fire or clear."""
     kind = rule.kind
     if kind == RuleKind.OFFLINE:
@@ -206,8 +209,10 @@ def describe(rule: RuleSpec, key_label: str = "", unit: str = "") -> str:
     if rule.kind == RuleKind.REPEAT:
         return f"{what} 连续 {rule.count} 次{when}"
     if rule.kind == RuleKind.RATE:
-        return f"{key_label or rule.key} {_span(rule.duration_s)}内变化{OPERATOR_LABELS.get(rule.op or '', '')}" \
-               f"{_num(rule.value)}{unit}{when}"
+        return (
+            f"{key_label or rule.key} {_span(rule.duration_s)}内变化{OPERATOR_LABELS.get(rule.op or '', '')}"
+            f"{_num(rule.value)}{unit}{when}"
+        )
     return f"{what}{when}"
 
 

@@ -25,10 +25,16 @@ from smartgov.iot.schemas import DeviceIn, RuleIn
 from smartgov.iot.workflow import ACTIVE
 from smartgov.org.models import Department
 
-audit.register_labels({"iot_device.create": "登记感知设备", "iot_device.import": "导入感知设备",
-                       "iot_device.token": "重置设备令牌", "iot_rule.save": "修改告警规则",
-                       "iot_rule.import": "导入告警规则"},
-                      objects={"iot_device": "感知设备", "iot_rule": "告警规则"})
+audit.register_labels(
+    {
+        "iot_device.create": "登记感知设备",
+        "iot_device.import": "导入感知设备",
+        "iot_device.token": "重置设备令牌",
+        "iot_rule.save": "修改告警规则",
+        "iot_rule.import": "导入告警规则",
+    },
+    objects={"iot_device": "感知设备", "iot_rule": "告警规则"},
+)
 
 CSV_COLUMNS = ("code", "name", "profile", "lon", "lat", "address", "department")
 CSV_HEADER = ("设备编码", "设备名称", "设备模型", "经度", "纬度", "地址", "权属部门")
@@ -70,21 +76,40 @@ def _grid_of(session: Session, lon: float | None, lat: float | None) -> int | No
         return None
 
 
-def register_device(session: Session, data: DeviceIn, *, principal: Principal | None,
-                    token: str | None = None) -> tuple[Device, str]:
+def register_device(
+    session: Session, data: DeviceIn, *, principal: Principal | None, token: str | None = None
+) -> tuple[Device, str]:
     """登记设备: returns the device and its access token (shown once; only its hash is kept)."""
     if session.scalar(select(Device.id).where(Device.code == data.code)):
         raise ValidationFailed(f"设备编码已存在: {data.code}", code="duplicate_device")
     profile = profile_by_code(session, data.profile)
     token = token or new_token()
-    device = Device(code=data.code, name=data.name, profile_id=profile.id, lon=data.lon, lat=data.lat,
-                    address=data.address, department_id=_department(session, data.department),
-                    grid_id=_grid_of(session, data.lon, data.lat), token_hash=hash_token(token),
-                    attributes=dict(data.attributes), latest={}, rejected_count=0, is_active=True, created_at=now())
+    device = Device(
+        code=data.code,
+        name=data.name,
+        profile_id=profile.id,
+        lon=data.lon,
+        lat=data.lat,
+        address=data.address,
+        department_id=_department(session, data.department),
+        grid_id=_grid_of(session, data.lon, data.lat),
+        token_hash=hash_token(token),
+        attributes=dict(data.attributes),
+        latest={},
+        rejected_count=0,
+        is_active=True,
+        created_at=now(),
+    )
     session.add(device)
     session.flush()
-    audit.record(session, action="iot_device.create", actor=principal.user if principal else None,
-                 object_type="iot_device", object_id=device.id, detail={"code": device.code})
+    audit.record(
+        session,
+        action="iot_device.create",
+        actor=principal.user if principal else None,
+        object_type="iot_device",
+        object_id=device.id,
+        detail={"code": device.code},
+    )
     return device, token
 
 
@@ -92,14 +117,21 @@ def reset_token(session: Session, device_id: int, principal: Principal) -> str:
     device = get_device(session, device_id, principal)
     token = new_token()
     device.token_hash = hash_token(token)
-    audit.record(session, action="iot_device.token", actor=principal.user, object_type="iot_device",
-                 object_id=device.id)
+    audit.record(
+        session,
+        action="iot_device.token",
+        actor=principal.user,
+        object_type="iot_device",
+        object_id=device.id,
+    )
     session.commit()
     return token
 
 
 def device_by_token(session: Session, token: str) -> Device:
-    device = session.scalar(select(Device).where(Device.token_hash == hash_token(token), Device.is_active.is_(True)))
+    device = session.scalar(
+        select(Device).where(Device.token_hash == hash_token(token), Device.is_active.is_(True))
+    )
     if device is None:
         raise NotFound("设备令牌无效", code="unknown_device_token")
     return device
@@ -124,8 +156,14 @@ def get_device(session: Session, device_id: int, principal: Principal) -> Device
     return device
 
 
-def find_devices(session: Session, principal: Principal, *, q: str | None = None, profile: str | None = None,
-                 limit: int = 500) -> list[Device]:
+def find_devices(
+    session: Session,
+    principal: Principal,
+    *,
+    q: str | None = None,
+    profile: str | None = None,
+    limit: int = 500,
+) -> list[Device]:
     """设备台账: search by code, name or address; a department's staff see their own devices."""
     stmt = select(Device).order_by(Device.code).limit(limit)
     if not principal.sees_all_departments:
@@ -143,8 +181,11 @@ def profiles(session: Session) -> list[DeviceProfile]:
 
 
 def open_alarm_counts(session: Session, device_ids: Sequence[int]) -> dict[int, int]:
-    rows = session.execute(select(Alarm.device_id, func.count()).where(
-        Alarm.device_id.in_(list(device_ids)), Alarm.status.in_([str(s) for s in ACTIVE])).group_by(Alarm.device_id))
+    rows = session.execute(
+        select(Alarm.device_id, func.count())
+        .where(Alarm.device_id.in_(list(device_ids)), Alarm.status.in_([str(s) for s in ACTIVE]))
+        .group_by(Alarm.device_id)
+    )
     return dict(rows.all())  # type: ignore[arg-type]
 
 
@@ -154,8 +195,17 @@ def export_csv(devices: Sequence[Device], profile_codes: dict[int, str], dept_co
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for d in devices:
-        writer.writerow([d.code, d.name, profile_codes.get(d.profile_id, ""), d.lon or "", d.lat or "",
-                         d.address or "", dept_codes.get(d.department_id or 0, "")])
+        writer.writerow(
+            [
+                d.code,
+                d.name,
+                profile_codes.get(d.profile_id, ""),
+                d.lon or "",
+                d.lat or "",
+                d.address or "",
+                dept_codes.get(d.department_id or 0, ""),
+            ]
+        )
     return out.getvalue()
 
 
@@ -164,7 +214,7 @@ def import_csv(session: Session, text: str, principal: Principal) -> list[tuple[
     import with its line number and nothing is written."""
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
-    if header is None or tuple(h.strip() for h in header[:len(CSV_HEADER)]) != CSV_HEADER:
+    if header is None or tuple(h.strip() for h in header[: len(CSV_HEADER)]) != CSV_HEADER:
         raise ValidationFailed("表头应为：" + "，".join(CSV_HEADER), code="bad_csv_header")
     created = []
     for line, row in enumerate(reader, start=2):
@@ -172,18 +222,28 @@ def import_csv(session: Session, text: str, principal: Principal) -> list[tuple[
             continue
         cells = dict(zip(CSV_COLUMNS, [c.strip() for c in row] + [""] * len(CSV_COLUMNS), strict=False))
         try:
-            data = DeviceIn(code=cells["code"], name=cells["name"], profile=cells["profile"],
-                            lon=float(cells["lon"]) if cells["lon"] else None,
-                            lat=float(cells["lat"]) if cells["lat"] else None,
-                            address=cells["address"] or None, department=cells["department"] or None)
+            data = DeviceIn(
+                code=cells["code"],
+                name=cells["name"],
+                profile=cells["profile"],
+                lon=float(cells["lon"]) if cells["lon"] else None,
+                lat=float(cells["lat"]) if cells["lat"] else None,
+                address=cells["address"] or None,
+                department=cells["department"] or None,
+            )
             device, token = register_device(session, data, principal=principal)
         except (ValueError, ValidationFailed) as exc:
             session.rollback()
             message = exc.message if isinstance(exc, ValidationFailed) else "数据格式错误"
             raise ValidationFailed(f"第 {line} 行：{message}", code="bad_csv_row") from None
         created.append((device.code, token))
-    audit.record(session, action="iot_device.import", actor=principal.user, object_type="iot_device",
-                 detail={"count": len(created)})
+    audit.record(
+        session,
+        action="iot_device.import",
+        actor=principal.user,
+        object_type="iot_device",
+        detail={"count": len(created)},
+    )
     session.commit()
     return created
 
@@ -203,8 +263,10 @@ def check_rule(data: RuleIn) -> None:
     rulebook.parse_schedule(data.schedule)
     if data.kind != rulebook.RuleKind.OFFLINE and (not data.key or data.op is None or data.value is None):
         raise ValidationFailed("请填写遥测项、比较方式和阈值", code="rule_incomplete")
-    if data.kind in (rulebook.RuleKind.DURATION, rulebook.RuleKind.OFFLINE, rulebook.RuleKind.RATE) \
-            and data.duration_s < 1:
+    if (
+        data.kind in (rulebook.RuleKind.DURATION, rulebook.RuleKind.OFFLINE, rulebook.RuleKind.RATE)
+        and data.duration_s < 1
+    ):
         raise ValidationFailed("请填写持续时长（秒）", code="rule_duration_required")
 
 
@@ -221,16 +283,28 @@ def save_rule(session: Session, profile_code: str, data: RuleIn, principal: Prin
     for name in catalogue.RULE_FIELDS:
         setattr(rule, name, getattr(data, name))
     session.flush()
-    audit.record(session, action="iot_rule.save", actor=principal.user, object_type="iot_rule", object_id=rule.id,
-                 detail={"profile": profile.code, "code": rule.code})
+    audit.record(
+        session,
+        action="iot_rule.save",
+        actor=principal.user,
+        object_type="iot_rule",
+        object_id=rule.id,
+        detail={"profile": profile.code, "code": rule.code},
+    )
     return rule
 
 
 def export_rules(session: Session) -> list[dict[str, Any]]:
     """告警规则导出 (JSON): every profile's rules by profile code."""
     codes = {p.id: p.code for p in profiles(session)}
-    return [{"profile": codes[r.profile_id], "code": r.code,
-             **{name: getattr(r, name) for name in catalogue.RULE_FIELDS}} for r in rules_of(session)]
+    return [
+        {
+            "profile": codes[r.profile_id],
+            "code": r.code,
+            **{name: getattr(r, name) for name in catalogue.RULE_FIELDS},
+        }
+        for r in rules_of(session)
+    ]
 
 
 def import_rules(session: Session, items: Sequence[dict[str, Any]], principal: Principal) -> int:
@@ -249,8 +323,9 @@ def import_rules(session: Session, items: Sequence[dict[str, Any]], principal: P
     return count
 
 
-def alarms_query(principal: Principal, *, status: str | None = None, severity: str | None = None,
-                 active_only: bool = False) -> Any:
+def alarms_query(
+    principal: Principal, *, status: str | None = None, severity: str | None = None, active_only: bool = False
+) -> Any:
     """告警列表 as the console filters it (department scope applied)."""
     stmt = select(Alarm).order_by(Alarm.started_at.desc(), Alarm.id.desc())
     if not principal.sees_all_departments:

@@ -53,8 +53,12 @@ def reading(sim: Sim, elapsed: float, hour: float) -> dict[str, float]:
             tilt = 28.0  # pushed aside: stays tilted
         elif r.random() < 0.01:
             tilt = 15.0  # a vehicle passes: one reading, well under 2 s
-        return {"tilt": round(tilt, 1), "open": 0, "waterLevel": round(5 + r.random() * 3, 1),
-                "batteryLevel": 87 - sim.index % 5}
+        return {
+            "tilt": round(tilt, 1),
+            "open": 0,
+            "waterLevel": round(5 + r.random() * 3, 1),
+            "batteryLevel": 87 - sim.index % 5,
+        }
     if sim.profile == "street_lamp":
         lux = lamps.daylight_lux(hour) * (0.9 + 0.2 * r.random())
         on = lamps.should_be_on(lux, bool(s.get("on", 0)), now())
@@ -62,8 +66,13 @@ def reading(sim: Sim, elapsed: float, hour: float) -> dict[str, float]:
         broken = sim.index == 2  # LD-0003 never lights: 路灯不亮 at night
         power = 0.0 if broken or not on else 95 + 10 * r.random()
         s["energy"] = s.get("energy", 1000.0 + sim.index * 37) + power / 1000 / 3600
-        return {"powerState": s["on"], "power": round(power, 1), "energy": round(s["energy"], 3),
-                "lux": round(lux, 1), "dimming": 100 if on else 0}
+        return {
+            "powerState": s["on"],
+            "power": round(power, 1),
+            "energy": round(s["energy"], 3),
+            "lux": round(lux, 1),
+            "dimming": 100 if on else 0,
+        }
     if sim.profile == "flood_gauge":
         level = 0.05 + 0.002 * r.random()
         if sim.index == 0 and elapsed >= RAIN_AFTER_S:
@@ -71,9 +80,14 @@ def reading(sim: Sim, elapsed: float, hour: float) -> dict[str, float]:
         return {"currentLevel": round(level, 3), "alertLevel": 0.3, "dangerLevel": 0.5}
     if sim.profile == "air_quality":
         base = 35 + 25 * math.sin(hour / 24 * 2 * math.pi) + 10 * r.random()
-        return {"pm25": round(base, 1), "pm10": round(base * 1.6, 1), "no2": round(20 + 15 * r.random(), 1),
-                "so2": round(5 + 3 * r.random(), 1), "o3": round(60 + 40 * r.random(), 1),
-                "co": round(0.5 + 0.3 * r.random(), 2)}
+        return {
+            "pm25": round(base, 1),
+            "pm10": round(base * 1.6, 1),
+            "no2": round(20 + 15 * r.random(), 1),
+            "so2": round(5 + 3 * r.random(), 1),
+            "o3": round(60 + 40 * r.random(), 1),
+            "co": round(0.5 + 0.3 * r.random(), 2),
+        }
     if sim.profile == "waste_container":
         s["fill"] = min(1.0, s.get("fill", 0.2 + 0.1 * sim.index % 0.5) + 0.0005 * r.random())
         return {"fillingLevel": round(s["fill"], 3)}
@@ -83,15 +97,23 @@ def reading(sim: Sim, elapsed: float, hour: float) -> dict[str, float]:
         s["kwh"] = s.get("kwh", 250_000.0 * (sim.index + 1)) + kw / 3600
         return {"totalActivePower": round(kw * 1000), "totalActiveEnergyImport": round(s["kwh"], 3)}
     people = (120 + 40 * r.random()) if workday else 2
-    return {"temperature": round(22 + 2 * r.random(), 1), "relativeHumidity": round(45 + 10 * r.random(), 1),
-            "co2": round(420 + people * 5 + 30 * r.random()), "peopleCount": round(people)}
+    return {
+        "temperature": round(22 + 2 * r.random(), 1),
+        "relativeHumidity": round(45 + 10 * r.random(), 1),
+        "co2": round(420 + people * 5 + 30 * r.random()),
+        "peopleCount": round(people),
+    }
 
 
 def fleet(limit: int) -> list[Sim]:
     """The demo devices (the first ``limit`` of each kind in turn)."""
     with session_factory()() as session:
-        rows = session.execute(select(Device.code, DeviceProfile.code).join(DeviceProfile)
-                               .where(Device.is_active.is_(True)).order_by(Device.code)).all()
+        rows = session.execute(
+            select(Device.code, DeviceProfile.code)
+            .join(DeviceProfile)
+            .where(Device.is_active.is_(True))
+            .order_by(Device.code)
+        ).all()
     per_profile: dict[str, int] = {}
     sims = []
     for code, profile in rows:
@@ -130,7 +152,9 @@ async def run(*, devices: int, rate: float, seconds: float, speed: float) -> int
             stamp = int(time.time() * 1000)
             for sim in sims:
                 body = {"ts": stamp, "values": reading(sim, elapsed, hour)}
-                await publish(client, f"{settings.mqtt_topic_root}/devices/{sim.code}/telemetry", json.dumps(body))
+                await publish(
+                    client, f"{settings.mqtt_topic_root}/devices/{sim.code}/telemetry", json.dumps(body)
+                )
                 sent += 1
             await asyncio.sleep(max(0.0, 1 / rate - (time.monotonic() - tick)))
     finally:

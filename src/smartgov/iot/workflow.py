@@ -30,7 +30,10 @@ ACTIVE = frozenset({AlarmStatus.ACTIVE_UNACK, AlarmStatus.ACTIVE_ACK})
 UNACKED = frozenset({AlarmStatus.ACTIVE_UNACK, AlarmStatus.CLEARED_UNACK})
 # Acknowledging keeps the alarm active or cleared; clearing keeps it acknowledged or not.
 ACKED = {AlarmStatus.ACTIVE_UNACK: AlarmStatus.ACTIVE_ACK, AlarmStatus.CLEARED_UNACK: AlarmStatus.CLEARED_ACK}
-CLEARED = {AlarmStatus.ACTIVE_UNACK: AlarmStatus.CLEARED_UNACK, AlarmStatus.ACTIVE_ACK: AlarmStatus.CLEARED_ACK}
+CLEARED = {
+    AlarmStatus.ACTIVE_UNACK: AlarmStatus.CLEARED_UNACK,
+    AlarmStatus.ACTIVE_ACK: AlarmStatus.CLEARED_ACK,
+}
 
 
 class Severity(StrEnum):
@@ -46,18 +49,31 @@ class Severity(StrEnum):
 
 
 SEVERITY_LABELS = {
-    Severity.CRITICAL: "紧急", Severity.MAJOR: "重要", Severity.MINOR: "次要", Severity.WARNING: "提示",
+    Severity.CRITICAL: "紧急",
+    Severity.MAJOR: "重要",
+    Severity.MINOR: "次要",
+    Severity.WARNING: "提示",
     Severity.INDETERMINATE: "不确定",
 }
 # 案件紧急程度 of the case an alarm becomes, by severity
 SEVERITY_URGENCY = {
-    Severity.CRITICAL: "特急", Severity.MAJOR: "紧急", Severity.MINOR: "一般", Severity.WARNING: "一般",
+    Severity.CRITICAL: "特急",
+    Severity.MAJOR: "紧急",
+    Severity.MINOR: "一般",
+    Severity.WARNING: "一般",
     Severity.INDETERMINATE: "一般",
 }
 
 # 指挥中心 and the owning department's staff handle alarms; the system administrator keeps the rules.
-OPERATOR_ROLES = frozenset({str(Role.DUTY_CHIEF), str(Role.DISPATCHER), str(Role.HANDLER), str(Role.INSPECTOR),
-                            str(Role.SYSTEM_ADMIN)})
+OPERATOR_ROLES = frozenset(
+    {
+        str(Role.DUTY_CHIEF),
+        str(Role.DISPATCHER),
+        str(Role.HANDLER),
+        str(Role.INSPECTOR),
+        str(Role.SYSTEM_ADMIN),
+    }
+)
 READER_ROLES = OPERATOR_ROLES | {str(Role.LEADER), str(Role.SUPERVISOR)}
 RULE_EDITORS = frozenset({str(Role.SYSTEM_ADMIN)})
 
@@ -77,12 +93,29 @@ ALARM_FLOW = Machine(
     stages={},
     actions={
         "ack": Action("ack", "确认", frozenset(UNACKED), OPERATOR_ROLES, guards=(_in_scope,)),
-        "clear": Action("clear", "清除", frozenset(ACTIVE), OPERATOR_ROLES, guards=(_in_scope,),
-                        style="danger", fields=(Field("note", "清除说明", placeholder="如：已现场复位"),)),
-        "assign": Action("assign", "指派", frozenset(ACTIVE), frozenset({str(Role.DUTY_CHIEF),
-                         str(Role.DISPATCHER), str(Role.SYSTEM_ADMIN)}), guards=(_in_scope,),
-                         fields=(Field("assignee", "处置人账号", required=True),)),
+        "clear": Action(
+            "clear",
+            "清除",
+            frozenset(ACTIVE),
+            OPERATOR_ROLES,
+            guards=(_in_scope,),
+            style="danger",
+            fields=(Field("note", "清除说明", placeholder="如：已现场复位"),),
+        ),
+        "assign": Action(
+            "assign",
+            "指派",
+            frozenset(ACTIVE),
+            frozenset({str(Role.DUTY_CHIEF), str(Role.DISPATCHER), str(Role.SYSTEM_ADMIN)}),
+            guards=(_in_scope,),
+            fields=(Field("assignee", "处置人账号", required=True),),
+        ),
     },
-    step_labels={"raise": "产生告警", "repeat": "再次触发", "auto_clear": "条件消失自动清除",
-                 "case_opened": "转为案件", "case_closed": "案件办结清除"},
+    step_labels={
+        "raise": "产生告警",
+        "repeat": "再次触发",
+        "auto_clear": "条件消失自动清除",
+        "case_opened": "转为案件",
+        "case_closed": "案件办结清除",
+    },
 )
