@@ -143,3 +143,21 @@ def test_rules_editor_saves_a_rule_and_only_for_the_administrator(iot: IotWorld,
         },
     )
     assert bad.status_code == 422 and "持续时长" in bad.text
+
+
+def test_air_station_page_shows_aqi_and_primary_pollutant(iot: IotWorld, client: TestClient) -> None:
+    from tests.factories import DeviceFactory
+
+    with using(iot.session):
+        DeviceFactory(
+            code="KQ-0001", name="文三路空气站", profile=iot.profiles["air_quality"], token="air-token-1"
+        )
+    iot.session.commit()
+    body = {"pm25": 80, "pm10": 100, "so2": 10, "no2": 50, "co": 1, "o3": 100}
+    assert client.post("/api/v1/iot/devices/air-token-1/telemetry", json=body).json()["stored"] == 6
+    login(client, iot, "chief")
+    device = iot.session.scalars(select(Device).where(Device.code == "KQ-0001")).one()
+    page = client.get(f"/iot/devices/{device.id}")
+    # PM2.5 80 → 107 (hourly report uses the 24-hour particulate limits), the largest sub-index
+    assert "<strong>107</strong>" in page.text and "三级 轻度污染" in page.text
+    assert "首要污染物：细颗粒物(PM2.5)" in page.text

@@ -16,6 +16,7 @@ from smartgov.auth.principal import Principal
 from smartgov.db import get_session
 from smartgov.errors import AppError, ValidationFailed
 from smartgov.iot import alarms, service
+from smartgov.iot.aqi import aqi
 from smartgov.iot import rules as rulebook
 from smartgov.iot.models import Alarm, Device, DeviceProfile
 from smartgov.iot.schemas import RuleIn
@@ -31,6 +32,17 @@ CONSOLE = menu_entry("/iot/alarms", "告警中心", 56, *READER_ROLES)
 RULES = menu_entry("/iot/rules", "告警规则", 78, *RULE_EDITORS)
 EDITORS = require_roles(*RULE_EDITORS)
 MAX_CSV_BYTES = 2 * 1024 * 1024
+
+
+async def _upload_text(file: UploadFile, wrong_encoding: str) -> str:
+    """An uploaded text file (at most 2 MB, UTF-8)."""
+    content = await file.read(MAX_CSV_BYTES + 1)
+    if len(content) > MAX_CSV_BYTES:
+        raise ValidationFailed("文件过大（最大 2 MB）", code="file_too_large")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailed(wrong_encoding, code="bad_encoding") from None
 
 
 def _labels(session: Session) -> dict[str, Any]:
@@ -103,13 +115,7 @@ async def import_devices(
     principal: Principal = Depends(EDITORS),
 ) -> Response:
     """设备导入 (CSV, UTF-8): shows each new device's access token once."""
-    content = await file.read(MAX_CSV_BYTES + 1)
-    if len(content) > MAX_CSV_BYTES:
-        raise ValidationFailed("文件过大（最大 2 MB）", code="file_too_large")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationFailed("请上传 UTF-8 编码的 CSV 文件", code="bad_encoding") from None
+    text = await _upload_text(file, "请上传 UTF-8 编码的 CSV 文件")
     created = service.import_csv(session, text, principal)
     return render(request, "iot/imported.html", {"created": created})
 
@@ -128,6 +134,8 @@ def device_page(
         select(Alarm).where(Alarm.device_id == device.id).order_by(Alarm.started_at.desc()).limit(20)
     ).all()
     department = session.get(Department, device.department_id) if device.department_id else None
+    latest = {key: pair[0] for key, pair in (device.latest or {}).items()}
+    air = aqi(latest, hourly=True) if profile and profile.code == "air_quality" else None
     return render(
         request,
         "iot/device.html",
@@ -136,6 +144,7 @@ def device_page(
             "profile": profile,
             "alarms": recent,
             "department": department,
+            "air": air,
             **_labels(session),
         },
     )
@@ -314,12 +323,9 @@ async def import_rules(
     session: Session = Depends(get_session),
     principal: Principal = Depends(RULES),
 ) -> Response:
-    content = await file.read(MAX_CSV_BYTES + 1)
-    if len(content) > MAX_CSV_BYTES:
-        raise ValidationFailed("文件过大（最大 2 MB）", code="file_too_large")
     try:
-        items = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+        items = json.loads(await _upload_text(file, "请上传告警规则导出的 JSON 文件"))
+    except ValueError:
         raise ValidationFailed("请上传告警规则导出的 JSON 文件", code="bad_json") from None
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise ValidationFailed("请上传告警规则导出的 JSON 文件", code="bad_json")
