@@ -16,8 +16,8 @@ from smartgov.auth.principal import Principal
 from smartgov.db import get_session
 from smartgov.errors import AppError, ValidationFailed
 from smartgov.iot import alarms, service
-from smartgov.iot.aqi import aqi
 from smartgov.iot import rules as rulebook
+from smartgov.iot.aqi import aqi
 from smartgov.iot.models import Alarm, Device, DeviceProfile
 from smartgov.iot.schemas import RuleIn
 from smartgov.iot.workflow import ALARM_FLOW, READER_ROLES, RULE_EDITORS, SEVERITY_LABELS, STATUS_LABELS
