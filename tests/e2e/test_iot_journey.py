@@ -29,15 +29,22 @@ def iot_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         pytest.skip("no MQTT broker at SMARTGOV_MQTT_URL (.ci/run starts Mosquitto)")
     var_dir = tmp_path_factory.mktemp("iot-e2e")
     tag = uuid.uuid4().hex[:8]
-    env = {**os.environ, "SMARTGOV_VAR_DIR": str(var_dir), "SMARTGOV_SECRET_KEY": "e2e",
-           "SMARTGOV_MQTT_TOPIC_ROOT": f"e2e{tag}", "SMARTGOV_MQTT_SHARE_GROUP": f"e2e{tag}"}
+    env = {
+        **os.environ,
+        "SMARTGOV_VAR_DIR": str(var_dir),
+        "SMARTGOV_SECRET_KEY": "e2e",
+        "SMARTGOV_MQTT_TOPIC_ROOT": f"e2e{tag}",
+        "SMARTGOV_MQTT_SHARE_GROUP": f"e2e{tag}",
+    }
     env.pop("SMARTGOV_DATABASE_URL", None)
     env.pop("SMARTGOV_JOBS_INLINE", None)
     cli = [sys.executable, "-m", "smartgov.cli"]
     subprocess.run([*cli, "setup", "--cases", "0"], env=env, check=True, capture_output=True, timeout=300)
     port = free_port()
     log = (var_dir / "server.log").open("w")
-    proc = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -60,8 +67,24 @@ def iot_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
 
 def test_simulated_cover_alarm_becomes_a_case_in_the_workbench(iot_server, new_page) -> None:  # type: ignore[no-untyped-def]
     base, env = iot_server
-    sim = subprocess.run([sys.executable, "-m", "smartgov.cli", "iot", "simulate", "--devices", "70", "--rate", "2",
-                          "--seconds", "16"], env=env, capture_output=True, timeout=120)
+    sim = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "smartgov.cli",
+            "iot",
+            "simulate",
+            "--devices",
+            "70",
+            "--rate",
+            "2",
+            "--seconds",
+            "16",
+        ],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert sim.returncode == 0, sim.stderr.decode()
     chief = new_page()
     login(chief, base, "chief")

@@ -6,7 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smartgov.db import now
 from smartgov.iot import catalogue
+from smartgov.iot.buildings import load_demo_buildings
 from smartgov.iot.models import Device
 from smartgov.iot.service import hash_token
 from smartgov.org.models import Area, Department
@@ -27,6 +29,13 @@ BUILDINGS = ("区行政服务中心", "区图书馆", "区档案馆")
 
 def demo_token(code: str) -> str:
     return f"demo-{code}"
+
+
+def load_demo_iot(session: Session) -> int:
+    """The demo fleet and the public buildings' energy history, once; returns the devices added."""
+    added = load_demo_devices(session)
+    load_demo_buildings(session, now().date())
+    return added
 
 
 def load_demo_devices(session: Session) -> int:

@@ -149,3 +149,30 @@ class Alarm(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class Building(Base):
+    """公共建筑: floor area and the meter that measures it (建筑节能)."""
+
+    __tablename__ = "iot_building"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    floor_area_m2: Mapped[float] = mapped_column(Float)
+    meter_device_id: Mapped[int | None] = mapped_column(ForeignKey("iot_device.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    baseline_year: Mapped[int] = mapped_column(Integer)  # 基准年
+
+
+class EnergyMonth(Base):
+    """月度能耗: a building's kWh in a month with its degree-days and working days."""
+
+    __tablename__ = "iot_energy_month"
+
+    building_id: Mapped[int] = mapped_column(ForeignKey("iot_building.id"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-01"
+    kwh: Mapped[float] = mapped_column(Float)
+    hdd: Mapped[float] = mapped_column(Float)
+    cdd: Mapped[float] = mapped_column(Float)
+    workdays: Mapped[int] = mapped_column(Integer)

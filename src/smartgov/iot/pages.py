@@ -15,7 +15,7 @@ from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
 from smartgov.db import get_session
 from smartgov.errors import AppError, ValidationFailed
-from smartgov.iot import alarms, service
+from smartgov.iot import alarms, buildings, energy, service
 from smartgov.iot import rules as rulebook
 from smartgov.iot.aqi import aqi
 from smartgov.iot.models import Alarm, Device, DeviceProfile
@@ -30,6 +30,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 DEVICES = menu_entry("/iot", "物联感知", 55, *READER_ROLES)
 CONSOLE = menu_entry("/iot/alarms", "告警中心", 56, *READER_ROLES)
 RULES = menu_entry("/iot/rules", "告警规则", 78, *RULE_EDITORS)
+ENERGY = menu_entry("/iot/energy", "建筑节能", 57, *READER_ROLES)
 EDITORS = require_roles(*RULE_EDITORS)
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -335,3 +336,31 @@ async def import_rules(
         session.rollback()
         raise
     return RedirectResponse("/iot/rules", status_code=303)
+
+
+@router.get("/iot/energy", response_class=HTMLResponse)
+def energy_page(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(ENERGY)
+) -> Response:
+    """建筑节能: each building's baseline model (CV(RMSE), NMBE, R² against ASHRAE Guideline 14), its
+    monthly adjusted baseline against actual use, and the district's savings against 15 %."""
+    reports, total = buildings.district_reports(session)
+    charts = {
+        r.building.code: {
+            "months": [m.month for m in r.report.months],
+            "baseline": [round(m.adjusted_baseline) for m in r.report.months],
+            "actual": [round(m.actual) for m in r.report.months],
+        }
+        for r in reports
+    }
+    return render(
+        request,
+        "iot/energy.html",
+        {
+            "reports": reports,
+            "total": total,
+            "charts": charts,
+            "goal": energy.SAVINGS_GOAL,
+            "limits": energy.GUIDELINE_14,
+        },
+    )

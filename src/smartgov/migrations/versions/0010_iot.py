@@ -205,8 +205,39 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_iot_rule_state_due_at"), "iot_rule_state", ["due_at"], unique=False)
 
+    op.create_table(
+        "iot_building",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("floor_area_m2", sa.Float(), nullable=False),
+        sa.Column("meter_device_id", sa.Integer(), nullable=True),
+        sa.Column("department_id", sa.Integer(), nullable=True),
+        sa.Column("baseline_year", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["department_id"], ["department.id"],
+                                name=op.f("fk_iot_building_department_id_department")),
+        sa.ForeignKeyConstraint(["meter_device_id"], ["iot_device.id"],
+                                name=op.f("fk_iot_building_meter_device_id_iot_device")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_iot_building")),
+        sa.UniqueConstraint("code", name=op.f("uq_iot_building_code")),
+    )
+    op.create_table(
+        "iot_energy_month",
+        sa.Column("building_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("kwh", sa.Float(), nullable=False),
+        sa.Column("hdd", sa.Float(), nullable=False),
+        sa.Column("cdd", sa.Float(), nullable=False),
+        sa.Column("workdays", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["building_id"], ["iot_building.id"],
+                                name=op.f("fk_iot_energy_month_building_id_iot_building")),
+        sa.PrimaryKeyConstraint("building_id", "month", name=op.f("pk_iot_energy_month")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("iot_energy_month")
+    op.drop_table("iot_building")
     op.drop_index(op.f("ix_iot_rule_state_due_at"), table_name="iot_rule_state")
     op.drop_table("iot_rule_state")
     op.drop_index(op.f("ix_iot_alarm_status"), table_name="iot_alarm")
