@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -55,3 +60,22 @@ def device_topic(settings: IotSettings, code: str) -> str:
 
 def gateway_topic(settings: IotSettings) -> str:
     return f"{settings.mqtt_topic_root}/gateway/telemetry"
+
+
+def start_mosquitto(port: int, folder: str) -> subprocess.Popen[bytes]:
+    """A Mosquitto of the test's own on ``port`` (one a test may stop and start again)."""
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    if not os.path.exists(binary):
+        pytest.skip("mosquitto is not installed")
+    conf = os.path.join(folder, "mosquitto.conf")
+    with open(conf, "w") as f:
+        f.write(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+    process = subprocess.Popen([binary, "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(50):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("mosquitto did not start")

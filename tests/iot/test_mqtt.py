@@ -177,3 +177,29 @@ def test_two_processes_share_one_stream(
         if line.startswith("messages=")
     ]
     assert len(counts) == 2 and sum(counts) == n and min(counts) > 0, counts
+
+
+def test_consumer_reconnects_after_a_broker_restart(iot: IotWorld, engine: Engine, tmp_path: Path) -> None:
+    from tests.conftest import free_port
+    from tests.iot.mqtt_helpers import start_mosquitto
+
+    port = free_port()
+    broker = start_mosquitto(port, str(tmp_path))
+    settings = mqtt_settings(mqtt_url=f"mqtt://127.0.0.1:{port}")
+    consumer, stop = run_consumer(engine, settings)
+    try:
+        publish(settings, readings(settings, 10))
+        assert wait_for(lambda: stored(engine) == 10, 10)
+        broker.terminate()
+        broker.wait(10)
+        broker = start_mosquitto(
+            port, str(tmp_path)
+        )  # a new broker: no session, the consumer subscribes again
+        assert wait_for(lambda: consumer.client is not None and consumer.client.is_connected, 30)
+        wait_for(lambda: False, 1)
+        publish(settings, [(t, {**body, "ts": body["ts"] + 100}) for t, body in readings(settings, 10)])
+        assert wait_for(lambda: stored(engine) == 20, 20), stored(engine)
+    finally:
+        stop()
+        broker.terminate()
+        broker.wait(10)
