@@ -12,7 +12,7 @@ from smartgov.cases.schemas import ActionInput
 from smartgov.errors import AppError
 from smartgov.iot import alarms, bridge, checks, ingest
 from smartgov.iot.alarms import AlarmAction
-from smartgov.iot.models import Alarm, RuleState
+from smartgov.iot.models import Alarm, Rule, RuleState
 from tests.iot.conftest import IotWorld, at
 
 
@@ -41,7 +41,7 @@ def test_duration_restarted_midway_fires_once_at_the_right_time(iot: IotWorld, e
     engine.dispose()  # the ingest process dies: nothing of the rule is left in memory
     fresh = sessionmaker(engine, expire_on_commit=False)()
     assert checks.check_due(fresh, at(1.9)) == 0
-    state = fresh.scalars(select(RuleState)).one()
+    state = fresh.scalars(select(RuleState).join(Rule).where(Rule.code == "tilt")).one()
     assert state.due_at == at(2) and not state.fired
     assert checks.check_due(fresh, at(2.5)) == 1
     assert checks.check_due(fresh, at(30)) == 0
@@ -184,3 +184,14 @@ def test_an_alarm_without_a_case_category_stays_an_alarm(iot: IotWorld) -> None:
     feed(s, "JG-0001", (0, {"batteryLevel": 5}))
     [alarm] = alarm_rows(s)
     assert alarm.case_id is None
+
+
+def test_a_flipped_or_missing_cover_is_critical_at_once(iot: IotWorld) -> None:
+    s = iot.session
+    feed(s, "JG-0001", (0, {"tilt": 59.9}))
+    assert [a.alarm_type for a in alarm_rows(s)] == []
+    feed(s, "JG-0001", (1, {"tilt": 60}))
+    [alarm] = alarm_rows(s)
+    assert (alarm.alarm_type, alarm.severity, alarm.started_at) == ("cover_missing", "CRITICAL", at(1))
+    feed(s, "JG-0001", (3, {"tilt": 80}))  # tilted for more than 2 s by now as well
+    assert sorted(a.alarm_type for a in alarm_rows(s)) == ["cover_missing", "cover_tilt"]

@@ -61,3 +61,38 @@ def test_demo_fleet_once_and_every_simulated_reading_is_valid(session: Session) 
             assert set(values) <= set(keys), device.code
             for key, value in values.items():
                 assert ingest.check_value(keys[key], key, value)[1] is None, (device.code, key, value)
+
+
+def test_energy_per_lamp_and_per_street(session: Session) -> None:
+    from tests.factories import DeviceFactory, using
+    from tests.iot.conftest import at, build_iot
+
+    iot = build_iot(session)
+    with using(session):
+        DeviceFactory(
+            code="LD-0002",
+            profile=iot.profiles["street_lamp"],
+            attributes={"street": "文三路"},
+            token="lamp-token-2",
+        )
+        DeviceFactory(
+            code="LD-0009",
+            profile=iot.profiles["street_lamp"],
+            attributes={"street": "学院路"},
+            token="lamp-token-9",
+        )
+    session.commit()
+    readings = [
+        ("LD-0001", 0, 100.0),
+        ("LD-0001", 3600, 100.5),
+        ("LD-0001", 7200, 101.25),
+        ("LD-0002", 0, 50.0),
+        ("LD-0002", 7200, 50.75),
+        ("LD-0009", 0, 10.0),
+        ("LD-0009", 9000, 12.0),
+    ]
+    ingest.store(session, [ingest.Reading(code, at(t), {"energy": kwh}) for code, t, kwh in readings])
+    session.commit()
+    per_lamp, per_street = lamps.lamp_energy(session, at(0), at(7200))
+    assert per_lamp == {"LD-0001": 1.25, "LD-0002": 0.75, "LD-0009": 0.0}
+    assert per_street == {"文三路": 2.0, "学院路": 0.0}

@@ -1,10 +1,15 @@
-"""路灯控制: on by schedule and by daylight — on below 150 lux, off above 500 (in between it stays)."""
+"""路灯: on by schedule and by daylight — on below 150 lux, off above 500 (in between it stays) —
+and the energy each lamp and each street used."""
 
 from __future__ import annotations
 
 import math
 from datetime import datetime
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from smartgov.iot.models import Device, DeviceProfile, Telemetry
 from smartgov.iot.rules import in_schedule
 
 ON_BELOW_LUX = 150.0
@@ -28,3 +33,28 @@ def daylight_lux(hour: float) -> float:
     if hour <= 6 or hour >= 18:
         return 2.0
     return 2.0 + 60_000 * math.sin(math.pi * (hour - 6) / 12) ** 1.5
+
+
+def lamp_energy(
+    session: Session, start: datetime, end: datetime
+) -> tuple[dict[str, float], dict[str, float]]:
+    """路灯能耗 in [start, end] from each lamp's cumulative meter (energy, kWh): per lamp (by code)
+    and per street (the lamp's ``street`` attribute)."""
+    used = session.execute(
+        select(Device.code, Device.attributes, func.max(Telemetry.value) - func.min(Telemetry.value))
+        .join(Telemetry, Telemetry.device_id == Device.id)
+        .join(DeviceProfile, DeviceProfile.id == Device.profile_id)
+        .where(
+            DeviceProfile.code == "street_lamp",
+            Telemetry.key == "energy",
+            Telemetry.ts >= start,
+            Telemetry.ts <= end,
+        )
+        .group_by(Device.code, Device.attributes)
+    ).all()
+    per_lamp = {code: round(kwh, 3) for code, _, kwh in used}
+    per_street: dict[str, float] = {}
+    for code, attributes, kwh in used:
+        street = (attributes or {}).get("street") or "未填写道路"
+        per_street[street] = round(per_street.get(street, 0.0) + kwh, 3)
+    return per_lamp, per_street

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -13,9 +14,9 @@ from sqlalchemy.orm import Session
 from smartgov.auth.deps import require_roles
 from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
-from smartgov.db import get_session
+from smartgov.db import get_session, now
 from smartgov.errors import AppError, ValidationFailed
-from smartgov.iot import alarms, buildings, energy, service
+from smartgov.iot import alarms, buildings, energy, lamps, service
 from smartgov.iot import rules as rulebook
 from smartgov.iot.aqi import aqi
 from smartgov.iot.models import Alarm, Device, DeviceProfile
@@ -345,6 +346,7 @@ def energy_page(
     """建筑节能: each building's baseline model (CV(RMSE), NMBE, R² against ASHRAE Guideline 14), its
     monthly adjusted baseline against actual use, and the district's savings against 15 %."""
     reports, total = buildings.district_reports(session)
+    _, per_street = lamps.lamp_energy(session, now() - timedelta(days=30), now())
     charts = {
         r.building.code: {
             "months": [m.month for m in r.report.months],
@@ -361,6 +363,7 @@ def energy_page(
             "total": total,
             "charts": charts,
             "goal": energy.SAVINGS_GOAL,
+            "per_street": per_street,
             "limits": energy.GUIDELINE_14,
         },
     )
