@@ -54,7 +54,7 @@ def lamp_energy(
     ).all()
     per_lamp = {code: round(kwh, 3) for code, _, kwh in used}
     per_street: dict[str, float] = {}
-    for code, attributes, kwh in used:
+    for _code, attributes, kwh in used:
         street = (attributes or {}).get("street") or "未填写道路"
         per_street[street] = round(per_street.get(street, 0.0) + kwh, 3)
     return per_lamp, per_street
