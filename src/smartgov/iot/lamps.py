@@ -41,7 +41,7 @@ def lamp_energy(
     """路灯能耗 in [start, end] from each lamp's cumulative meter (energy, kWh): per lamp (by code)
     and per street (the lamp's ``street`` attribute)."""
     used = session.execute(
-        select(Device.code, Device.attributes, func.max(Telemetry.value) - func.min(Telemetry.value))
+        select(Device.id, func.max(Telemetry.value) - func.min(Telemetry.value))
         .join(Telemetry, Telemetry.device_id == Device.id)
         .join(DeviceProfile, DeviceProfile.id == Device.profile_id)
         .where(
@@ -50,11 +50,12 @@ def lamp_energy(
             Telemetry.ts >= start,
             Telemetry.ts <= end,
         )
-        .group_by(Device.code, Device.attributes)
+        .group_by(Device.id)
     ).all()
-    per_lamp = {code: round(kwh, 3) for code, _, kwh in used}
+    devices = {d.id: d for d in session.scalars(select(Device).where(Device.id.in_([i for i, _ in used])))}
+    per_lamp = {devices[i].code: round(kwh, 3) for i, kwh in used}
     per_street: dict[str, float] = {}
-    for _code, attributes, kwh in used:
-        street = (attributes or {}).get("street") or "未填写道路"
+    for i, kwh in used:
+        street = (devices[i].attributes or {}).get("street") or "未填写道路"
         per_street[street] = round(per_street.get(street, 0.0) + kwh, 3)
     return per_lamp, per_street
