@@ -203,3 +203,31 @@ def test_consumer_reconnects_after_a_broker_restart(iot: IotWorld, engine: Engin
         stop()
         broker.terminate()
         broker.wait(10)
+
+
+def test_serve_says_when_there_is_no_broker_and_http_still_works(
+    iot: IotWorld, engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+    import time as clock
+
+    from smartgov.iot import mqtt
+    from smartgov.iot.config import reset_iot_settings
+    from tests.conftest import free_port
+
+    monkeypatch.setenv("SMARTGOV_MQTT_URL", f"mqtt://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("SMARTGOV_IOT_INGEST_INPROCESS", "1")
+    reset_iot_settings()
+    try:
+        with caplog.at_level(logging.INFO, logger="uvicorn.error"):
+            began = clock.monotonic()
+            stop = mqtt.start_in_process(sessionmaker(engine))
+            assert clock.monotonic() - began < 0.5  # start-up does not wait for the broker
+            assert wait_for(lambda: "仅接收 HTTP 上报" in caplog.text, 5)
+            stop()
+    finally:
+        reset_iot_settings()
+    monkeypatch.setenv("SMARTGOV_IOT_INGEST_INPROCESS", "0")
+    reset_iot_settings()
+    assert mqtt.start_in_process(sessionmaker(engine))() is None  # off outside `smartgov serve`
+    reset_iot_settings()

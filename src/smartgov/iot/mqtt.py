@@ -183,6 +183,14 @@ class Consumer:
         self._stop.set()
 
 
+def serve_client_id(settings: IotSettings) -> str:
+    """The server's stable MQTT client id (its persistent session survives restarts), told apart by
+    topic root and share group so that two deployments on one host never take each other's session."""
+    return settings.mqtt_client_id or (
+        f"smartgov-serve-{socket.gethostname()}-{settings.mqtt_topic_root}-{settings.mqtt_share_group}"[:128]
+    )
+
+
 def start_in_process(factory: sessionmaker[Session]) -> Callable[[], None]:
     """`smartgov serve`: consume in a thread of the server when a broker answers (says so in the log)."""
     settings = iot_settings()
@@ -196,7 +204,7 @@ def start_in_process(factory: sessionmaker[Session]) -> Callable[[], None]:
             server_log.info("未连接 MQTT 代理 %s:%s：物联感知仅接收 HTTP 上报", *settings.broker)
             return
         loop = asyncio.new_event_loop()
-        consumer = Consumer(factory, settings, client_id=f"smartgov-serve-{socket.gethostname()}")
+        consumer = Consumer(factory, settings, client_id=serve_client_id(settings))
         holder["consumer"], holder["loop"] = consumer, loop
         server_log.info(
             "物联感知接入随服务启动：MQTT %s:%s（共享订阅组 %s）", *settings.broker, settings.mqtt_share_group
