@@ -89,6 +89,7 @@ def test_alarm_console_rows_and_acknowledge(iot: IotWorld, client: TestClient) -
     assert done.status_code == 303
     detail = client.get(f"/iot/alarms/{alarm.id}")
     assert "告警中·已确认" in detail.text and "产生告警" in detail.text and "转为案件" in detail.text
+    assert '<option value="open" selected>' in detail.text  # the chart opens on the alarm's key
     assert not ENGLISH.search(detail.text)
 
 

@@ -19,7 +19,7 @@ from smartgov.errors import AppError, ValidationFailed
 from smartgov.iot import alarms, buildings, energy, lamps, service
 from smartgov.iot import rules as rulebook
 from smartgov.iot.aqi import aqi
-from smartgov.iot.models import Alarm, Device, DeviceProfile
+from smartgov.iot.models import Alarm, Device, DeviceProfile, Rule
 from smartgov.iot.schemas import RuleIn
 from smartgov.iot.workflow import ALARM_FLOW, READER_ROLES, RULE_EDITORS, SEVERITY_LABELS, STATUS_LABELS
 from smartgov.org.models import Department
@@ -204,6 +204,7 @@ def alarm_page(
         "iot/alarm.html",
         {
             "alarm": alarm,
+            "rule": session.get(Rule, alarm.rule_id) if alarm.rule_id else None,
             "device": device,
             "profile": profile,
             "events": alarms.timeline_of(session, alarm.id),
