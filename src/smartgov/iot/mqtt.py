@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import socket
 import threading
@@ -22,6 +23,7 @@ from gmqtt import Client
 from gmqtt.mqtt.constants import MQTTv50
 from sqlalchemy.orm import Session, sessionmaker
 
+from smartgov.config import get_settings
 from smartgov.db import now
 from smartgov.iot import ingest
 from smartgov.iot.config import IotSettings, iot_settings
@@ -185,10 +187,12 @@ class Consumer:
 
 def serve_client_id(settings: IotSettings) -> str:
     """The server's stable MQTT client id (its persistent session survives restarts), told apart by
-    topic root and share group so that two deployments on one host never take each other's session."""
-    return settings.mqtt_client_id or (
-        f"smartgov-serve-{socket.gethostname()}-{settings.mqtt_topic_root}-{settings.mqtt_share_group}"[:128]
-    )
+    database, topic root and share group so that two deployments on one host never take each
+    other's session."""
+    if settings.mqtt_client_id:
+        return settings.mqtt_client_id
+    database = hashlib.sha1(get_settings().resolved_database_url.encode()).hexdigest()[:8]
+    return f"smartgov-serve-{socket.gethostname()}-{database}-{settings.mqtt_topic_root}"[:100]
 
 
 def start_in_process(factory: sessionmaker[Session]) -> Callable[[], None]:
