@@ -28,10 +28,11 @@ from smartgov.web.exports import CSV_TYPE, download
 from smartgov.web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-DEVICES = menu_entry("/iot", "物联感知", 55, *READER_ROLES)
-CONSOLE = menu_entry("/iot/alarms", "告警中心", 56, *READER_ROLES)
+# after the case pages: a role's first page (after login) stays its queue, 绩效评价 or 分类目录
+DEVICES = menu_entry("/iot", "物联感知", 73, *READER_ROLES)
+CONSOLE = menu_entry("/iot/alarms", "告警中心", 72, *READER_ROLES)
 RULES = menu_entry("/iot/rules", "告警规则", 78, *RULE_EDITORS)
-ENERGY = menu_entry("/iot/energy", "建筑节能", 57, *READER_ROLES)
+ENERGY = menu_entry("/iot/energy", "建筑节能", 74, *READER_ROLES)
 EDITORS = require_roles(*RULE_EDITORS)
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
