@@ -11,6 +11,7 @@ test's session (``bind``), so a test just calls them::
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from smartgov.cases import service
 from smartgov.cases.models import Case, Category, RequestType
 from smartgov.cases.schemas import CaseIntake, Source
 from smartgov.db import now
+from smartgov.iot.models import Device, DeviceProfile
 from smartgov.org.models import Area, Department
 from smartgov.services.models import Applicant, ServiceItem
 from smartgov.workclock.models import WorkTimer
@@ -297,3 +299,28 @@ class ApplicantFactory(_Factory):
     id_type = "111"
     id_number = factory.Sequence(lambda n: f"33010219900101{n:04d}")
     phone = "13900000000"
+
+
+# --- 物联感知 (iot) ------------------------------------------------------------------------------
+
+
+class DeviceFactory(_Factory):
+    """A sensor of a built-in ``profile`` (DeviceProfile) with the access token ``token``."""
+
+    class Meta:
+        model = Device
+
+    class Params:
+        profile: DeviceProfile | None = None
+        department: Department | None = None
+        token = factory.Sequence(lambda n: f"device-token-{n}")
+
+    code = factory.Sequence(lambda n: f"DEV-{n:04d}")
+    name = factory.Sequence(lambda n: f"测试设备{n}")
+    profile_id = factory.LazyAttribute(lambda o: o.profile.id)
+    department_id = factory.LazyAttribute(lambda o: o.department.id if o.department else None)
+    token_hash = factory.LazyAttribute(lambda o: hashlib.sha256(o.token.encode()).hexdigest())
+    attributes: dict[str, Any] = factory.LazyFunction(dict)
+    latest: dict[str, Any] = factory.LazyFunction(dict)
+    rejected_count = 0
+    is_active = True

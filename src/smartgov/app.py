@@ -31,7 +31,7 @@ from smartgov.web.templating import STATIC_DIR, render
 log = logging.getLogger("smartgov")
 
 # Domains whose ``views.router`` (JSON API) and ``pages.router`` (HTML) are mounted, in order.
-DOMAINS = ("auth", "org", "workclock", "jobs", "inbox", "cases", "services")
+DOMAINS = ("auth", "org", "workclock", "jobs", "inbox", "cases", "services", "iot")
 EXTRA_ROUTERS = (
     "smartgov.cases.channels.pages:router",
     "smartgov.cases.catalogue.pages:router",
@@ -193,6 +193,12 @@ def _include_domain_routers(app: FastAPI) -> None:
         _include(app, getattr(module, attr))
 
 
+def _start_background(spec: str, factory: sessionmaker) -> Any:
+    """Start one domain's background part (it returns its stop function; it must not block)."""
+    module_name, attr = spec.split(":")
+    return getattr(importlib.import_module(module_name), attr)(factory)
+
+
 def _include(app: FastAPI, router: APIRouter) -> None:
     own_errors = any(status in router.responses for status in ERROR_RESPONSES)
     app.include_router(router, responses=None if own_errors else ERROR_RESPONSES)
@@ -236,11 +242,14 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         """Load the domains' job modules and run jobs in-process (unless --no-worker or inline);
         periodic work such as the time-limit sweep runs once per tick across all processes."""
-        from smartgov.domains import JOB_MODULES
+        from smartgov.domains import BACKGROUND, JOB_MODULES
         from smartgov.jobs.worker import start_in_process
 
         stop_jobs = start_in_process(app.state.engine, JOB_MODULES)
+        stops = [_start_background(spec, app.state.session_factory) for spec in BACKGROUND]
         yield
+        for stop in stops:
+            stop()
         stop_jobs()
 
     app = FastAPI(

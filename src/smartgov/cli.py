@@ -28,6 +28,7 @@ DOMAIN_COMMANDS = (
     ("smartgov.cases.cli", "cases_app", "cases"),
     ("smartgov.services.cli", "certificates_app", "certificates"),
     ("smartgov.services.cli", "services_app", "services"),
+    ("smartgov.iot.cli", "app", "iot"),
 )
 app.command("worker")(jobs_worker)  # platform: background jobs
 app.add_typer(jobs_app, name="jobs")
@@ -56,6 +57,8 @@ def serve(
         from smartgov.config import reset_settings
 
         reset_settings()
+    # 物联感知: the server also consumes MQTT telemetry when a broker answers (see iot.mqtt)
+    os.environ.setdefault("SMARTGOV_IOT_INGEST_INPROCESS", "1")
     settings = get_settings()
     uvicorn.run(
         "smartgov.app:create_app",

@@ -173,6 +173,7 @@ def load_demo(
     data was already there (nothing is loaded twice)."""
     from smartgov.cases.catalogue.service import load_demo_catalogue
     from smartgov.cases.demo import generate_cases, load_knowledge_base
+    from smartgov.iot.demo import load_demo_iot
     from smartgov.org.demo import build_demo_district
 
     console = console or Console()
@@ -192,6 +193,7 @@ def load_demo(
             from smartgov.services.demo import load_demo_services
 
             services = load_demo_services(session, DEMO_PASSWORD)
+            load_demo_iot(session)  # 物联感知
             console.print(
                 f"[green]示范区已加载[/green]: {len(geo.streets)} 个街道, "
                 f"{len(geo.communities)} 个社区, {len(geo.grids)} 个网格, "

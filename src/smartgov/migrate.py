@@ -9,8 +9,9 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-# full-text tables made by cases.search; procrastinate's job tables (migration 0002)
-OUTSIDE_METADATA = ("case_fts", "case_search", "procrastinate_")
+# full-text tables made by cases.search; procrastinate's job tables (migration 0002); the monthly
+# partitions of iot_telemetry on PostgreSQL (migration 0010, iot.telemetry.upkeep)
+OUTSIDE_METADATA = ("case_fts", "case_search", "procrastinate_", "iot_telemetry_2", "iot_telemetry_default")
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

@@ -348,6 +348,7 @@ CASE_FLOW = Machine(
         "withdraw_exception": "撤回申请",
         "attach": "上传照片",
         "citizen_feedback": "群众评价",
+        "sensor_update": "感知告警更新",  # 物联感知: a repeated trigger or a clearing of the alarm
     },
 )
 
