@@ -114,7 +114,8 @@ def main() -> int:
     if args.baseline:
         baseline_s = _baseline(folder, path, args.baseline)
         per_row = baseline_s / args.baseline
-        baseline = f" baseline_orm_rows={args.baseline} baseline_orm_import_s_extrapolated={per_row * args.persons:.0f}"
+        baseline = (f" baseline_orm_rows={args.baseline}"
+                    f" baseline_orm_import_s_extrapolated={per_row * args.persons:.0f}")
     print(
         f"persons={args.persons} by_id_p95_ms={_p95(by_id):.2f} by_address_p95_ms={_p95(by_address):.2f}"
         f"{baseline}",
@@ -127,12 +128,12 @@ def main() -> int:
 def _baseline(folder: Path, path: Path, rows: int) -> float:
     """The plain way: validate a row, add one ORM Person (and its address) and flush, row by row."""
     from sqlalchemy import select
+    from sqlalchemy.orm import Session
 
     from smartgov.db import make_engine
     from smartgov.migrate import upgrade
     from smartgov.registry import service
     from smartgov.registry.models import Person, RegAddress
-    from sqlalchemy.orm import Session
 
     engine = make_engine(f"sqlite:///{folder / 'baseline.db'}")
     upgrade(engine)
