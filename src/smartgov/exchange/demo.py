@@ -49,8 +49,8 @@ def _dept(session: Session, code: str) -> Department | None:
 
 def load_demo_exchange(session: Session, seed: int = 20261121) -> None:
     """Seed the registries, the catalogue and sample requests of the demo district (a second or so)."""
-    police, market, civil, housing = (
-        _dept(session, c) for c in ("gongan", "shichang", "minzheng", "zhujian")
+    police, market, civil, housing, health = (
+        _dept(session, c) for c in ("gongan", "shichang", "minzheng", "zhujian", "weijian")
     )
     if police is None or market is None or civil is None:
         return
@@ -123,7 +123,7 @@ def load_demo_exchange(session: Session, seed: int = 20261121) -> None:
             items=items,
         )
     session.commit()
-    _requests(session, police, civil, market)
+    _requests(session, police, civil, health or civil)
 
 
 def _locate_addresses(session: Session, rng: random.Random) -> None:
@@ -199,28 +199,29 @@ def _houses(session: Session, rng: random.Random, department_id: int | None) -> 
     session.flush()
 
 
-def _requests(session: Session, police: Department, civil: Department, market: Department) -> None:
-    """One request in each state: 已同意 (民政 ← 独居老人), 待答复, and 法人 shared at once."""
+def _requests(session: Session, police: Department, civil: Department, health: Department) -> None:
+    """One request in each state: 已同意 (卫健 ← 独居老人), 待答复 (民政 ← 人口), 法人 shared at once."""
 
     def staff(department: Department) -> User | None:
         return session.scalars(
             select(User).where(User.department_id == department.id, User.is_staff).order_by(User.id)
         ).first()
 
-    civil_user, police_user = staff(civil), staff(police)
-    if civil_user is None or police_user is None:
+    civil_user, police_user, health_user = staff(civil), staff(police), staff(health)
+    if civil_user is None or police_user is None or health_user is None:
         return
     asker = principal_for(civil_user, "127.0.0.1", "demo", session=session)
+    doctor = principal_for(health_user, "127.0.0.1", "demo", session=session)
     answerer = principal_for(police_user, "127.0.0.1", "demo", session=session)
     elders = service.resource_by_code(session, "RK-DJLR")
     people = service.resource_by_code(session, "RK-0001")
     firms = service.resource_by_code(session, "FR-0001")
     done = service.submit_request(
         session,
-        asker,
+        doctor,
         resource_id=elders.id,
-        purpose="独居老人关爱走访与紧急救助",
-        legal_basis="《中华人民共和国老年人权益保障法》",
+        purpose="独居老人家庭医生签约随访",
+        legal_basis="《中华人民共和国基本医疗卫生与健康促进法》",
         duration_days=365,
         fields=["name", "gender", "birth_date", "current_address", "phone", "tags"],
         plain_fields=["name", "current_address", "phone"],

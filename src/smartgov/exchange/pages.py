@@ -14,7 +14,7 @@ from smartgov.auth.roles import Role
 from smartgov.db import get_session
 from smartgov.errors import AppError
 from smartgov.exchange import service
-from smartgov.exchange.models import DataItem
+from smartgov.exchange.models import DataItem, Resource
 from smartgov.exchange.workflow import REQUEST_FLOW, SHARE_TYPES, STATUS_LABELS
 from smartgov.org.models import Department
 from smartgov.params import Id, Page
@@ -297,6 +297,13 @@ def log_page(
             "channels": CHANNEL_LABELS,
             "results": RESULT_LABELS,
             "check": check,
-            "field_labels": dict(session.execute(select(DataItem.name, DataItem.label)).all()),
+            "field_labels": {
+                (code, name): label
+                for code, name, label in session.execute(
+                    select(Resource.code, DataItem.name, DataItem.label).join(
+                        DataItem, DataItem.resource_id == Resource.id
+                    )
+                )
+            },
         },
     )

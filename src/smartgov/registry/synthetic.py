@@ -113,7 +113,7 @@ def persons(
             tags = [t for t, w in TAG_WEIGHTS if rng.random() < w]
             if size == 1 and age >= 65 and "独居老人" not in tags:
                 tags.append("独居老人")
-            elif size > 1 and "独居老人" in tags:
+            elif (size > 1 or age < 60) and "独居老人" in tags:
                 tags.remove("独居老人")
             yield {
                 "公民身份号码": number,
