@@ -41,6 +41,8 @@ EXTRA_ROUTERS = (
     "smartgov.cases.kpi.pages:router",
     "smartgov.cases.open311.views:admin_router",
     "smartgov.cases.dispatch_pages:router",
+    "smartgov.registry.gridmap:router",
+    "smartgov.registry.gridmap:api",
 )
 
 

@@ -17,6 +17,14 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
+        "map_base_feature",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("geometry", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_map_base_feature")),
+    )
+    op.create_table(
         "reg_import_batch",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -117,6 +125,42 @@ def upgrade() -> None:
         ["provider_department_id"],
         unique=False,
     )
+    op.create_table(
+        "map_annotation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("grid_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("geometry", sa.Text(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_by_name", sa.String(length=100), nullable=False),
+        sa.Column("created_at", smartgov.db.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("removed_at", smartgov.db.AwareDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["user_account.id"], name=op.f("fk_map_annotation_created_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(["grid_id"], ["area.id"], name=op.f("fk_map_annotation_grid_id_area")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_map_annotation")),
+    )
+    op.create_index(op.f("ix_map_annotation_grid_id"), "map_annotation", ["grid_id"], unique=False)
+    op.create_table(
+        "patrol_point",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("at", smartgov.db.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("lon", sa.Float(), nullable=False),
+        sa.Column("lat", sa.Float(), nullable=False),
+        sa.Column("accuracy_m", sa.Float(), nullable=True),
+        sa.Column("grid_id", sa.Integer(), nullable=True),
+        sa.Column("received_at", smartgov.db.AwareDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["grid_id"], ["area.id"], name=op.f("fk_patrol_point_grid_id_area")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_patrol_point_user_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_patrol_point")),
+        sa.UniqueConstraint("user_id", "at", name="uq_patrol_point_user_at"),
+    )
+    op.create_index(op.f("ix_patrol_point_grid_id"), "patrol_point", ["grid_id"], unique=False)
     op.create_table(
         "reg_address",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -361,6 +405,10 @@ def downgrade() -> None:
     op.drop_table("reg_change")
     op.drop_index(op.f("ix_reg_address_grid_id"), table_name="reg_address")
     op.drop_table("reg_address")
+    op.drop_index(op.f("ix_patrol_point_grid_id"), table_name="patrol_point")
+    op.drop_table("patrol_point")
+    op.drop_index(op.f("ix_map_annotation_grid_id"), table_name="map_annotation")
+    op.drop_table("map_annotation")
     op.drop_index(op.f("ix_xch_resource_provider_department_id"), table_name="xch_resource")
     op.drop_table("xch_resource")
     op.drop_index(op.f("ix_xch_log_resource_code"), table_name="xch_log")
@@ -371,3 +419,4 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_reg_import_batch_source_department_id"), table_name="reg_import_batch")
     op.drop_index(op.f("ix_reg_import_batch_kind"), table_name="reg_import_batch")
     op.drop_table("reg_import_batch")
+    op.drop_table("map_base_feature")
