@@ -128,3 +128,47 @@ def test_patrol_upload_tracks_and_coverage(client: TestClient, session) -> None:
         ).status_code
         == 403
     )
+
+
+def test_area_editing_is_for_the_system_administrator(client: TestClient, session) -> None:  # type: ignore[no-untyped-def]
+    world = _setup(session)
+    UserFactory(username="admin", roles=["system_admin"])
+    session.commit()
+    admin = _token(client, "admin")
+    x = LON + SIZE * 0.5
+    line = {"geometry": {"type": "LineString", "coordinates": [[x, LAT - SIZE * 0.1], [x, LAT + SIZE * 1.1]]}}
+    assert (
+        client.post(
+            f"/api/v1/map/grids/{world.grids[0].id}/split", json=line, headers=_token(client, "insp")
+        ).status_code
+        == 403
+    )
+    split = client.post(f"/api/v1/map/grids/{world.grids[0].id}/split", json=line, headers=admin)
+    assert split.status_code == 200 and split.json()["created"]["code"] == "330100001001005"
+    merged = client.post(
+        f"/api/v1/map/grids/{world.grids[0].id}/merge",
+        json={"other_id": split.json()["created"]["id"]},
+        headers=admin,
+    )
+    assert merged.status_code == 200 and merged.json()["code"] == world.grids[0].code
+    bad = client.post(
+        f"/api/v1/map/grids/{world.grids[0].id}/geometry",
+        json={"geometry": {"type": "Point", "coordinates": [LON, LAT]}},
+        headers=admin,
+    )
+    assert bad.status_code == 422 and bad.json()["message"] == "网格边界须为面"
+
+
+def test_areas_page_refuses_a_file_that_is_not_geojson(client: TestClient, session) -> None:  # type: ignore[no-untyped-def]
+    from tests.auth.conftest import web_login
+
+    UserFactory(username="admin2", roles=["system_admin"])
+    session.commit()
+    _, _, token = web_login(client, "admin2")
+    assert "单元网格 0 个" in client.get("/admin/areas").text
+    page = client.post(
+        "/admin/areas/import",
+        data={"csrf_token": token, "level": "grid"},
+        files={"file": ("grids.geojson", b"not json", "application/geo+json")},
+    )
+    assert page.status_code == 422 and "不是有效的 GeoJSON 文件" in page.text

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -21,8 +21,9 @@ from smartgov.auth.models import User
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.db import get_session, now
-from smartgov.errors import Forbidden
+from smartgov.errors import Forbidden, ValidationFailed
 from smartgov.org import gridmap
+from smartgov.org.models import Area
 from smartgov.org.service import grids_feature_collection
 from smartgov.params import Id
 from smartgov.registry.models import House, Person, RegAddress, Tenancy
@@ -41,6 +42,7 @@ MAP_ROLES = (
 )
 VIEWERS = menu_entry("/gridmap", "网格地图", 55, *MAP_ROLES)
 PATROLLERS = menu_entry("/patrol", "巡查", 35, Role.INSPECTOR)
+MAX_GEOJSON = 20 * 1024 * 1024
 TRACK_READERS = (Role.SUPERVISOR, Role.LEADER, Role.DUTY_CHIEF, Role.DISPATCHER)
 
 audit.register_labels(
@@ -355,3 +357,171 @@ def patrol_page(
             "week": gridmap.week_coverage(session, principal.user_id or 0, grids, today),
         },
     )
+
+
+# ---------------------------------------------------------------- editing areas and grids (区域网格编辑)
+
+AREA_ADMINS = menu_entry("/admin/areas", "区域网格", 72, Role.SYSTEM_ADMIN)
+audit.register_labels(
+    {
+        "org.grid_redrawn": "重绘网格边界",
+        "org.grid_split": "拆分网格",
+        "org.grids_merged": "合并网格",
+        "org.areas_imported": "导入区域网格",
+    },
+    fields={
+        "code": "编码",
+        "new_code": "新网格编码",
+        "absorbed": "被合并网格",
+        "level": "层级",
+        "created": "新增",
+        "updated": "更新",
+    },
+    objects={"area": "区域网格"},
+)
+
+
+class GeometryIn(BaseModel):
+    geometry: dict[str, Any]
+
+
+class MergeIn(BaseModel):
+    other_id: Id
+
+
+def _area_out(area: Any) -> dict[str, Any]:
+    return {"id": area.id, "code": area.code, "name": area.name, "area_m2": area.area_m2}
+
+
+@api.post("/map/grids/{grid_id}/geometry")
+def redraw_grid(
+    grid_id: Id,
+    data: GeometryIn,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(AREA_ADMINS),
+) -> dict[str, Any]:
+    """重绘 a grid's outline (it must stay inside its community)."""
+    from smartgov.org import editing
+
+    grid = editing.redraw(session, grid_id, data.geometry)
+    audit.record(
+        session,
+        principal=principal,
+        action="org.grid_redrawn",
+        object_type="area",
+        object_id=grid.id,
+        detail={"code": grid.code},
+    )
+    session.commit()
+    return _area_out(grid)
+
+
+@api.post("/map/grids/{grid_id}/split")
+def split_grid(
+    grid_id: Id,
+    data: GeometryIn,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(AREA_ADMINS),
+) -> dict[str, Any]:
+    """拆分 a grid along a line drawn across it; the new part gets the next code of its community."""
+    from smartgov.org import editing
+
+    kept, created = editing.split_grid(session, grid_id, data.geometry)
+    audit.record(
+        session,
+        principal=principal,
+        action="org.grid_split",
+        object_type="area",
+        object_id=kept.id,
+        detail={"code": kept.code, "new_code": created.code},
+    )
+    session.commit()
+    return {"kept": _area_out(kept), "created": _area_out(created)}
+
+
+@api.post("/map/grids/{grid_id}/merge")
+def merge_grids(
+    grid_id: Id,
+    data: MergeIn,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(AREA_ADMINS),
+) -> dict[str, Any]:
+    """合并 a neighbouring grid of the same community into this one."""
+    from smartgov.org import editing
+
+    absorbed = session.get(Area, data.other_id)
+    code = absorbed.code if absorbed is not None else str(data.other_id)
+    grid = editing.merge_grids(session, grid_id, data.other_id)
+    audit.record(
+        session,
+        principal=principal,
+        action="org.grids_merged",
+        object_type="area",
+        object_id=grid.id,
+        detail={"code": grid.code, "absorbed": code},
+    )
+    session.commit()
+    return _area_out(grid)
+
+
+@router.get("/admin/areas", response_class=HTMLResponse)
+def areas_admin(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(AREA_ADMINS)
+) -> Response:
+    """区域网格: draw, split and merge grids on the map, import GeoJSON."""
+    return _areas_page(request, session)
+
+
+def _areas_page(
+    request: Request,
+    session: Session,
+    *,
+    report: Any = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    counts = dict(session.execute(select(Area.level, func.count()).group_by(Area.level)).all())
+    return render(
+        request,
+        "registry/areas.html",
+        {"counts": counts, "report": report, "error": error},
+        status_code=status_code,
+    )
+
+
+@router.post("/admin/areas/import", response_class=HTMLResponse)
+async def areas_import(
+    request: Request,
+    level: str = Form(..., pattern="^(street|community|grid)$"),
+    file: UploadFile = File(...),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(AREA_ADMINS),
+) -> Response:
+    """导入 GeoJSON of streets, communities or grids (the same import as ``smartgov geo import``)."""
+    import json
+
+    from smartgov.errors import AppError
+    from smartgov.org.service import import_geojson
+    from smartgov.web.forms import error_status, error_text
+
+    content = await file.read(MAX_GEOJSON + 1)
+    try:
+        if len(content) > MAX_GEOJSON:
+            raise ValidationFailed("文件超过 20 MB", code="file_too_large")
+        try:
+            data = json.loads(content.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError):
+            raise ValidationFailed("不是有效的 GeoJSON 文件", code="bad_geojson") from None
+        report = import_geojson(session, data, level)
+    except AppError as exc:
+        session.rollback()
+        return _areas_page(request, session, error=error_text(exc), status_code=error_status(exc))
+    audit.record(
+        session,
+        principal=principal,
+        action="org.areas_imported",
+        object_type="area",
+        detail={"level": level, "created": report.created, "updated": report.updated},
+    )
+    session.commit()
+    return _areas_page(request, session, report=report)
