@@ -38,3 +38,34 @@ def test_citizen_cannot_open_the_registry(client: TestClient, session: Session) 
     session.commit()
     web_login(client, "resident")
     assert client.get("/registry").status_code == 403
+
+
+def test_person_page_masks_for_a_keeper_and_shows_history(client: TestClient, session: Session) -> None:
+    from smartgov.registry import service
+    from tests.factories import person_row
+
+    UserFactory(username="keeper2", roles=["handler"], department=DepartmentFactory(name="公安分局"))
+    service.import_rows(
+        session,
+        "person",
+        [person_row("11010519491231002X", "王芳")],
+        filename="a.csv",
+        department_id=None,
+        actor_name="keeper2",
+    )
+    service.import_rows(
+        session,
+        "person",
+        [person_row("11010519491231002X", "王芳", 联系电话="13900001111")],
+        filename="b.csv",
+        department_id=None,
+        actor_name="keeper2",
+    )
+    session.commit()
+    web_login(client, "keeper2")
+    page = client.get("/registry/person?id_number=11010519491231002X").text
+    assert "110***********002X" in page and "王*" in page and "139****1111" in page
+    assert "13900001111" not in page and "王芳" not in page
+    assert "<td>联系电话</td><td>138****5678</td><td>139****1111</td>" in page
+    assert "未注明部门 · b.csv" in page
+    assert "人口库中没有此人" in client.get("/registry/person?id_number=440524188001010014").text

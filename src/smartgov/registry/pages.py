@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smartgov.auth import audit
 from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
@@ -79,3 +80,54 @@ async def import_page(
         session.rollback()
         return _home(request, session, error=error_text(exc), status_code=error_status(exc))
     return _home(request, session, report=report, status_code=200 if report.accepted else 422)
+
+
+PERSONAL_KINDS = {
+    "name": "name",
+    "id_number": "id_number",
+    "phone": "phone",
+    "current_address": "address",
+    "hukou_address": "address",
+}
+
+
+@router.get("/registry/person", response_class=HTMLResponse)
+def person_page(
+    request: Request,
+    id_number: str = Query("", max_length=18),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(KEEPERS),
+) -> Response:
+    """人口查询: one person's record (personal data masked unless the role needs it; each view audited)
+    and the history of its changes with who, when and from which source."""
+    from smartgov.auth.masking import show_personal
+
+    record = service.lookup_person(session, id_number) if id_number.strip() else None
+    changes = []
+    if record is not None:
+        key = record["id_number"]
+        for field, kind in PERSONAL_KINDS.items():
+            if record.get(field):
+                record[field] = show_personal(principal, record[field], kind)
+        audit.record(
+            session,
+            principal=principal,
+            action="registry.person_viewed",
+            object_type="reg_person",
+            object_id=key,
+            detail={"kinds": sorted(set(PERSONAL_KINDS.values())) if principal.sees_personal_data else []},
+        )
+        session.commit()
+        for change in service.history(session, "person", key):
+            rows = []
+            for field, (old, new) in change.changes.items():
+                kind = PERSONAL_KINDS.get(field)
+                if kind:
+                    old, new = show_personal(principal, old, kind), show_personal(principal, new, kind)
+                rows.append((service.FIELD_LABELS.get(field, field), old, new))
+            changes.append((change, rows))
+    return render(
+        request,
+        "registry/person.html",
+        {"id_number": id_number, "record": record, "changes": changes, "searched": bool(id_number.strip())},
+    )
