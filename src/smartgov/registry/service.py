@@ -11,13 +11,15 @@ exchange log); ``lookup_person`` / ``lookup_entity`` here are the raw lookups it
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Date, Table, bindparam, func, insert, select, update
+from sqlalchemy import Index, Table, bindparam, func, insert, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -183,6 +185,9 @@ class ImportReport:
 # ---------------------------------------------------------------- addresses
 
 
+sqlite3.register_adapter(date, date.isoformat)  # what Python's deprecated default adapter did
+
+
 def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows in the session's transaction: on SQLite straight through the driver's
     executemany (no per-row parameter processing), elsewhere as one Core executemany."""
@@ -191,17 +196,9 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         return
     names = list(rows[0])
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    dates = [i for i, n in enumerate(names) if isinstance(table.c[n].type, Date)]
-    if dates:  # stored as SQLAlchemy stores a Date on SQLite: YYYY-MM-DD
-        data = []
-        for r in rows:
-            values = [r[n] for n in names]
-            for i in dates:
-                if values[i] is not None:
-                    values[i] = values[i].isoformat()
-            data.append(values)
-    else:
-        data = [[r[n] for n in names] for r in rows]
+    # a date goes to the driver as the date object: the adapter below stores it as SQLAlchemy
+    # stores a Date on SQLite (YYYY-MM-DD)
+    data = list(map(itemgetter(*names), rows)) if len(names) > 1 else [(r[names[0]],) for r in rows]
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(sql, data)
@@ -494,6 +491,7 @@ def import_rows(
         seen.add(values[spec.key])
         chunk.append(values)
         if len(chunk) >= CHUNK:
+            writer.begin_initial_load()
             writer.write(chunk)
             chunk = []
     if report.rows == 0:
@@ -528,6 +526,7 @@ def import_rows(
         return report
     if chunk:
         writer.write(chunk)
+    writer.finish()
     report.accepted = True
     batch.accepted = True
     batch.rows, batch.inserted, batch.updated, batch.unchanged = (
@@ -574,6 +573,29 @@ class _Writer:
         self.department_id, self.at, self.actor_name, self.source = department_id, at, actor_name, source
         self.report = report
         self.addresses: dict[str, int] = {}
+        # 首次装载: into an empty registry no key can exist yet (keys repeated in the file are
+        # refused before they get here), so the lookups are skipped and the secondary indexes
+        # are built once at the end instead of row by row.
+        table = spec.table
+        self.initial = session.execute(select(table.c.id).limit(1)).first() is None
+        self.dropped: list[Index] = []
+
+    def begin_initial_load(self) -> None:
+        """Drop the secondary (non-unique) indexes of an empty registry for the bulk load."""
+        if not self.initial or self.dropped:
+            return
+        connection = self.session.connection()
+        for index in sorted(self.spec.table.indexes, key=lambda i: i.name or ""):
+            if not index.unique:
+                index.drop(connection)
+                self.dropped.append(index)
+
+    def finish(self) -> None:
+        """Build again the indexes dropped for an initial load (same transaction)."""
+        connection = self.session.connection()
+        for index in self.dropped:
+            index.create(connection)
+        self.dropped = []
 
     def write(self, chunk: list[dict[str, Any]]) -> None:
         spec, table = self.spec, self.spec.table
@@ -585,7 +607,7 @@ class _Writer:
                 text = r.pop("current_address")
                 r["current_address_id"] = self.addresses[text] if text else None
         existing: dict[str, Any] = {}
-        keys = [r[spec.key] for r in chunk]
+        keys = [] if self.initial else [r[spec.key] for r in chunk]
         cols = [table.c.id, table.c[spec.key], *(table.c[f] for f in spec.fields)]
         for start in range(0, len(keys), IN_CHUNK):
             part = keys[start : start + IN_CHUNK]
