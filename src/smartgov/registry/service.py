@@ -957,3 +957,23 @@ def entities_page(session: Session, *, offset: int = 0, limit: int = 100) -> tup
     total = session.scalar(select(func.count()).select_from(Entity)) or 0
     rows = session.scalars(select(Entity).order_by(Entity.id).offset(offset).limit(limit)).all()
     return [entity_record(e) for e in rows], total
+
+
+def load_demo_registries(session: Session, *, population_department_id: int, entity_department_id: int,
+                         house_department_id: int | None, seed: int = 20261121) -> None:
+    """The demo district's synthetic registries (合成数据, never real people): the population and
+    enterprises imported as their keepers would, addresses located to the grids, houses."""
+    import random
+
+    from smartgov.registry import demo, synthetic
+
+    import_rows(session, "person", synthetic.persons(DEMO_PERSONS, area_code=DEMO_AREA_CODE, seed=seed),
+                filename="示范区人口.csv", department_id=population_department_id, actor_name="demo")
+    import_rows(session, "entity", synthetic.entities(DEMO_ENTITIES, area_code=DEMO_AREA_CODE, seed=seed),
+                filename="示范区法人.csv", department_id=entity_department_id, actor_name="demo")
+    rng = random.Random(seed)
+    demo.locate_addresses(session, rng)
+    demo.add_houses(session, rng, house_department_id)
+
+
+DEMO_PERSONS, DEMO_ENTITIES, DEMO_AREA_CODE = 3000, 300, "330199"
