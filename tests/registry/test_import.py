@@ -210,3 +210,46 @@ def test_quality_page_counts_per_source_department(session: Session) -> None:
     )
     assert (entry["persons"], entry["missing_phone"], entry["missing_address"]) == (1, 1, 0)
     assert entry["complete_share"] == 0.5
+
+
+def test_house_import_links_landlord_and_rejects_an_unknown_one(session: Session) -> None:
+    from smartgov.registry.models import House
+
+    service.import_rows(
+        session, "person", [person_row(A, "王芳")], filename="p.csv", department_id=None, actor_name="k"
+    )
+    good = {
+        "房屋地址": "北山路3号2幢1单元201室",
+        "房屋类型": "住宅",
+        "建筑面积": "68.5",
+        "是否出租": "是",
+        "房东身份证号": A,
+    }
+    unknown = {"房屋地址": "北山路3号2幢1单元202室", "房屋类型": "住宅", "是否出租": "是", "房东身份证号": B}
+    rejected = service.import_rows(
+        session, "house", [good, unknown], filename="h.csv", department_id=None, actor_name="k"
+    )
+    assert [(e.row, e.field, e.message) for e in rejected.errors] == [(3, "landlord", "房东不在人口库中")]
+    assert _count(session, House) == 0
+    bad = {"房屋地址": "某小区", "房屋类型": "城堡", "建筑面积": "-3", "是否出租": "也许"}
+    report = service.import_rows(
+        session, "house", [bad], filename="h.csv", department_id=None, actor_name="k"
+    )
+    assert [e.field for e in report.errors] == ["address", "house_type", "floor_area_m2", "is_rental"]
+    accepted = service.import_rows(
+        session, "house", [good], filename="h.csv", department_id=None, actor_name="k"
+    )
+    assert accepted.accepted and accepted.inserted == 1
+    house = session.scalars(select(House)).one()
+    assert (house.is_rental, house.floor_area_m2, house.house_type) == (True, 68.5, "住宅")
+    again = service.import_rows(
+        session,
+        "house",
+        [{**good, "是否出租": "否", "房东身份证号": ""}],
+        filename="h2.csv",
+        department_id=None,
+        actor_name="k2",
+    )
+    assert again.updated == 1
+    [change] = service.history(session, "house", "北山路3号2幢1单元201室")
+    assert change.changes["is_rental"] == [True, False] and change.actor_name == "k2"

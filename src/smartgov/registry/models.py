@@ -61,6 +61,7 @@ class House(Base):
     is_rental: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     landlord_id: Mapped[int | None] = mapped_column(ForeignKey("reg_person.id"))
     source_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("reg_import_batch.id"))
 
 
 class Tenancy(Base):

@@ -114,6 +114,12 @@ FIELD_LABELS: dict[str, str] = {
     "registered_address": "注册地址",
     "business_status": "经营状态",
     "file": "文件",
+    "address": "房屋地址",
+    "house_type": "房屋类型",
+    "floor_area_m2": "建筑面积",
+    "is_rental": "是否出租",
+    "landlord": "房东身份证号",
+    "landlord_id": "房东",
 }
 KIND_LABELS = {"person": "人口", "entity": "法人", "house": "房屋"}
 
@@ -402,19 +408,81 @@ def entity_values(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[st
     }, []
 
 
+HOUSE_HEADERS: dict[str, str] = {
+    "房屋地址": "address",
+    "地址": "address",
+    "address": "address",
+    "房屋类型": "house_type",
+    "house_type": "house_type",
+    "建筑面积": "floor_area_m2",
+    "floor_area_m2": "floor_area_m2",
+    "是否出租": "is_rental",
+    "出租屋": "is_rental",
+    "is_rental": "is_rental",
+    "房东身份证号": "landlord",
+    "房东公民身份号码": "landlord",
+    "landlord": "landlord",
+}
+_YES_NO = {"是": True, "否": False, "": False, "1": True, "0": False}
+
+
+def house_values(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A house row's values and its problems (房屋数据校验); address and landlord are resolved later."""
+    row = _clean(raw, HOUSE_HEADERS)
+    problems: list[tuple[str, str]] = []
+    parts = parse_address(row.get("address", ""))
+    if parts is None:
+        problems.append(("address", "房屋地址不是标准地址（路/街 + 门牌号 + 幢、单元、室）"))
+    if row.get("house_type", "") not in HOUSE_TYPES:
+        problems.append(("house_type", f"房屋类型应为：{'、'.join(HOUSE_TYPES)}"))
+    area: float | None = None
+    if row.get("floor_area_m2"):
+        try:
+            area = float(row["floor_area_m2"])
+        except ValueError:
+            area = -1.0
+        if not 0 < area < 100_000:
+            problems.append(("floor_area_m2", "建筑面积应为大于 0 的平方米数"))
+    rental = _YES_NO.get(row.get("is_rental", ""))
+    if rental is None:
+        problems.append(("is_rental", "是否出租应填「是」或「否」"))
+    landlord = row.get("landlord", "").upper()
+    if landlord and (problem := id_number_problem(landlord)):
+        problems.append(("landlord", f"房东{problem}"))
+    if rental and not landlord:
+        problems.append(("landlord", "出租屋须填写房东身份证号"))
+    if problems:
+        return {}, problems
+    address = parts["full_text"]  # type: ignore[index]
+    return {
+        "address": address,
+        "house_type": row["house_type"],
+        "floor_area_m2": area,
+        "is_rental": bool(rental),
+        "landlord": landlord or None,
+    }, []
+
+
 # ---------------------------------------------------------------- import
 
 
 @dataclass(frozen=True)
 class _Kind:
+    name: str
     table: Table
     key: str
     fields: tuple[str, ...]
     validate: Callable[[Mapping[str, Any]], tuple[dict[str, Any], list[tuple[str, str]]]]
+    file_key: str = ""  # what identifies a row in the file when the stored key is resolved later
+
+    @property
+    def row_key(self) -> str:
+        return self.file_key or self.key
 
 
 KINDS: dict[str, _Kind] = {
     "person": _Kind(
+        "person",
         Person.__table__,
         "id_number",  # type: ignore[arg-type]
         (
@@ -431,10 +499,19 @@ KINDS: dict[str, _Kind] = {
         person_values,
     ),
     "entity": _Kind(
+        "entity",
         Entity.__table__,
         "credit_code",  # type: ignore[arg-type]
         ("name", "entity_type", "legal_representative", "registered_address", "business_status"),
         entity_values,
+    ),
+    "house": _Kind(
+        "house",
+        House.__table__,  # type: ignore[arg-type]
+        "address_id",
+        ("house_type", "floor_area_m2", "is_rental", "landlord_id"),
+        lambda raw: house_values(raw),
+        file_key="address",
     ),
 }
 
@@ -482,18 +559,21 @@ def import_rows(
     for number, raw in enumerate(rows, start=2):
         report.rows += 1
         values, problems = spec.validate(raw)
-        if not problems and values[spec.key] in seen:
-            problems = [(spec.key, "与文件中前面的行重复")]
+        if not problems and values[spec.row_key] in seen:
+            problems = [(spec.row_key, "与文件中前面的行重复")]
         for field_name, message in problems:
             report.add_error(number, field_name, message)
         if problems or report.error_count:
             continue
-        seen.add(values[spec.key])
+        seen.add(values[spec.row_key])
+        values["_row"] = number
         chunk.append(values)
         if len(chunk) >= CHUNK:
             writer.begin_initial_load()
             writer.write(chunk)
             chunk = []
+    if chunk and not report.error_count:
+        writer.write(chunk)  # the last rows; resolving them may still find errors (a missing landlord)
     if report.rows == 0:
         report.add_error(1, "file", "文件中没有数据行（第一行应为表头）")
     if report.error_count:
@@ -524,8 +604,6 @@ def import_rows(
         )
         session.commit()
         return report
-    if chunk:
-        writer.write(chunk)
     writer.finish()
     report.accepted = True
     batch.accepted = True
@@ -597,8 +675,41 @@ class _Writer:
             index.create(connection)
         self.dropped = []
 
+    def _resolve_houses(
+        self, chunk: list[dict[str, Any]], rows_of: dict[int, int], labels: dict[int, str]
+    ) -> list[dict[str, Any]]:
+        """A house row names its standard address and landlord: resolve both to registry keys; a
+        landlord missing from the population registry is an error of that row."""
+        ensure_addresses(self.session, (r["address"] for r in chunk), self.addresses)
+        wanted = {r["landlord"] for r in chunk if r["landlord"]}
+        found = (
+            dict(
+                self.session.execute(
+                    select(Person.id_number, Person.id).where(Person.id_number.in_(wanted))
+                ).all()
+            )
+            if wanted
+            else {}
+        )
+        kept = []
+        for r in chunk:
+            landlord = r.pop("landlord")
+            text = r.pop("address")
+            if landlord and landlord not in found:
+                self.report.add_error(rows_of[id(r)], "landlord", "房东不在人口库中")
+                continue
+            r["landlord_id"] = found.get(landlord) if landlord else None
+            r["address_id"] = self.addresses[text]
+            labels[id(r)] = text
+            kept.append(r)
+        return kept
+
     def write(self, chunk: list[dict[str, Any]]) -> None:
         spec, table = self.spec, self.spec.table
+        rows_of = {id(r): r.pop("_row") for r in chunk}
+        labels: dict[int, str] = {}
+        if spec.name == "house":
+            chunk = self._resolve_houses(chunk, rows_of, labels)
         if spec.key == "id_number":
             ensure_addresses(
                 self.session, (r["current_address"] for r in chunk if r["current_address"]), self.addresses
@@ -639,8 +750,8 @@ class _Writer:
             )
             changes.append(
                 {
-                    "record_type": "person" if spec.key == "id_number" else "entity",
-                    "record_key": r[spec.key],
+                    "record_type": spec.name,
+                    "record_key": labels.get(id(r), str(r[spec.key]))[:32],
                     "at": self.at,
                     "actor_name": self.actor_name[:100],
                     "source": self.source,
@@ -959,18 +1070,36 @@ def entities_page(session: Session, *, offset: int = 0, limit: int = 100) -> tup
     return [entity_record(e) for e in rows], total
 
 
-def load_demo_registries(session: Session, *, population_department_id: int, entity_department_id: int,
-                         house_department_id: int | None, seed: int = 20261121) -> None:
+def load_demo_registries(
+    session: Session,
+    *,
+    population_department_id: int,
+    entity_department_id: int,
+    house_department_id: int | None,
+    seed: int = 20261121,
+) -> None:
     """The demo district's synthetic registries (合成数据, never real people): the population and
     enterprises imported as their keepers would, addresses located to the grids, houses."""
     import random
 
     from smartgov.registry import demo, synthetic
 
-    import_rows(session, "person", synthetic.persons(DEMO_PERSONS, area_code=DEMO_AREA_CODE, seed=seed),
-                filename="示范区人口.csv", department_id=population_department_id, actor_name="demo")
-    import_rows(session, "entity", synthetic.entities(DEMO_ENTITIES, area_code=DEMO_AREA_CODE, seed=seed),
-                filename="示范区法人.csv", department_id=entity_department_id, actor_name="demo")
+    import_rows(
+        session,
+        "person",
+        synthetic.persons(DEMO_PERSONS, area_code=DEMO_AREA_CODE, seed=seed),
+        filename="示范区人口.csv",
+        department_id=population_department_id,
+        actor_name="demo",
+    )
+    import_rows(
+        session,
+        "entity",
+        synthetic.entities(DEMO_ENTITIES, area_code=DEMO_AREA_CODE, seed=seed),
+        filename="示范区法人.csv",
+        department_id=entity_department_id,
+        actor_name="demo",
+    )
     rng = random.Random(seed)
     demo.locate_addresses(session, rng)
     demo.add_houses(session, rng, house_department_id)

@@ -26,7 +26,7 @@ READERS = (*KEEPERS, Role.LEADER, Role.SUPERVISOR)
 
 @router.post("/imports/{kind}", status_code=201)
 async def upload(
-    kind: str = Path(pattern="^(person|entity)$"),
+    kind: str = Path(pattern="^(person|entity|house)$"),
     file: UploadFile = File(...),
     session: Session = Depends(get_session),
     principal: Principal = Depends(require_roles(*KEEPERS)),

@@ -347,8 +347,12 @@ def upgrade() -> None:
         sa.Column("is_rental", sa.Boolean(), nullable=False),
         sa.Column("landlord_id", sa.Integer(), nullable=True),
         sa.Column("source_department_id", sa.Integer(), nullable=True),
+        sa.Column("batch_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["address_id"], ["reg_address.id"], name=op.f("fk_reg_house_address_id_reg_address")
+        ),
+        sa.ForeignKeyConstraint(
+            ["batch_id"], ["reg_import_batch.id"], name=op.f("fk_reg_house_batch_id_reg_import_batch")
         ),
         sa.ForeignKeyConstraint(
             ["landlord_id"], ["reg_person.id"], name=op.f("fk_reg_house_landlord_id_reg_person")
