@@ -324,3 +324,34 @@ class DeviceFactory(_Factory):
     latest: dict[str, Any] = factory.LazyFunction(dict)
     rejected_count = 0
     is_active = True
+
+
+# --- base registries and exchange (registry/, exchange/) ---
+
+def person_row(id_number: str, name: str = "测试人", **extra: str) -> dict[str, str]:
+    """One row of a population import file, with Chinese headers as a keeper's file has them."""
+    row = {"公民身份号码": id_number, "姓名": name, "现住址": "南山路12号3幢2单元301室",
+           "联系电话": "13812345678"}
+    row.update(extra)
+    return row
+
+
+def registry_resource(session: Session, provider: Department, *, code: str = "RK-0001",
+                      share_type: str = "conditional", tag: str | None = None) -> Any:
+    """A 人口 resource of the catalogue provided by ``provider`` (name, ID number, phone, address, tags)."""
+    from smartgov.exchange import service as exchange
+    from smartgov.exchange.service import ItemSpec
+
+    return exchange.save_resource(
+        session, code=code, name="人口基础信息" + (f"（{tag}）" if tag else ""),
+        classification="基础信息资源",
+        provider_department_id=provider.id, summary="全区实有人口", format="接口", share_type=share_type,
+        share_conditions="用于本部门法定职责" if share_type == "conditional" else None,
+        open_type="不予开放",
+        update_cycle="每日", source="registry.person", view_filter={"tag": tag} if tag else None,
+        items=[ItemSpec("id_number", "公民身份号码", personal_kind="id_number"),
+               ItemSpec("name", "姓名", personal_kind="name"), ItemSpec("gender", "性别"),
+               ItemSpec("birth_date", "出生日期", "日期型"),
+               ItemSpec("phone", "联系电话", personal_kind="phone"),
+               ItemSpec("current_address", "现住址", personal_kind="address"),
+               ItemSpec("tags", "人员标签", "列表")])

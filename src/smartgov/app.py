@@ -31,7 +31,7 @@ from smartgov.web.templating import STATIC_DIR, render
 log = logging.getLogger("smartgov")
 
 # Domains whose ``views.router`` (JSON API) and ``pages.router`` (HTML) are mounted, in order.
-DOMAINS = ("auth", "org", "workclock", "jobs", "inbox", "cases", "services", "iot")
+DOMAINS = ("auth", "org", "workclock", "jobs", "inbox", "cases", "services", "iot", "registry", "exchange")
 EXTRA_ROUTERS = (
     "smartgov.cases.channels.pages:router",
     "smartgov.cases.catalogue.pages:router",
@@ -43,6 +43,8 @@ EXTRA_ROUTERS = (
     "smartgov.cases.dispatch_pages:router",
     "smartgov.services.certificates.views:router",
     "smartgov.services.certificates.pages:router",
+    "smartgov.registry.gridmap:router",
+    "smartgov.registry.gridmap:api",
 )
 
 

@@ -29,6 +29,7 @@ DOMAIN_COMMANDS = (
     ("smartgov.services.cli", "certificates_app", "certificates"),
     ("smartgov.services.cli", "services_app", "services"),
     ("smartgov.iot.cli", "app", "iot"),
+    ("smartgov.exchange.cli", "app", "exchange"),
 )
 app.command("worker")(jobs_worker)  # platform: background jobs
 app.add_typer(jobs_app, name="jobs")

@@ -173,6 +173,7 @@ def load_demo(
     data was already there (nothing is loaded twice)."""
     from smartgov.cases.catalogue.service import load_demo_catalogue
     from smartgov.cases.demo import generate_cases, load_knowledge_base
+    from smartgov.exchange.demo import load_demo_exchange
     from smartgov.iot.demo import load_demo_iot
     from smartgov.org.demo import build_demo_district
 
@@ -194,6 +195,7 @@ def load_demo(
 
             services = load_demo_services(session, DEMO_PASSWORD)
             load_demo_iot(session)  # 物联感知
+            load_demo_exchange(session)
             console.print(
                 f"[green]示范区已加载[/green]: {len(geo.streets)} 个街道, "
                 f"{len(geo.communities)} 个社区, {len(geo.grids)} 个网格, "

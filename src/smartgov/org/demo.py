@@ -137,6 +137,7 @@ def build_demo_district(session: Session, seed: int = 20261121) -> DemoGeography
     session.flush()
     geography = DemoGeography(district, streets, communities, grids)
     _departments(session, rng, geography)
+    _base_map(session, [cells[key] for key in sorted(cells)], district)
     session.flush()
     bump_version()
     return geography
@@ -196,3 +197,43 @@ def _union(cells: dict[tuple[int, int], Polygon], row0: int, col0: int, n: int) 
     merged = shapely.union_all([cells[(row0 + r, col0 + c)] for r in range(n) for c in range(n)])
     return orient(merged, 1.0)
 
+
+
+ROAD_NAMES = ("文一路", "文二路", "学院路", "教工路", "古墩路", "莫干山路", "体育场路", "凤起路", "延安路",
+              "中山北路", "环城西路", "庆春路", "解放路", "望江路")
+
+
+def _base_map(session: Session, cells: list[Polygon], district: Area) -> None:
+    """The offline base map (离线底图) of the demo district: roads along the community edges and a
+    river south of the district, drawn from the same lattice as the grids."""
+    from smartgov.org.geo import parse_geometry
+    from smartgov.org.gridmap import replace_base_map
+
+    side = STREET_BLOCKS * COMMUNITY_BLOCKS * GRID_BLOCKS
+    lines = []
+    for k in range(0, side + 1, GRID_BLOCKS):  # a road every community edge, both ways
+        row = [cells[min(k, side - 1) * side + c] for c in range(side)]
+        col = [cells[r * side + min(k, side - 1)] for r in range(side)]
+        north = k < side
+        lines.append(shapely.LineString(
+            [_corner(p, "top" if north else "bottom", "left") for p in row] +
+            [_corner(row[-1], "top" if north else "bottom", "right")]))
+        west = k < side
+        lines.append(shapely.LineString(
+            [_corner(p, "top", "left" if west else "right") for p in col] +
+            [_corner(col[-1], "bottom", "left" if west else "right")]))
+    features = [("road", ROAD_NAMES[i % len(ROAD_NAMES)], line) for i, line in enumerate(lines)]
+    outline = parse_geometry(district.geometry) if district.geometry else shapely.union_all(cells)
+    min_x, min_y, max_x, _ = outline.bounds
+    river = shapely.LineString([(min_x - 0.002 + i * (max_x - min_x + 0.004) / 20,
+                                 min_y - 0.0012 + 0.0004 * ((-1) ** i)) for i in range(21)])
+    features.append(("water", "运河", river.buffer(0.00018)))
+    replace_base_map(session, features)
+
+
+def _corner(cell: Polygon, vertical: str, horizontal: str) -> tuple[float, float]:
+    """A corner of a lattice cell (the cells are near-squares, so the extreme vertex is it)."""
+    points = list(cell.exterior.coords)[:-1]
+    sign_y = 1 if vertical == "top" else -1
+    sign_x = 1 if horizontal == "right" else -1
+    return max(points, key=lambda p: sign_y * p[1] + sign_x * p[0])

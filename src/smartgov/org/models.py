@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smartgov.db import Base
+from smartgov.db import AwareDateTime, Base
 
 
 class AreaLevel(StrEnum):
@@ -57,3 +58,47 @@ class Area(Base):
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     parent: Mapped[Area | None] = relationship(remote_side="Area.id", lazy="joined", join_depth=3)
+
+
+class MapBaseFeature(Base):
+    """A feature of the offline base map (离线底图): a road or a water body drawn under the grids."""
+
+    __tablename__ = "map_base_feature"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # road, water
+    name: Mapped[str] = mapped_column(String(100))
+    geometry: Mapped[str] = mapped_column(Text)  # GeoJSON geometry, WGS84
+
+
+class MapAnnotation(Base):
+    """An annotation an inspector or community staff draws in their grid (地图标注): point, line or
+    polygon with a kind (宿舍, 重点场所, 积水点 …) and a note; others in the same area see it."""
+
+    __tablename__ = "map_annotation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    geometry: Mapped[str] = mapped_column(Text)  # GeoJSON geometry, WGS84
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_by_name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    removed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+class PatrolPoint(Base):
+    """One GPS point of an inspector's patrol (巡查轨迹点); a point sent twice is kept once."""
+
+    __tablename__ = "patrol_point"
+    __table_args__ = (UniqueConstraint("user_id", "at", name="uq_patrol_point_user_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(AwareDateTime())
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(AwareDateTime())

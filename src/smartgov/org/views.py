@@ -63,3 +63,15 @@ def grids_geojson(request: Request, session: Session = Depends(get_session)) -> 
 def list_departments(session: Session = Depends(get_session)) -> list[DepartmentOut]:
     """Departments with their duties (职责), ordered by code."""
     return [DepartmentOut.of(d) for d in service.list_departments(session)]
+
+
+@router.get("/basemap.geojson", response_class=Response,
+            responses={200: {"content": {"application/geo+json": {}}}})
+def basemap_geojson(session: Session = Depends(get_session)) -> Response:
+    """The offline base map (离线底图: roads, water) drawn under the grids when no tile server is set."""
+    import json
+
+    from smartgov.org.gridmap import base_map
+
+    return Response(json.dumps(base_map(session), ensure_ascii=False), media_type="application/geo+json",
+                    headers={"Cache-Control": f"public, max-age={GEOJSON_MAX_AGE_S}"})

@@ -5,7 +5,7 @@ function smartgovMap(elementId, options) {
   if (!el || typeof L === "undefined") { return null; }
   var map = L.map(el, { zoomControl: true, attributionControl: false });
   var tileUrl = el.dataset.tiles;
-  if (tileUrl) { L.tileLayer(tileUrl, { maxZoom: 19 }).addTo(map); }
+  if (tileUrl) { L.tileLayer(tileUrl, { maxZoom: 19 }).addTo(map); } else { smartgovBaseMap(map); }
   map.setView([30.28, 120.17], 14);
   var marker = null;
   function place(lat, lon) {
@@ -31,4 +31,15 @@ function smartgovMap(elementId, options) {
     });
   }
   return map;
+}
+
+/* The offline base map (roads, water) under the grids when no tile server is configured. */
+function smartgovBaseMap(map) {
+  map.createPane("basemap"); map.getPane("basemap").style.zIndex = 350;
+  fetch("/api/v1/org/basemap.geojson").then(function (r) { return r.ok ? r.json() : null; }).then(function (geo) {
+    if (!geo || !geo.features || !geo.features.length) { return; }
+    L.geoJSON(geo, { pane: "basemap", interactive: false, style: function (f) {
+      return f.properties.kind === "water" ? { color: "#7fb3d5", weight: 1, fillColor: "#aed6f1", fillOpacity: 0.8 }
+        : { color: "#c8c2b4", weight: 6, opacity: 0.9 }; } }).addTo(map);
+  });
 }
