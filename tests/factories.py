@@ -248,3 +248,32 @@ def square(lon: float, lat: float, size: float = 0.001) -> dict:
         ],
     }
 
+
+
+# --- 舆情监测 (opinion) ------------------------------------------------------------------------------
+from smartgov.opinion.models import OpinionSource, SensitiveTerm  # noqa: E402
+
+
+class OpinionSourceFactory(_Factory):
+    """A source of 舆情 items (a partner push source unless told)."""
+
+    class Meta:
+        model = OpinionSource
+
+    code = factory.Sequence(lambda n: f"src{n}")
+    name = factory.Sequence(lambda n: f"信息源{n}")
+    kind = "push"
+    channel = "weibo"
+    is_active = True
+
+
+class SensitiveTermFactory(_Factory):
+    """A sensitive term of a category."""
+
+    class Meta:
+        model = SensitiveTerm
+
+    term = factory.Sequence(lambda n: f"敏感词{n}")
+    category = "stability"
+    weight = 60
+    is_active = True

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 PLATFORM = ("auth", "org", "workclock", "workflow", "inbox", "files", "jobs", "text", "scoring", "web")
-DOMAINS = ("cases",)  # later: services, iot, opinion, registry …
+DOMAINS = ("cases", "opinion")  # later: services, iot, registry …
 ENTRY_POINTS = ("service", "schemas")
 
 

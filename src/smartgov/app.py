@@ -31,7 +31,7 @@ from smartgov.web.templating import STATIC_DIR, render
 log = logging.getLogger("smartgov")
 
 # Domains whose ``views.router`` (JSON API) and ``pages.router`` (HTML) are mounted, in order.
-DOMAINS = ("auth", "org", "workclock", "jobs", "inbox", "cases")
+DOMAINS = ("auth", "org", "workclock", "jobs", "inbox", "cases", "opinion")
 EXTRA_ROUTERS = (
     "smartgov.cases.channels.pages:router",
     "smartgov.cases.catalogue.pages:router",

@@ -4,4 +4,4 @@ from __future__ import annotations
 
 # Each domain registers its tasks in ``<domain>/jobs.py``; a module that does not exist yet is skipped.
 JOB_MODULES: tuple[str, ...] = ("smartgov.workclock.jobs", "smartgov.inbox.jobs", "smartgov.cases.jobs",
-                                 "smartgov.cases.kpi.jobs")
+                                 "smartgov.cases.kpi.jobs", "smartgov.opinion.jobs")

@@ -7,6 +7,7 @@ from smartgov.db import Base
 from smartgov.files import models as files_models  # noqa: F401
 from smartgov.inbox import models as inbox_models  # noqa: F401
 from smartgov.jobs import models as jobs_models  # noqa: F401
+from smartgov.opinion import models as opinion_models  # noqa: F401
 from smartgov.org import models as org_models  # noqa: F401
 from smartgov.workclock import models as workclock_models  # noqa: F401
 from smartgov.workflow import models as workflow_models  # noqa: F401
