@@ -26,6 +26,7 @@ DOMAIN_COMMANDS = (
     ("smartgov.cases.dispatch_cli", "dispatch_app", "dispatch"),
     ("smartgov.cases.cli", "open311_app", "open311"),
     ("smartgov.cases.cli", "cases_app", "cases"),
+    ("smartgov.opinion.cli", "app", "opinion"),
 )
 app.command("worker")(jobs_worker)  # platform: background jobs
 app.add_typer(jobs_app, name="jobs")

@@ -35,8 +35,8 @@ class Place:
 def short_name(name: str) -> str:
     """The name without its administrative suffix (「东湖街道」 → 「东湖」), if two characters remain."""
     for suffix in SUFFIXES:
-        if name.endswith(suffix) and len(name) - len(suffix) >= MIN_SHORT_NAME:
-            return name[: -len(suffix)]
+        if name.endswith(suffix):
+            return name[: -len(suffix)] if len(name) - len(suffix) >= MIN_SHORT_NAME else name
     return name
 
 
