@@ -27,8 +27,9 @@ def test_item_heat_weights_each_count_and_decays() -> None:
     w = {"volume": 1.0, "reposts": 2.0, "comments": 1.5, "likes": 0.5, "half_life_hours": 24.0}
     fresh = item_heat(volume=1, reposts=9, comments=0, likes=0, published_at=T0, at=T0, weights=w)
     assert fresh == pytest.approx(round(math.log(2) + 2 * math.log(10), 4))
-    day_old = item_heat(volume=1, reposts=9, comments=0, likes=0, published_at=T0, at=T0 + timedelta(hours=24),
-                        weights=w)
+    day_old = item_heat(
+        volume=1, reposts=9, comments=0, likes=0, published_at=T0, at=T0 + timedelta(hours=24), weights=w
+    )
     assert day_old == pytest.approx(fresh / 2, abs=1e-3)
 
 
@@ -39,7 +40,9 @@ def test_spread_index_parts() -> None:
     assert out["index"] == pytest.approx(100 * (0.2 + 0.1 + 0.3) / 1.0)
 
 
-@pytest.mark.parametrize(("name", "short"), [("东湖街道", "东湖"), ("翠苑社区", "翠苑"), ("湖社区", "湖社区")])
+@pytest.mark.parametrize(
+    ("name", "short"), [("东湖街道", "东湖"), ("翠苑社区", "翠苑"), ("湖社区", "湖社区")]
+)
 def test_short_name(name: str, short: str) -> None:
     assert short_name(name) == short
 
@@ -47,10 +50,17 @@ def test_short_name(name: str, short: str) -> None:
 def test_region_resolves_the_most_specific_place(world: OpinionWorld, session: Session) -> None:
     g = Gazetteer.from_session(session)
     found = g.find("翠苑2号网格旁边的路灯坏了")
-    assert (found.street_id, found.community_id, found.grid_id) == (world.street.id, world.community.id,
-                                                                     world.grids[1].id)
+    assert (found.street_id, found.community_id, found.grid_id) == (
+        world.street.id,
+        world.community.id,
+        world.grids[1].id,
+    )
     community = g.find("东湖街道翠苑社区的居民反映")
-    assert (community.level, community.grid_id, community.community_id) == ("community", None, world.community.id)
+    assert (community.level, community.grid_id, community.community_id) == (
+        "community",
+        None,
+        world.community.id,
+    )
     assert g.find("东湖一带").street_id == world.street.id
     assert g.find("没有地名的文字") is None
     by_author = g.find("路灯坏了", "浙江 东湖街道")

@@ -45,7 +45,12 @@ def test_a_topic_with_nothing_new_goes_cold_and_the_next_item_starts_a_new_one()
 
 
 def test_cluster_separates_two_subjects_without_labels() -> None:
-    words = [["地铁", "施工", "噪音"], ["地铁", "施工", "夜间", "噪音"], ["学校", "食堂", "价格"],
-             ["学校", "食堂", "学生", "价格"], []]
+    words = [
+        ["地铁", "施工", "噪音"],
+        ["地铁", "施工", "夜间", "噪音"],
+        ["学校", "食堂", "价格"],
+        ["学校", "食堂", "学生", "价格"],
+        [],
+    ]
     ids = cluster(words)
     assert ids[0] == ids[1] and ids[2] == ids[3] and ids[0] != ids[2] and ids[4] == 0

@@ -16,7 +16,9 @@ def _fail(message: str) -> None:
 
 @app.command("train-sentiment")
 def train_sentiment(
-    csv: list[Path] = typer.Option(..., "--csv", help="训练文件 (label,text 或 label,review；1 = 正面)，可多次给出"),
+    csv: list[Path] = typer.Option(
+        ..., "--csv", help="训练文件 (label,text 或 label,review；1 = 正面)，可多次给出"
+    ),
     validation: Path | None = typer.Option(None, "--validation", help="验证文件：在其上选择正则化强度 C"),
 ) -> None:
     """训练情感模型 and store it under var/models."""
@@ -62,7 +64,9 @@ def sentiment_eval(
                 bt += t
                 by += y
             for name, figures in sentiment.baselines(bt, by, texts, truth).items():
-                typer.echo(f"baseline={name} accuracy={figures['accuracy']:.4f} macro_f1={figures['macro_f1']:.4f}")
+                typer.echo(
+                    f"baseline={name} accuracy={figures['accuracy']:.4f} macro_f1={figures['macro_f1']:.4f}"
+                )
     except sentiment.SentimentDataError as exc:
         _fail(str(exc))
         return
@@ -118,7 +122,9 @@ def topics_eval(
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         k = len(set(labels))
-        matrix = TfidfVectorizer(analyzer=lambda ws: [w for w in ws if topics.is_keyword(w)]).fit_transform(words)
+        matrix = TfidfVectorizer(analyzer=lambda ws: [w for w in ws if topics.is_keyword(w)]).fit_transform(
+            words
+        )
         predicted = KMeans(n_clusters=k, n_init=4, random_state=0).fit_predict(matrix)
         typer.echo(
             f"baseline=kmeans_k{k} nmi={normalized_mutual_info_score(labels, predicted):.4f} "

@@ -1,0 +1,514 @@
+"""Pages of 舆情监测: overview, item search (with highlighting and export), topics, alert console,
+专题 with charts, key accounts, sources admin and word lists admin."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from smartgov import inbox
+from smartgov.auth import audit
+from smartgov.auth.menu import menu_entry
+from smartgov.auth.principal import Principal
+from smartgov.auth.roles import Role
+from smartgov.db import get_session
+from smartgov.errors import ValidationFailed
+from smartgov.opinion import alerts as alert_rules
+from smartgov.opinion import service, stats
+from smartgov.opinion.heat import CHANNEL_LABELS
+from smartgov.opinion.models import (
+    ALERT_SUBJECT,
+    OpinionAccount,
+    OpinionAlert,
+    OpinionItem,
+    OpinionSource,
+    OpinionSubject,
+    OpinionTopic,
+    SensitiveTerm,
+)
+from smartgov.opinion.schemas import SourceIn, SubjectIn
+from smartgov.opinion.sentiment import POLARITY_LABELS
+from smartgov.opinion.words import category_label
+from smartgov.params import Id, Page
+from smartgov.web.templating import register_filter, render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+OVERVIEW = menu_entry("/opinion", "舆情总览", 60, Role.OPINION_OFFICER, Role.LEADER)
+ALERTS = menu_entry("/opinion/alerts", "舆情预警", 61, Role.OPINION_OFFICER, Role.LEADER)
+SEARCH = menu_entry("/opinion/items", "舆情检索", 62, Role.OPINION_OFFICER, Role.LEADER)
+SUBJECTS = menu_entry("/opinion/subjects", "专题监测", 63, Role.OPINION_OFFICER, Role.LEADER)
+ACCOUNTS = menu_entry("/opinion/accounts", "重点账号", 64, Role.OPINION_OFFICER)
+SOURCES = menu_entry("/opinion/sources", "信息源管理", 65, Role.OPINION_OFFICER, Role.SYSTEM_ADMIN)
+WORDS = menu_entry("/opinion/words", "敏感词库", 66, Role.OPINION_OFFICER, Role.SYSTEM_ADMIN)
+PAGE_SIZE = 50
+EXPORT_LIMIT = 10_000
+
+inbox.register_kinds({alert_rules.ALERT_KIND: "舆情预警"})
+inbox.register_subject(ALERT_SUBJECT, lambda alert_id: f"/opinion/alerts/{alert_id}")
+register_filter("polarity_label", lambda v: POLARITY_LABELS.get(v or "", "未分析"))
+register_filter("category_label", lambda v: category_label(str(v)))
+register_filter("alert_status_label", lambda v: service.ALERT_STATUS_LABELS.get(str(v), str(v)))
+register_filter("rule_kind_label", lambda v: alert_rules.RULE_KINDS.get(str(v), str(v)))
+register_filter("channel_label", lambda v: CHANNEL_LABELS.get(str(v), str(v)))
+register_filter("source_kind_label", lambda v: service.SOURCE_KIND_LABELS.get(str(v), str(v)))
+
+
+def highlight(text: str | None, words: list[str]) -> Markup:
+    """关键词高亮: the query words marked in an escaped text."""
+    out = str(escape(text or ""))
+    for word in sorted({w for w in words if w}, key=len, reverse=True):
+        safe = str(escape(word))
+        out = out.replace(safe, f"<mark>{safe}</mark>")
+    return Markup(out)  # noqa: S704 — built from escaped parts only
+
+
+def _flash(request: Request) -> list[str]:
+    msg = request.query_params.get("msg")
+    return [msg[:200]] if msg else []
+
+
+def _back(path: str, message: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?msg={quote(message)}", status_code=303)
+
+
+@router.get("/opinion", response_class=HTMLResponse)
+def overview(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(OVERVIEW)
+) -> Response:
+    data = service.overview(session, principal)
+    chart = {"polarity": [{"name": POLARITY_LABELS[k], "value": v} for k, v in data["polarity"].items()]}
+    return render(request, "opinion/overview.html", {**data, "chart": chart})
+
+
+def _time(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailed("时间格式应为 2026-11-30 或 2026-11-30T08:00", code="bad_time") from exc
+    if parsed.tzinfo is None:
+        from smartgov.config import get_settings
+
+        parsed = parsed.replace(tzinfo=get_settings().tz)
+    return parsed
+
+
+def _search(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    q: str,
+    polarity: str,
+    sensitive: str,
+    topic_id: int | None,
+    source_id: int | None,
+    since: str,
+    until: str,
+    page: int,
+    limit: int,
+) -> tuple[int, list[OpinionItem]]:
+    if polarity and polarity not in POLARITY_LABELS:
+        raise ValidationFailed("未知的情感倾向", code="bad_polarity")
+    return service.search_items(
+        session,
+        principal,
+        q=q,
+        polarity=polarity or None,
+        min_sensitivity=1 if sensitive == "1" else None,
+        topic_id=topic_id,
+        source_id=source_id,
+        since=_time(since),
+        until=_time(until),
+        limit=limit,
+        offset=(page - 1) * limit,
+    )
+
+
+@router.get("/opinion/items", response_class=HTMLResponse)
+def items_page(
+    request: Request,
+    q: str = Query("", max_length=200),
+    polarity: str = Query("", max_length=16),
+    sensitive: str = Query("", max_length=1),
+    topic_id: Id | None = None,
+    source_id: Id | None = None,
+    since: str = Query("", max_length=32),
+    until: str = Query("", max_length=32),
+    page: Page = 1,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(SEARCH),
+) -> Response:
+    total, rows = _search(
+        request,
+        session,
+        principal,
+        q,
+        polarity,
+        sensitive,
+        topic_id,
+        source_id,
+        since,
+        until,
+        page,
+        PAGE_SIZE,
+    )
+    words = q.split()
+    sources = session.scalars(select(OpinionSource).order_by(OpinionSource.name)).all()
+    return render(
+        request,
+        "opinion/items.html",
+        {
+            "rows": [(i, highlight(i.title, words), highlight((i.content or "")[:300], words)) for i in rows],
+            "total": total,
+            "q": q,
+            "polarity": polarity,
+            "sensitive": sensitive,
+            "topic_id": topic_id,
+            "source_id": source_id,
+            "since": since,
+            "until": until,
+            "page": page,
+            "sources": sources,
+            "pages": max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE),
+            "query": str(request.url.query),
+            "polarity_labels": POLARITY_LABELS,
+        },
+    )
+
+
+@router.get("/opinion/items/export")
+def items_export(
+    request: Request,
+    q: str = Query("", max_length=200),
+    polarity: str = Query("", max_length=16),
+    sensitive: str = Query("", max_length=1),
+    topic_id: Id | None = None,
+    source_id: Id | None = None,
+    since: str = Query("", max_length=32),
+    until: str = Query("", max_length=32),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(SEARCH),
+) -> Response:
+    """导出检索结果 as CSV (at most 10,000 rows; audited)."""
+    total, rows = _search(
+        request,
+        session,
+        principal,
+        q,
+        polarity,
+        sensitive,
+        topic_id,
+        source_id,
+        since,
+        until,
+        1,
+        EXPORT_LIMIT,
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["编号", "发布时间", "标题", "正文", "发布账号", "情感倾向", "敏感度", "热度", "地点", "原文地址"]
+    )
+    for i in rows:
+        writer.writerow(
+            [
+                i.id,
+                i.published_at.strftime("%Y-%m-%d %H:%M"),
+                i.title or "",
+                i.content,
+                i.author or "",
+                POLARITY_LABELS.get(i.polarity or "", "未分析"),
+                i.sensitivity,
+                i.heat,
+                i.place or "",
+                i.url or "",
+            ]
+        )
+    audit.record(
+        session,
+        principal=principal,
+        action="opinion.search.export",
+        object_type="opinion_item",
+        detail={"q": q[:100], "rows": len(rows)},
+    )
+    session.commit()
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": "attachment; filename=opinion-items.csv"},
+    )
+
+
+@router.get("/opinion/topics/{topic_id}", response_class=HTMLResponse)
+def topic_page(
+    topic_id: Id,
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(OVERVIEW),
+) -> Response:
+    report = stats.topic_report(session, topic_id, principal)
+    return render(request, "opinion/topic.html", {"report": report})
+
+
+@router.get("/opinion/alerts", response_class=HTMLResponse)
+def alerts_page(
+    request: Request,
+    status: str = Query("open", max_length=16),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(ALERTS),
+) -> Response:
+    if status and status not in service.ALERT_STATUS_LABELS:
+        raise ValidationFailed("未知的预警状态", code="bad_status")
+    query = select(OpinionAlert).order_by(OpinionAlert.created_at.desc(), OpinionAlert.id.desc()).limit(200)
+    if status:
+        query = query.where(OpinionAlert.status == status)
+    counts = dict(
+        session.execute(select(OpinionAlert.status, func.count()).group_by(OpinionAlert.status)).all()
+    )
+    return render(
+        request,
+        "opinion/alerts.html",
+        {
+            "alerts": session.scalars(query).all(),
+            "status": status,
+            "counts": counts,
+            "labels": service.ALERT_STATUS_LABELS,
+            "flash": _flash(request),
+        },
+    )
+
+
+@router.get("/opinion/alerts/{alert_id}", response_class=HTMLResponse)
+def alert_page(
+    alert_id: Id,
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(ALERTS),
+) -> Response:
+    alert = service.get_alert(session, alert_id, principal)
+    item = session.get(OpinionItem, alert.item_id) if alert.item_id else None
+    topic = session.get(OpinionTopic, alert.topic_id) if alert.topic_id else None
+    moves = (
+        [a for a, starts in service.ALERT_MOVES.items() if alert.status in starts]
+        if principal.has_any(*service.HANDLERS)
+        else []
+    )
+    return render(
+        request,
+        "opinion/alert.html",
+        {"alert": alert, "item": item, "topic": topic, "moves": moves, "flash": _flash(request)},
+    )
+
+
+ACTION_LABELS = {"dismiss": "忽略", "follow": "转专题跟踪", "case": "转为案件", "respond": "发布官方回应"}
+
+
+@router.post("/opinion/alerts/{alert_id}/act")
+def alert_act(
+    alert_id: Id,
+    action: str = Form(..., max_length=16),
+    note: str = Form("", max_length=2000),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(ALERTS),
+) -> Response:
+    alert = service.handle_alert(session, alert_id, action, principal, note=note or None)
+    message = f"已{ACTION_LABELS.get(action, '处置')}"
+    if alert.case_no:
+        message += f"：案件 {alert.case_no}"
+    return _back(f"/opinion/alerts/{alert_id}", message)
+
+
+@router.get("/opinion/subjects", response_class=HTMLResponse)
+def subjects_page(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(SUBJECTS)
+) -> Response:
+    rows = session.scalars(select(OpinionSubject).order_by(OpinionSubject.id.desc())).all()
+    return render(
+        request,
+        "opinion/subjects.html",
+        {"subjects": rows, "flash": _flash(request), "may_create": principal.has_any(*service.HANDLERS)},
+    )
+
+
+@router.post("/opinion/subjects")
+def subjects_create(
+    name: str = Form(..., max_length=100),
+    expression: str = Form(..., max_length=500),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(SUBJECTS),
+) -> Response:
+    try:
+        data = SubjectIn(name=name, expression=expression)
+    except ValidationError as exc:
+        raise ValidationFailed("请填写专题名称和关键词表达式", code="bad_subject") from exc
+    subject = service.create_subject(session, data, principal)
+    return _back(f"/opinion/subjects/{subject.id}", "专题已创建，历史信息正在后台匹配")
+
+
+@router.get("/opinion/subjects/{subject_id}", response_class=HTMLResponse)
+def subject_page(
+    subject_id: Id,
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(SUBJECTS),
+) -> Response:
+    report = stats.subject_report(session, subject_id, principal)
+    return render(request, "opinion/subject.html", {"report": report, "flash": _flash(request)})
+
+
+@router.get("/opinion/accounts", response_class=HTMLResponse)
+def accounts_page(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(ACCOUNTS)
+) -> Response:
+    """重点账号: reach, activity and stance (each view audited)."""
+    rows = session.execute(
+        select(
+            OpinionAccount,
+            func.count(OpinionItem.id),
+            func.avg(OpinionItem.sentiment),
+            func.coalesce(func.sum(OpinionItem.reposts + OpinionItem.comments + OpinionItem.likes), 0),
+        )
+        .outerjoin(OpinionItem, OpinionItem.account_id == OpinionAccount.id)
+        .where(OpinionAccount.is_key.is_(True))
+        .group_by(OpinionAccount.id)
+        .order_by(OpinionAccount.name)
+    ).all()
+    audit.record(
+        session,
+        principal=principal,
+        action="opinion.account.view",
+        object_type="opinion_account",
+        detail={"rows": len(rows)},
+    )
+    session.commit()
+    return render(request, "opinion/accounts.html", {"rows": rows})
+
+
+@router.get("/opinion/sources", response_class=HTMLResponse)
+def sources_page(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(SOURCES)
+) -> Response:
+    rows = session.execute(
+        select(OpinionSource, func.count(OpinionItem.id))
+        .outerjoin(OpinionItem, OpinionItem.source_id == OpinionSource.id)
+        .group_by(OpinionSource.id)
+        .order_by(OpinionSource.code)
+    ).all()
+    return render(
+        request,
+        "opinion/sources.html",
+        {
+            "rows": rows,
+            "flash": _flash(request),
+            "kinds": service.SOURCE_KIND_LABELS,
+            "channels": CHANNEL_LABELS,
+        },
+    )
+
+
+@router.post("/opinion/sources")
+def sources_save(
+    code: str = Form(..., max_length=64),
+    name: str = Form(..., max_length=100),
+    kind: str = Form(..., max_length=16),
+    channel: str = Form("news", max_length=16),
+    url: str = Form("", max_length=500),
+    link_pattern: str = Form("", max_length=200),
+    interval_minutes: int = Form(30, ge=1, le=10_080),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(SOURCES),
+) -> Response:
+    try:
+        data = SourceIn(
+            code=code,
+            name=name,
+            kind=kind,
+            channel=channel,
+            url=url or None,  # type: ignore[arg-type]
+            settings={"link_pattern": link_pattern} if link_pattern else None,
+            interval_minutes=interval_minutes,
+        )
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "信息源填写有误：编码只用字母、数字、横线，地址以 http(s):// 开头", code="bad_source"
+        ) from exc
+    service.save_source(session, data, principal)
+    return _back("/opinion/sources", f"信息源「{name}」已保存")
+
+
+@router.post("/opinion/sources/import")
+async def sources_import(
+    source_code: str = Form(..., max_length=64),
+    file: UploadFile = File(...),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(SOURCES),
+) -> Response:
+    from smartgov.opinion.views import IMPORT_TYPES, MAX_UPLOAD
+
+    name = (file.filename or "").lower()
+    if not name.endswith(IMPORT_TYPES):
+        raise ValidationFailed("只能导入 CSV 或 JSONL 文件", code="bad_file_type")
+    content = await file.read(MAX_UPLOAD + 1)
+    if len(content) > MAX_UPLOAD:
+        raise ValidationFailed("文件不能超过 20 MB", code="file_too_large")
+    result = service.import_file(session, source_code, content, name, principal)
+    return _back(
+        "/opinion/sources", f"导入 {result.received} 条，新增 {result.stored} 条，重复 {result.duplicates} 条"
+    )
+
+
+@router.get("/opinion/words", response_class=HTMLResponse)
+def words_page(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(WORDS)
+) -> Response:
+    counts = session.execute(
+        select(SensitiveTerm.category, func.count())
+        .where(SensitiveTerm.is_active.is_(True))
+        .group_by(SensitiveTerm.category)
+        .order_by(SensitiveTerm.category)
+    ).all()
+    sample = session.scalars(
+        select(SensitiveTerm)
+        .where(SensitiveTerm.is_active.is_(True))
+        .order_by(SensitiveTerm.category, SensitiveTerm.term)
+        .limit(200)
+    ).all()
+    return render(
+        request, "opinion/words.html", {"counts": counts, "sample": sample, "flash": _flash(request)}
+    )
+
+
+@router.post("/opinion/words/import")
+async def words_import(
+    file: UploadFile = File(...),
+    replace: str = Form("", max_length=1),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(WORDS),
+) -> Response:
+    if not (file.filename or "").lower().endswith(".csv"):
+        raise ValidationFailed("敏感词只能以 CSV 文件导入", code="bad_file_type")
+    content = await file.read(2_000_001)
+    if len(content) > 2_000_000:
+        raise ValidationFailed("文件不能超过 2 MB", code="file_too_large")
+    added = service.import_terms(session, content, principal, replace=replace == "1")
+    return _back("/opinion/words", f"已导入，新增 {added} 个敏感词")
+
+
+@router.get("/opinion/words/export")
+def words_export(session: Session = Depends(get_session), principal: Principal = Depends(WORDS)) -> Response:
+    body = service.export_terms(session, principal)
+    return Response(
+        "\ufeff" + body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": "attachment; filename=sensitive-terms.csv"},
+    )
