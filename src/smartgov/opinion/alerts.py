@@ -82,6 +82,7 @@ def raise_alert(
     at: datetime,
     item: OpinionItem | None = None,
     topic_id: int | None = None,
+    recipients: list[int] | None = None,
 ) -> OpinionAlert | None:
     """One alert per rule and subject (the dedupe key); notifies the officers. None when already raised."""
     if session.scalar(select(OpinionAlert.id).where(OpinionAlert.dedupe_key == dedupe_key)) is not None:
@@ -107,7 +108,7 @@ def raise_alert(
     except IntegrityError:
         return None  # raised by another worker a moment ago
     message = f"【舆情预警·{rule.level}】{RULE_KINDS.get(rule.kind, rule.kind)}：{alert.title}"
-    for user_id in officers(session):
+    for user_id in recipients if recipients is not None else officers(session):
         inbox.notify(
             session,
             kind=ALERT_KIND,
@@ -127,6 +128,7 @@ def check(
     session: Session, items: Sequence[OpinionItem], topic_ids: Sequence[int], at: datetime
 ) -> list[OpinionAlert]:
     """Check the active rules against a processed batch and the topics it touched."""
+    recipients = officers(session)
     rules = session.scalars(
         select(AlertRule).where(AlertRule.is_active.is_(True)).order_by(AlertRule.id)
     ).all()
@@ -150,6 +152,7 @@ def check(
                     cats = "、".join(sorted({category_label(h["category"]) for h in hits}))
                     alert = raise_alert(
                         session,
+                        recipients=recipients,
                         rule=rule,
                         title=f"{cats}：{_item_title(item)}",
                         at=at,
@@ -178,6 +181,7 @@ def check(
                 if watched:
                     alert = raise_alert(
                         session,
+                        recipients=recipients,
                         rule=rule,
                         title=f"重点账号 {item.author or ''}：{_item_title(item)}",
                         at=at,
@@ -195,45 +199,57 @@ def check(
                     if alert:
                         raised.append(alert)
         elif rule.kind in ("surge", "negative_share") and topic_ids:
-            raised += _topic_rules(session, rule, topic_ids, at)
+            raised += _topic_rules(session, rule, topic_ids, at, recipients)
     return raised
 
 
-def topic_volume(session: Session, topic_id: int, start: datetime, end: datetime) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(OpinionItem)
+def topic_volumes(
+    session: Session, topic_ids: Sequence[int], start: datetime, end: datetime
+) -> dict[int, int]:
+    """Items per topic published in [start, end)."""
+    return dict(
+        session.execute(
+            select(OpinionItem.topic_id, func.count())
             .where(
-                OpinionItem.topic_id == topic_id,
+                OpinionItem.topic_id.in_(list(topic_ids)),
                 OpinionItem.published_at >= start,
                 OpinionItem.published_at < end,
             )
-        )
-        or 0
+            .group_by(OpinionItem.topic_id)
+        ).all()
     )
 
 
 def _topic_rules(
-    session: Session, rule: AlertRule, topic_ids: Sequence[int], at: datetime
+    session: Session, rule: AlertRule, topic_ids: Sequence[int], at: datetime, recipients: list[int]
 ) -> list[OpinionAlert]:
     params = rule.params or {}
     min_items = int(params.get("min_items", 5))
     raised: list[OpinionAlert] = []
     hour_key = at.strftime("%Y%m%d%H")
+    recent: dict[int, int] = {}
+    earlier: dict[int, int] = {}
+    if rule.kind == "surge":
+        recent = topic_volumes(session, topic_ids, at - timedelta(hours=1), at + timedelta(minutes=1))
+        earlier = (
+            topic_volumes(
+                session, list(recent), at - timedelta(hours=1 + BASELINE_HOURS), at - timedelta(hours=1)
+            )
+            if recent
+            else {}
+        )
     for topic in session.scalars(
         select(OpinionTopic).where(OpinionTopic.id.in_(topic_ids), OpinionTopic.status == "active")
     ).all():
         if rule.kind == "surge":
-            last_hour = topic_volume(session, topic.id, at - timedelta(hours=1), at + timedelta(minutes=1))
-            before = topic_volume(
-                session, topic.id, at - timedelta(hours=1 + BASELINE_HOURS), at - timedelta(hours=1)
-            )
+            last_hour = recent.get(topic.id, 0)
+            before = earlier.get(topic.id, 0)
             baseline = before / BASELINE_HOURS
             factor = float(params.get("factor", 3.0))
             if last_hour >= min_items and last_hour > factor * max(baseline, 1.0 / BASELINE_HOURS):
                 alert = raise_alert(
                     session,
+                    recipients=recipients,
                     rule=rule,
                     title=f"话题「{topic.label}」一小时内新增 {last_hour} 条",
                     at=at,
@@ -254,6 +270,7 @@ def _topic_rules(
             if topic.item_count >= min_items and share > level:
                 alert = raise_alert(
                     session,
+                    recipients=recipients,
                     rule=rule,
                     title=f"话题「{topic.label}」负面占比 {share:.0%}",
                     at=at,

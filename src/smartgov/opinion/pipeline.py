@@ -134,7 +134,8 @@ class DuplicateIndex:
 
     def __init__(self) -> None:
         self._bands: dict[tuple[int, int], list[int]] = {}
-        self._items: dict[int, tuple[int, set[str], int | None]] = {}
+        self._items: dict[int, tuple[int, str, int | None]] = {}
+        self._grams: dict[int, set[str]] = {}  # bigrams, made only for items a band pre-selects
 
     @staticmethod
     def _keys(h: int) -> list[tuple[int, int]]:
@@ -142,7 +143,7 @@ class DuplicateIndex:
         return [(b, (u >> (16 * b)) & 0xFFFF) for b in range(4)]
 
     def add(self, item_id: int, h: int, text: str, original: int | None) -> None:
-        self._items[item_id] = (h, set(shingles(text)), original)
+        self._items[item_id] = (h, text, original)
         for key in self._keys(h):
             self._bands.setdefault(key, []).append(item_id)
 
@@ -151,8 +152,11 @@ class DuplicateIndex:
         grams = None
         for key in self._keys(h):
             for other in self._bands.get(key, ()):
-                oh, ograms, original = self._items[other]
+                oh, otext, original = self._items[other]
                 grams = grams if grams is not None else set(shingles(text))
+                ograms = self._grams.get(other)
+                if ograms is None:
+                    ograms = self._grams[other] = set(shingles(otext))
                 if near_duplicate(h, oh, grams, ograms):
                     return original or other
         return None
@@ -249,13 +253,13 @@ def _store_topics(
     at: datetime,
 ) -> list[int]:
     """Write new and changed topics; items of a merged topic follow it to the one that absorbed it."""
-    new_ids: dict[int, int] = {}
     live = [t for t in tracker.topics.values() if t.touched]
     absorbed = [tid for tid, _ in merged]
-    for state in sorted(live, key=lambda t: t.id, reverse=True):
+    rows: dict[int, OpinionTopic] = {}
+    for state in live:
         row = stored.get(state.id)
         if row is None:
-            row = OpinionTopic(first_at=state.first_at or at, last_at=state.last_at or at)
+            row = OpinionTopic(first_at=state.first_at or at, last_at=state.last_at or at, heat=0.0)
             session.add(row)
         row.centroid = {w: round(v, 5) for w, v in state.centroid.items()}
         row.keywords = topics.top_terms(state.centroid, 10)
@@ -265,8 +269,9 @@ def _store_topics(
         row.last_at = state.last_at or at
         row.first_at = state.first_at or row.first_at
         row.status = "active"
-        session.flush()
-        new_ids[state.id] = row.id
+        rows[state.id] = row
+    session.flush()
+    new_ids = {sid: row.id for sid, row in rows.items()}
     for gone, keep in merged:
         keep_id = new_ids.get(tracker.resolve(keep), tracker.resolve(keep))
         if gone in stored:
@@ -278,26 +283,19 @@ def _store_topics(
         if state is not None:
             tid = tracker.resolve(state.id)
             item.topic_id = new_ids.get(tid, tid if tid > 0 else None)
-    for row_id in [stored[t].id for t in absorbed if t in stored]:
-        new_ids.pop(row_id, None)
-    topic_ids = [tid for tid in new_ids.values() if tid > 0]
-    for tid in topic_ids:
-        row = session.get(OpinionTopic, tid)
-        if row is not None:
-            row.heat = _topic_heat(session, tid)
-    return topic_ids
-
-
-def _topic_heat(session: Session, topic_id: int) -> float:
-    return round(
-        float(
-            session.scalar(
-                select(func.coalesce(func.sum(OpinionItem.heat), 0.0)).where(OpinionItem.topic_id == topic_id)
+    gained: dict[int, float] = {}
+    for item in items:
+        if item.topic_id:
+            gained[item.topic_id] = gained.get(item.topic_id, 0.0) + item.heat
+    for gone, keep in merged:
+        if gone in stored and tracker.resolve(keep) in rows:
+            gained[rows[tracker.resolve(keep)].id] = gained.get(rows[tracker.resolve(keep)].id, 0.0) + (
+                stored[gone].heat or 0.0
             )
-            or 0.0
-        ),
-        4,
-    )
+    for row in rows.values():
+        row.heat = round((row.heat or 0.0) + gained.get(row.id, 0.0), 4)  # 话题热度: its items' heat
+    gone_ids = {stored[t].id for t in absorbed if t in stored}
+    return [row.id for row in rows.values() if row.id not in gone_ids]
 
 
 def _bump_originals(session: Session, bumps: dict[int, int], at: datetime, weights: dict) -> None:

@@ -14,12 +14,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from itertools import islice
 
 JOIN_AT = 0.35
 MERGE_AT = 0.6
 COLD_HOURS = 48.0
 CENTROID_TERMS = 40  # a centroid keeps its strongest terms only
 LABEL_TERMS = 3
+INDEX_TERMS = 8  # a topic is found through its strongest terms …
+QUERY_TERMS = 5  # … by an item's strongest terms
+POSTINGS_SCANNED = 64  # of a common term, only the most recently active topics are compared
 # Words that say nothing about a topic (虚词 and the platform's everyday words).
 _STOPWORD_TEXT = """
 的 了 在 是 我 有 和 就 不 人 都 一 一个 上 也 很 到 说 要 去 你 会
@@ -96,7 +100,8 @@ class TopicState:
     def cosine(self, vector: dict[str, float]) -> float:
         if not self.norm:
             return 0.0
-        return sum(self.centroid.get(w, 0.0) * v for w, v in vector.items()) / self.norm
+        get = self.centroid.get
+        return sum([get(w, 0.0) * v for w, v in vector.items()]) / self.norm
 
 
 class TopicTracker:
@@ -112,7 +117,8 @@ class TopicTracker:
     ) -> None:
         self.join_at, self.merge_at, self.cold_after = join_at, merge_at, timedelta(hours=cold_hours)
         self.topics: dict[int, TopicState] = {}
-        self._index: dict[str, set[int]] = {}
+        self._index: dict[str, dict[int, None]] = {}  # term → topics, most recently active last
+        self._indexed: dict[int, set[str]] = {}
         self._next_new = -1  # topics born here get negative ids until stored
         self.merged: dict[int, int] = {}  # absorbed topic → the topic that absorbed it
         for t in topics:
@@ -120,25 +126,39 @@ class TopicTracker:
 
     def _put(self, topic: TopicState) -> None:
         self.topics[topic.id] = topic
-        for w in topic.centroid:
-            self._index.setdefault(w, set()).add(topic.id)
+        self._index_terms(topic)
 
     def _index_terms(self, topic: TopicState) -> None:
-        for w in topic.centroid:
-            self._index.setdefault(w, set()).add(topic.id)
-
-    def _drop(self, topic_id: int) -> None:
-        topic = self.topics.pop(topic_id)
-        for w in topic.centroid:
+        """Index a topic under its strongest terms only, so a lookup meets few candidates."""
+        keep = set(top_terms(topic.centroid, INDEX_TERMS))
+        for w in self._indexed.get(topic.id, set()) - keep:
             ids = self._index.get(w)
             if ids:
-                ids.discard(topic_id)
+                ids.pop(topic.id, None)
+        for w in keep:
+            postings = self._index.setdefault(w, {})
+            postings.pop(topic.id, None)
+            postings[topic.id] = None  # moved to the end: the most recently active
+        self._indexed[topic.id] = keep
+
+    def _drop(self, topic_id: int) -> None:
+        self.topics.pop(topic_id)
+        for w in self._indexed.pop(topic_id, set()):
+            ids = self._index.get(w)
+            if ids:
+                ids.pop(topic_id, None)
+
+    def _candidates(self, vector: dict[str, float]) -> set[int]:
+        found: set[int] = set()
+        for w in top_terms(vector, QUERY_TERMS):
+            postings = self._index.get(w)
+            if postings:
+                found.update(islice(reversed(postings), POSTINGS_SCANNED))
+        return found
 
     def best(self, vector: dict[str, float]) -> tuple[TopicState | None, float]:
         """The most similar live topic and its cosine."""
-        candidates: set[int] = set()
-        for w in vector:
-            candidates |= self._index.get(w, set())
+        candidates = self._candidates(vector)
         best, best_sim = None, 0.0
         for tid in candidates:
             topic = self.topics.get(tid)
@@ -204,9 +224,7 @@ class TopicTracker:
         return merged
 
     def _best_other(self, unit: dict[str, float], exclude: int) -> tuple[TopicState | None, float]:
-        candidates: set[int] = set()
-        for w in unit:
-            candidates |= self._index.get(w, set())
+        candidates = self._candidates(unit)
         candidates.discard(exclude)
         best, best_sim = None, 0.0
         for tid in sorted(candidates):

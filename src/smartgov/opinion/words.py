@@ -8,6 +8,7 @@ pass. A pinyin variant only counts as a whole Latin word, so ``tw`` never fires 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,14 +40,13 @@ def _t2s_table() -> dict[int, str]:
     return {ord(k): v for k, v in mapping.items() if len(k) == 1 and len(v) == 1 and k != v}
 
 
-def _keep(ch: str) -> bool:
-    return ch.isalnum()
+_DROP = re.compile(r"[\W_]+")  # what is not a letter, digit or 汉字
 
 
 def normalise(text: str) -> str:
     """规范化: NFKC (全角 → 半角), lower case, 繁体 → 简体, only letters, digits and 汉字 kept."""
     text = unicodedata.normalize("NFKC", text).lower().translate(_t2s_table())
-    return "".join(ch for ch in text if _keep(ch))
+    return _DROP.sub("", text)
 
 
 def _pinyin_variants(term: str) -> list[str]:
