@@ -17,33 +17,53 @@ from tests.auth.conftest import csrf_from
 from tests.factories import PASSWORD
 from tests.opinion.conftest import OpinionWorld
 
-PAGES = ["/opinion", "/opinion/alerts", "/opinion/items", "/opinion/subjects", "/opinion/accounts",
-         "/opinion/sources", "/opinion/words"]
+PAGES = [
+    "/opinion",
+    "/opinion/alerts",
+    "/opinion/items",
+    "/opinion/subjects",
+    "/opinion/accounts",
+    "/opinion/sources",
+    "/opinion/words",
+]
 
 
 def login(client: TestClient, world: OpinionWorld, name: str) -> None:
     page = client.get("/login").text
-    response = client.post("/login", data={"username": world.users[name].username, "password": PASSWORD,
-                                           "csrf_token": csrf_from(page)})
+    response = client.post(
+        "/login",
+        data={"username": world.users[name].username, "password": PASSWORD, "csrf_token": csrf_from(page)},
+    )
     assert response.status_code in (200, 303)
 
 
 def seed(session: Session, world: OpinionWorld) -> None:
-    service.store_items(session, world.source, [
-        ItemIn(external_id="1", title="翠苑社区居民聚集", content="翠苑社区门口有人聚集，反映地铁施工噪音扰民"),
-        ItemIn(external_id="2", content="东湖街道老旧小区加装电梯完工，居民很满意"),
-    ])
+    service.store_items(
+        session,
+        world.source,
+        [
+            ItemIn(
+                external_id="1",
+                title="翠苑社区居民聚集",
+                content="翠苑社区门口有人聚集，反映地铁施工噪音扰民",
+            ),
+            ItemIn(external_id="2", content="东湖街道老旧小区加装电梯完工，居民很满意"),
+        ],
+    )
     session.commit()
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_officer_opens_every_page_in_chinese(client: TestClient, world: OpinionWorld, session: Session,
-                                             path: str) -> None:
+def test_officer_opens_every_page_in_chinese(
+    client: TestClient, world: OpinionWorld, session: Session, path: str
+) -> None:
     seed(session, world)
     login(client, world, "officer")
     response = client.get(path)
     assert response.status_code == 200, response.text
-    assert not re.search(r">\s*(open|positive|negative|neutral|stability|mass_incident|push|weibo)\s*<", response.text)
+    assert not re.search(
+        r">\s*(open|positive|negative|neutral|stability|mass_incident|push|weibo)\s*<", response.text
+    )
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -52,31 +72,42 @@ def test_a_handler_may_open_none(client: TestClient, world: OpinionWorld, path: 
     assert client.get(path).status_code == 403
 
 
-def test_search_highlights_and_exports_with_an_audit_line(client: TestClient, world: OpinionWorld,
-                                                          session: Session) -> None:
+def test_search_highlights_and_exports_with_an_audit_line(
+    client: TestClient, world: OpinionWorld, session: Session
+) -> None:
     seed(session, world)
     login(client, world, "officer")
     page = client.get("/opinion/items", params={"q": "电梯"}).text
     assert "<mark>电梯</mark>" in page and 'data-testid="total">1<' in page
     export = client.get("/opinion/items/export", params={"q": "电梯"})
     assert export.status_code == 200 and export.text.count("\n") == 2 and "加装电梯" in export.text
-    assert session.scalars(select(AuditEntry.action).where(AuditEntry.action == "opinion.search.export")).all()
+    assert session.scalars(
+        select(AuditEntry.action).where(AuditEntry.action == "opinion.search.export")
+    ).all()
     assert client.get("/opinion/items", params={"since": "昨天"}).status_code == 422
 
 
-def test_officer_turns_an_alert_into_a_case_from_its_page(client: TestClient, world: OpinionWorld,
-                                                          session: Session) -> None:
+def test_officer_turns_an_alert_into_a_case_from_its_page(
+    client: TestClient, world: OpinionWorld, session: Session
+) -> None:
     seed(session, world)
     login(client, world, "officer")
     alert = session.scalars(select(OpinionAlert)).one()
     page = client.get(f"/opinion/alerts/{alert.id}").text
     assert "证据" in page and "聚集" in page and 'data-testid="act-case"' in page
-    response = client.post(f"/opinion/alerts/{alert.id}/act", data={"action": "case", "csrf_token": csrf_from(page)})
-    assert response.status_code == 200 and "已转为案件" in response.text and 'data-testid="case-link"' in response.text
+    response = client.post(
+        f"/opinion/alerts/{alert.id}/act", data={"action": "case", "csrf_token": csrf_from(page)}
+    )
+    assert (
+        response.status_code == 200
+        and "已转为案件" in response.text
+        and 'data-testid="case-link"' in response.text
+    )
 
 
-def test_leader_sees_alerts_but_not_the_handling_buttons(client: TestClient, world: OpinionWorld,
-                                                         session: Session) -> None:
+def test_leader_sees_alerts_but_not_the_handling_buttons(
+    client: TestClient, world: OpinionWorld, session: Session
+) -> None:
     seed(session, world)
     login(client, world, "leader")
     alert = session.scalars(select(OpinionAlert)).one()
@@ -85,15 +116,20 @@ def test_leader_sees_alerts_but_not_the_handling_buttons(client: TestClient, wor
     assert client.get("/opinion/accounts").status_code == 403
 
 
-def test_subject_created_from_the_page_backfills_and_shows_its_figures(client: TestClient, world: OpinionWorld,
-                                                                       session: Session) -> None:
+def test_subject_created_from_the_page_backfills_and_shows_its_figures(
+    client: TestClient, world: OpinionWorld, session: Session
+) -> None:
     seed(session, world)
     login(client, world, "officer")
     page = client.get("/opinion/subjects").text
-    response = client.post("/opinion/subjects", data={"name": "电梯", "expression": "加装电梯|老旧小区",
-                                                      "csrf_token": csrf_from(page)})
+    response = client.post(
+        "/opinion/subjects",
+        data={"name": "电梯", "expression": "加装电梯|老旧小区", "csrf_token": csrf_from(page)},
+    )
     assert response.status_code == 200 and 'data-testid="subject-total">1<' in response.text
-    bad = client.post("/opinion/subjects", data={"name": "坏", "expression": "(电梯", "csrf_token": csrf_from(page)})
+    bad = client.post(
+        "/opinion/subjects", data={"name": "坏", "expression": "(电梯", "csrf_token": csrf_from(page)}
+    )
     assert bad.status_code == 422 and "括号不匹配" in bad.text
     assert session.scalars(select(OpinionSubject.name)).all() == ["电梯"]
 
@@ -102,13 +138,19 @@ def test_word_list_import_and_export(client: TestClient, world: OpinionWorld, se
     login(client, world, "officer")
     page = client.get("/opinion/words").text
     body = "词,类别,权重\n强拆,维稳,80\n黑恶势力,贪污腐败,\n".encode()
-    response = client.post("/opinion/words/import", data={"csrf_token": csrf_from(page)},
-                           files={"file": ("words.csv", body, "text/csv")})
+    response = client.post(
+        "/opinion/words/import",
+        data={"csrf_token": csrf_from(page)},
+        files={"file": ("words.csv", body, "text/csv")},
+    )
     assert response.status_code == 200 and "新增 2 个敏感词" in response.text
     rows = {(t.term, t.category, t.weight) for t in session.scalars(select(SensitiveTerm))}
     assert {("强拆", "stability", 80), ("黑恶势力", "corruption", 50)} <= rows
     export = client.get("/opinion/words/export").text
     assert "强拆,维稳,80" in export and "黑恶势力,贪污腐败,50" in export
-    bad = client.post("/opinion/words/import", data={"csrf_token": csrf_from(page)},
-                      files={"file": ("words.csv", "强拆\n".encode(), "text/csv")})
+    bad = client.post(
+        "/opinion/words/import",
+        data={"csrf_token": csrf_from(page)},
+        files={"file": ("words.csv", "强拆\n".encode(), "text/csv")},
+    )
     assert bad.status_code == 422 and "缺少类别" in bad.text
