@@ -155,3 +155,12 @@ def test_an_inactive_term_no_longer_matches(world: OpinionWorld, session: Sessio
     session.commit()
     item = store(session, world, ItemIn(external_id="x", content="居民聚集在门口"))[0]
     assert item.sensitive is None and item.sensitivity == 0
+
+
+def test_a_topic_grows_across_batches_without_being_stored_twice(world: OpinionWorld, session: Session) -> None:
+    store(session, world, ItemIn(external_id="a", content=NOISE))
+    store(session, world, ItemIn(external_id="b", content="地铁施工噪音扰民问题何时解决，夜间施工太吵"))
+    store(session, world, ItemIn(external_id="c", content="地铁施工夜间噪音又来了，扰民严重"))
+    topic = session.scalars(select(OpinionTopic)).one()
+    assert topic.item_count == 3
+    assert {i.topic_id for i in session.scalars(select(OpinionItem))} == {topic.id}

@@ -94,16 +94,51 @@ def resources(session: Session) -> Resources:
     return res
 
 
-def _load_tracker(session: Session, cfg: dict) -> tuple[topics.TopicTracker, dict[int, OpinionTopic]]:
-    rows = session.scalars(select(OpinionTopic).where(OpinionTopic.status == "active")).all()
-    states = [
-        topics.TopicState(t.id, dict(t.centroid or {}), t.item_count, t.last_at, t.first_at, t.negative_count)
-        for t in rows
-    ]
-    tracker = topics.TopicTracker(
+_trackers: dict[str, tuple[tuple, dict, topics.TopicTracker]] = {}
+
+
+def _topics_signature(session: Session) -> tuple:
+    """What changes when anyone writes active topics (count, newest id, latest activity, sizes)."""
+    row = session.execute(
+        select(
+            func.count(OpinionTopic.id),
+            func.max(OpinionTopic.id),
+            func.max(OpinionTopic.last_at),
+            func.sum(OpinionTopic.item_count),
+        ).where(OpinionTopic.status == "active")
+    ).one()
+    return tuple(row)
+
+
+def _load_tracker(session: Session, cfg: dict) -> topics.TopicTracker:
+    """The live topics: kept in memory between batches of this process while nobody else wrote
+    topics (the signature tells), else read from the database."""
+    key = str(session.get_bind().url)
+    cached = _trackers.pop(key, None)  # taken: a failed batch never leaves a half-updated tracker
+    if cached is not None and cached[1] == cfg and cached[0] == _topics_signature(session):
+        return cached[2]
+    rows = session.execute(
+        select(
+            OpinionTopic.id,
+            OpinionTopic.centroid,
+            OpinionTopic.item_count,
+            OpinionTopic.last_at,
+            OpinionTopic.first_at,
+            OpinionTopic.negative_count,
+        ).where(OpinionTopic.status == "active")
+    ).all()
+    states = [topics.TopicState(r[0], dict(r[1] or {}), r[2], r[3], r[4], r[5]) for r in rows]
+    return topics.TopicTracker(
         states, join_at=cfg["join_at"], merge_at=cfg["merge_at"], cold_hours=cfg["cold_hours"]
     )
-    return tracker, {t.id: t for t in rows}
+
+
+def _keep_tracker(session: Session, cfg: dict, tracker: topics.TopicTracker) -> None:
+    for topic in tracker.topics.values():
+        topic.touched = False
+    tracker.merged.clear()
+    session.flush()
+    _trackers[str(session.get_bind().url)] = (_topics_signature(session), dict(cfg), tracker)
 
 
 TOPIC_DEFAULTS = {"join_at": topics.JOIN_AT, "merge_at": topics.MERGE_AT, "cold_hours": topics.COLD_HOURS}
@@ -178,9 +213,10 @@ def process(session: Session, item_ids: Sequence[int], at: datetime | None = Non
     res = resources(session)
     heat_w = setting(session, "heat", heat.HEAT_WEIGHTS)
     topic_cfg = setting(session, "topics", TOPIC_DEFAULTS)
-    tracker, stored = _load_tracker(session, topic_cfg)
-    for tid in tracker.cool(at):
-        stored[tid].status = "cold"
+    tracker = _load_tracker(session, topic_cfg)
+    cold = tracker.cool(at)
+    if cold:
+        session.execute(update(OpinionTopic).where(OpinionTopic.id.in_(cold)).values(status="cold"))
     texts = [clean(f"{i.title or ''}\n{i.content}") for i in items]
     probabilities = sentiment.score(texts)
     dup = DuplicateIndex()
@@ -236,10 +272,19 @@ def process(session: Session, item_ids: Sequence[int], at: datetime | None = Non
                 session.add(SubjectItem(subject_id=subject_id, item_id=item.id))
         item.processed_at = at
     merged = tracker.merge_close()
+    wanted = [t.id for t in tracker.topics.values() if t.touched and t.id > 0] + [
+        g for g, _ in merged if g > 0
+    ]
+    stored = (
+        {t.id: t for t in session.scalars(select(OpinionTopic).where(OpinionTopic.id.in_(wanted)))}
+        if wanted
+        else {}
+    )
     touched = _store_topics(session, tracker, stored, merged, item_topic, items, at)
     _bump_originals(session, volume_bumps, at, heat_w)
     session.flush()
     raised = alerts.check(session, items, touched, at)
+    _keep_tracker(session, topic_cfg, tracker)
     return [a.id for a in raised]
 
 
@@ -295,6 +340,9 @@ def _store_topics(
     for row in rows.values():
         row.heat = round((row.heat or 0.0) + gained.get(row.id, 0.0), 4)  # 话题热度: its items' heat
     gone_ids = {stored[t].id for t in absorbed if t in stored}
+    for sid, row in rows.items():
+        if sid < 0:
+            tracker.rekey(sid, row.id)
     return [row.id for row in rows.values() if row.id not in gone_ids]
 
 

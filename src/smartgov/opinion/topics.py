@@ -236,6 +236,18 @@ class TopicTracker:
                 best, best_sim = other, sim
         return best, best_sim
 
+    def rekey(self, old: int, new: int) -> None:
+        """A topic born here (negative id) takes the id it was stored under."""
+        topic = self.topics.pop(old)
+        topic.id = new
+        self.topics[new] = topic
+        terms = self._indexed.pop(old, set())
+        self._indexed[new] = terms
+        for w in terms:
+            postings = self._index.setdefault(w, {})
+            postings.pop(old, None)
+            postings[new] = None
+
     def resolve(self, topic_id: int) -> int:
         """The live topic an id stands for now (following merges)."""
         seen = 0
