@@ -157,7 +157,9 @@ def test_an_inactive_term_no_longer_matches(world: OpinionWorld, session: Sessio
     assert item.sensitive is None and item.sensitivity == 0
 
 
-def test_a_topic_grows_across_batches_without_being_stored_twice(world: OpinionWorld, session: Session) -> None:
+def test_a_topic_grows_across_batches_without_being_stored_twice(
+    world: OpinionWorld, session: Session
+) -> None:
     store(session, world, ItemIn(external_id="a", content=NOISE))
     store(session, world, ItemIn(external_id="b", content="地铁施工噪音扰民问题何时解决，夜间施工太吵"))
     store(session, world, ItemIn(external_id="c", content="地铁施工夜间噪音又来了，扰民严重"))
