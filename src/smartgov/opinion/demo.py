@@ -20,7 +20,7 @@ from smartgov.org.models import Area, Department
 
 SHARED_MESSAGES = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "messages"
 CORPUS_FILES = ("messages_with_votes.csv", "messages_with_replies.csv")
-MAX_CORPUS = 3000  # items from the shared corpus (the pipeline runs them as jobs after start)
+MAX_CORPUS = 800  # items from the shared corpus (the pipeline runs them as jobs after start)
 OFFICER = ("opinion", "舆情监测员周宁")
 KEY_ACCOUNTS = (
     ("weibo", "示范区发布", "official", 520_000),
