@@ -21,9 +21,10 @@ MERGE_AT = 0.6
 COLD_HOURS = 48.0
 CENTROID_TERMS = 40  # a centroid keeps its strongest terms only
 LABEL_TERMS = 3
+VECTOR_TERMS = 20  # an item is represented by its strongest terms
 INDEX_TERMS = 8  # a topic is found through its strongest terms …
-QUERY_TERMS = 5  # … by an item's strongest terms
-POSTINGS_SCANNED = 64  # of a common term, only the most recently active topics are compared
+QUERY_TERMS = 4  # … by an item's strongest terms
+POSTINGS_SCANNED = 32  # of a common term, only the most recently active topics are compared
 # Words that say nothing about a topic (虚词 and the platform's everyday words).
 _STOPWORD_TEXT = """
 的 了 在 是 我 有 和 就 不 人 都 一 一个 上 也 很 到 说 要 去 你 会
@@ -55,10 +56,13 @@ def is_keyword(word: str) -> bool:
 
 
 def vectorise(words: Iterable[str]) -> dict[str, float]:
-    """TF-IDF 向量 of a text's words, L2-normalised (empty when no word qualifies)."""
+    """TF-IDF 向量 of a text's words (its ``VECTOR_TERMS`` strongest), L2-normalised (empty when no
+    word qualifies)."""
     idf, median = idf_table()
     counts = Counter(w for w in words if is_keyword(w))
     vec = {w: n * idf.get(w, median) for w, n in counts.items()}
+    if len(vec) > VECTOR_TERMS:
+        vec = {w: vec[w] for w in top_terms(vec, VECTOR_TERMS)}
     norm = math.sqrt(sum(v * v for v in vec.values()))
     return {w: v / norm for w, v in vec.items()} if norm else {}
 

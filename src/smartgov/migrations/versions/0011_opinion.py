@@ -234,9 +234,24 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_opinion_subject_item_item_id"), "opinion_subject_item", ["item_id"], unique=False
     )
+    op.create_table(
+        "opinion_report",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("period_start", smartgov.db.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("period_end", smartgov.db.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("summary", sa.JSON(), nullable=False),
+        sa.Column("workbook", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", smartgov.db.AwareDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_opinion_report")),
+    )
+    op.create_index(op.f("ix_opinion_report_created_at"), "opinion_report", ["created_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_opinion_report_created_at"), table_name="opinion_report")
+    op.drop_table("opinion_report")
     op.drop_index(op.f("ix_opinion_subject_item_item_id"), table_name="opinion_subject_item")
     op.drop_table("opinion_subject_item")
     op.drop_index(op.f("ix_opinion_alert_status"), table_name="opinion_alert")
