@@ -25,6 +25,7 @@ PAGES = [
     "/opinion/accounts",
     "/opinion/sources",
     "/opinion/words",
+    "/opinion/reports",
 ]
 
 

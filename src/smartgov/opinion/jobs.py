@@ -30,3 +30,30 @@ def collect_due() -> None:
     from smartgov.opinion import collect
 
     collect.collect_due()
+
+
+@jobs.periodic("0 8 * * *", "opinion.daily_report", label="舆情日报")
+def daily_report() -> None:
+    """舆情日报 of yesterday, to the officers' inboxes."""
+    from smartgov.opinion import reports
+
+    with session_scope() as session:
+        reports.generate(session, "daily")
+
+
+@jobs.periodic("0 8 * * 1", "opinion.weekly_report", label="舆情周报")
+def weekly_report() -> None:
+    """舆情周报 of the last seven days, on Monday mornings."""
+    from smartgov.opinion import reports
+
+    with session_scope() as session:
+        reports.generate(session, "weekly")
+
+
+@jobs.periodic("30 3 * * *", "opinion.purge", label="舆情数据到期清理")
+def purge() -> None:
+    """Delete collected items past their retention period (保留期限)."""
+    from smartgov.opinion import reports
+
+    with session_scope() as session:
+        reports.purge(session)

@@ -21,15 +21,16 @@ from smartgov.auth.menu import menu_entry
 from smartgov.auth.principal import Principal
 from smartgov.auth.roles import Role
 from smartgov.db import get_session
-from smartgov.errors import ValidationFailed
+from smartgov.errors import NotFound, ValidationFailed
 from smartgov.opinion import alerts as alert_rules
-from smartgov.opinion import service, stats
+from smartgov.opinion import reports, service, stats
 from smartgov.opinion.heat import CHANNEL_LABELS
 from smartgov.opinion.models import (
     ALERT_SUBJECT,
     OpinionAccount,
     OpinionAlert,
     OpinionItem,
+    OpinionReport,
     OpinionSource,
     OpinionSubject,
     OpinionTopic,
@@ -49,10 +50,12 @@ SUBJECTS = menu_entry("/opinion/subjects", "专题监测", 63, Role.OPINION_OFFI
 ACCOUNTS = menu_entry("/opinion/accounts", "重点账号", 64, Role.OPINION_OFFICER)
 SOURCES = menu_entry("/opinion/sources", "信息源管理", 65, Role.OPINION_OFFICER, Role.SYSTEM_ADMIN)
 WORDS = menu_entry("/opinion/words", "敏感词库", 66, Role.OPINION_OFFICER, Role.SYSTEM_ADMIN)
+REPORTS = menu_entry("/opinion/reports", "舆情报告", 67, Role.OPINION_OFFICER, Role.LEADER)
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
 
-inbox.register_kinds({alert_rules.ALERT_KIND: "舆情预警"})
+inbox.register_kinds({alert_rules.ALERT_KIND: "舆情预警", reports.REPORT_KIND: "舆情报告"})
+inbox.register_subject(reports.REPORT_SUBJECT, lambda report_id: "/opinion/reports")
 inbox.register_subject(ALERT_SUBJECT, lambda alert_id: f"/opinion/alerts/{alert_id}")
 register_filter("polarity_label", lambda v: POLARITY_LABELS.get(v or "", "未分析"))
 register_filter("category_label", lambda v: category_label(str(v)))
@@ -511,4 +514,44 @@ def words_export(session: Session = Depends(get_session), principal: Principal =
         "\ufeff" + body,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": "attachment; filename=sensitive-terms.csv"},
+    )
+
+
+@router.get("/opinion/reports", response_class=HTMLResponse)
+def reports_page(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(REPORTS)
+) -> Response:
+    rows = session.execute(
+        select(
+            OpinionReport.id,
+            OpinionReport.kind,
+            OpinionReport.title,
+            OpinionReport.created_at,
+            OpinionReport.summary,
+        )
+        .order_by(OpinionReport.created_at.desc())
+        .limit(200)
+    ).all()
+    return render(request, "opinion/reports.html", {"rows": rows, "kinds": reports.KIND_LABELS})
+
+
+@router.get("/opinion/reports/{report_id}.xlsx")
+def report_download(
+    report_id: Id, session: Session = Depends(get_session), principal: Principal = Depends(REPORTS)
+) -> Response:
+    report = session.get(OpinionReport, report_id)
+    if report is None:
+        raise NotFound("报告不存在", code="not_found")
+    audit.record(
+        session,
+        principal=principal,
+        action="opinion.report.download",
+        object_type="opinion_report",
+        object_id=report.id,
+    )
+    session.commit()
+    return Response(
+        report.workbook,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename=opinion-report-{report.id}.xlsx"},
     )

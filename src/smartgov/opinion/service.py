@@ -82,6 +82,7 @@ audit.register_labels(
         "opinion.words.import": "导入敏感词",
         "opinion.words.export": "导出敏感词",
         "opinion.account.view": "查看重点账号",
+        "opinion.report.download": "下载舆情报告",
         "opinion.search.export": "导出舆情检索结果",
     },
     objects={
@@ -90,6 +91,7 @@ audit.register_labels(
         "opinion_subject": "专题",
         "opinion_account": "发布账号",
         "opinion_term": "敏感词",
+        "opinion_report": "舆情报告",
     },
 )
 
