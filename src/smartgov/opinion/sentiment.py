@@ -19,7 +19,7 @@ MODEL_FILE = "opinion_sentiment.pkl"
 POSITIVE_AT = 0.6  # probability of 正面 at or above which a text is 正面
 NEGATIVE_AT = 0.4  # at or below which it is 负面; between the two 中性
 POLARITY_LABELS = {"positive": "正面", "neutral": "中性", "negative": "负面"}
-C_GRID = (0.5, 1.0, 2.0, 4.0, 8.0)
+C_GRID = (1.0, 4.0, 8.0, 16.0, 32.0)
 MAX_TEXT_CHARS = 400  # a long article is judged by its opening
 
 # The fallback lexicon (情感词表): a handful of common words, used only when no model is trained.
