@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from urllib.parse import quote
 
@@ -106,66 +107,48 @@ def _time(value: str) -> datetime | None:
     return parsed
 
 
-def _search(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    q: str,
-    polarity: str,
-    sensitive: str,
-    topic_id: int | None,
-    source_id: int | None,
-    since: str,
-    until: str,
-    page: int,
-    limit: int,
-) -> tuple[int, list[OpinionItem]]:
-    if polarity and polarity not in POLARITY_LABELS:
-        raise ValidationFailed("未知的情感倾向", code="bad_polarity")
-    return service.search_items(
-        session,
-        principal,
-        q=q,
-        polarity=polarity or None,
-        min_sensitivity=1 if sensitive == "1" else None,
-        topic_id=topic_id,
-        source_id=source_id,
-        since=_time(since),
-        until=_time(until),
-        limit=limit,
-        offset=(page - 1) * limit,
-    )
+@dataclass
+class SearchForm:
+    """检索条件 of the search page and its export (one set of bounded query parameters)."""
+
+    q: str = Query("", max_length=200)
+    polarity: str = Query("", max_length=16)
+    sensitive: str = Query("", max_length=1)
+    topic_id: Id | None = None
+    source_id: Id | None = None
+    since: str = Query("", max_length=32)
+    until: str = Query("", max_length=32)
+
+    def run(
+        self, session: Session, principal: Principal, page: int, limit: int
+    ) -> tuple[int, list[OpinionItem]]:
+        if self.polarity and self.polarity not in POLARITY_LABELS:
+            raise ValidationFailed("未知的情感倾向", code="bad_polarity")
+        return service.search_items(
+            session,
+            principal,
+            q=self.q,
+            polarity=self.polarity or None,
+            min_sensitivity=1 if self.sensitive == "1" else None,
+            topic_id=self.topic_id,
+            source_id=self.source_id,
+            since=_time(self.since),
+            until=_time(self.until),
+            limit=limit,
+            offset=(page - 1) * limit,
+        )
 
 
 @router.get("/opinion/items", response_class=HTMLResponse)
 def items_page(
     request: Request,
-    q: str = Query("", max_length=200),
-    polarity: str = Query("", max_length=16),
-    sensitive: str = Query("", max_length=1),
-    topic_id: Id | None = None,
-    source_id: Id | None = None,
-    since: str = Query("", max_length=32),
-    until: str = Query("", max_length=32),
+    form: SearchForm = Depends(),
     page: Page = 1,
     session: Session = Depends(get_session),
     principal: Principal = Depends(SEARCH),
 ) -> Response:
-    total, rows = _search(
-        request,
-        session,
-        principal,
-        q,
-        polarity,
-        sensitive,
-        topic_id,
-        source_id,
-        since,
-        until,
-        page,
-        PAGE_SIZE,
-    )
-    words = q.split()
+    total, rows = form.run(session, principal, page, PAGE_SIZE)
+    words = form.q.split()
     sources = session.scalars(select(OpinionSource).order_by(OpinionSource.name)).all()
     return render(
         request,
@@ -173,13 +156,7 @@ def items_page(
         {
             "rows": [(i, highlight(i.title, words), highlight((i.content or "")[:300], words)) for i in rows],
             "total": total,
-            "q": q,
-            "polarity": polarity,
-            "sensitive": sensitive,
-            "topic_id": topic_id,
-            "source_id": source_id,
-            "since": since,
-            "until": until,
+            **asdict(form),
             "page": page,
             "sources": sources,
             "pages": max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE),
@@ -191,32 +168,12 @@ def items_page(
 
 @router.get("/opinion/items/export")
 def items_export(
-    request: Request,
-    q: str = Query("", max_length=200),
-    polarity: str = Query("", max_length=16),
-    sensitive: str = Query("", max_length=1),
-    topic_id: Id | None = None,
-    source_id: Id | None = None,
-    since: str = Query("", max_length=32),
-    until: str = Query("", max_length=32),
+    form: SearchForm = Depends(),
     session: Session = Depends(get_session),
     principal: Principal = Depends(SEARCH),
 ) -> Response:
     """导出检索结果 as CSV (at most 10,000 rows; audited)."""
-    total, rows = _search(
-        request,
-        session,
-        principal,
-        q,
-        polarity,
-        sensitive,
-        topic_id,
-        source_id,
-        since,
-        until,
-        1,
-        EXPORT_LIMIT,
-    )
+    _total, rows = form.run(session, principal, 1, EXPORT_LIMIT)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -242,7 +199,7 @@ def items_export(
         principal=principal,
         action="opinion.search.export",
         object_type="opinion_item",
-        detail={"q": q[:100], "rows": len(rows)},
+        detail={"q": form.q[:100], "rows": len(rows)},
     )
     session.commit()
     return Response(
@@ -456,15 +413,8 @@ async def sources_import(
     session: Session = Depends(get_session),
     principal: Principal = Depends(SOURCES),
 ) -> Response:
-    from smartgov.opinion.views import IMPORT_TYPES, MAX_UPLOAD
-
-    name = (file.filename or "").lower()
-    if not name.endswith(IMPORT_TYPES):
-        raise ValidationFailed("只能导入 CSV 或 JSONL 文件", code="bad_file_type")
-    content = await file.read(MAX_UPLOAD + 1)
-    if len(content) > MAX_UPLOAD:
-        raise ValidationFailed("文件不能超过 20 MB", code="file_too_large")
-    result = service.import_file(session, source_code, content, name, principal)
+    content = await file.read(service.MAX_IMPORT_BYTES + 1)
+    result = service.import_file(session, source_code, content, file.filename or "", principal)
     return _back(
         "/opinion/sources", f"导入 {result.received} 条，新增 {result.stored} 条，重复 {result.duplicates} 条"
     )

@@ -68,6 +68,8 @@ SOURCE_KIND_LABELS = {
     "platform": "平台渠道",
 }
 MAX_IMPORT_ROWS = 50_000
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+IMPORT_TYPES = (".csv", ".jsonl", ".json")
 
 audit.register_labels(
     {
@@ -280,8 +282,14 @@ def parse_import(content: bytes, filename: str) -> list[ItemIn]:
 def import_file(
     session: Session, source_code: str, content: bytes, filename: str, principal: Principal
 ) -> PushResult:
-    """导入 exported social-media data (CSV/JSONL) into a source."""
+    """导入 exported social-media data (CSV/JSONL, at most 20 MB: read ``MAX_IMPORT_BYTES + 1`` bytes)
+    into a source."""
     require(principal, ADMINS)
+    filename = filename.lower()
+    if not filename.endswith(IMPORT_TYPES):
+        raise ValidationFailed("只能导入 CSV 或 JSONL 文件", code="bad_file_type")
+    if len(content) > MAX_IMPORT_BYTES:
+        raise ValidationFailed("文件不能超过 20 MB", code="file_too_large")
     source = source_by_code(session, source_code)
     result = store_items(session, source, parse_import(content, filename))
     audit.record(
