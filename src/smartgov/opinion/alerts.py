@@ -143,6 +143,7 @@ def check(
         )
     for rule in rules:
         params = rule.params or {}
+        found: list[tuple[OpinionItem, str, dict]] = []  # item, title, evidence of an item rule
         if rule.kind == "sensitive":
             wanted = set(params.get("categories") or [])
             floor = int(params.get("min_sensitivity", 0))
@@ -150,25 +151,13 @@ def check(
                 hits = [h for h in (item.sensitive or []) if not wanted or h["category"] in wanted]
                 if hits and item.sensitivity >= floor and item.duplicate_of_id is None:
                     cats = "、".join(sorted({category_label(h["category"]) for h in hits}))
-                    alert = raise_alert(
-                        session,
-                        recipients=recipients,
-                        rule=rule,
-                        title=f"{cats}：{_item_title(item)}",
-                        at=at,
-                        item=item,
-                        topic_id=item.topic_id,
-                        dedupe_key=f"r{rule.id}:i{item.id}",
-                        evidence={
-                            "item_id": item.id,
-                            "url": item.url,
-                            "hits": hits,
-                            "sensitivity": item.sensitivity,
-                            "excerpt": (item.content or "")[:200],
-                        },
+                    found.append(
+                        (
+                            item,
+                            f"{cats}：{_item_title(item)}",
+                            {"hits": hits, "sensitivity": item.sensitivity},
+                        )
                     )
-                    if alert:
-                        raised.append(alert)
         elif rule.kind == "key_account":
             words = [normalise(w) for w in params.get("keywords") or [] if normalise(w)]
             for item in items:
@@ -179,26 +168,33 @@ def check(
                     [w for w in words if w in text] if words else [h["term"] for h in item.sensitive or []]
                 )
                 if watched:
-                    alert = raise_alert(
-                        session,
-                        recipients=recipients,
-                        rule=rule,
-                        title=f"重点账号 {item.author or ''}：{_item_title(item)}",
-                        at=at,
-                        item=item,
-                        topic_id=item.topic_id,
-                        dedupe_key=f"r{rule.id}:i{item.id}",
-                        evidence={
-                            "item_id": item.id,
-                            "url": item.url,
-                            "account_id": item.account_id,
-                            "words": watched,
-                            "excerpt": (item.content or "")[:200],
-                        },
+                    found.append(
+                        (
+                            item,
+                            f"重点账号 {item.author or ''}：{_item_title(item)}",
+                            {"account_id": item.account_id, "words": watched},
+                        )
                     )
-                    if alert:
-                        raised.append(alert)
-        elif rule.kind in ("surge", "negative_share") and topic_ids:
+        for item, title, evidence in found:
+            alert = raise_alert(
+                session,
+                recipients=recipients,
+                rule=rule,
+                title=title,
+                at=at,
+                item=item,
+                topic_id=item.topic_id,
+                dedupe_key=f"r{rule.id}:i{item.id}",
+                evidence={
+                    "item_id": item.id,
+                    "url": item.url,
+                    **evidence,
+                    "excerpt": (item.content or "")[:200],
+                },
+            )
+            if alert:
+                raised.append(alert)
+        if rule.kind in ("surge", "negative_share") and topic_ids:
             raised += _topic_rules(session, rule, topic_ids, at, recipients)
     return raised
 
