@@ -155,3 +155,31 @@ def test_word_list_import_and_export(client: TestClient, world: OpinionWorld, se
         files={"file": ("words.csv", "强拆\n".encode(), "text/csv")},
     )
     assert bad.status_code == 422 and "缺少类别" in bad.text
+
+
+def test_topic_page_shows_its_spread_index_and_charts_data(
+    client: TestClient, world: OpinionWorld, session: Session
+) -> None:
+    from smartgov.opinion.models import OpinionTopic
+
+    seed(session, world)
+    login(client, world, "officer")
+    topic_id = session.scalars(select(OpinionTopic.id).order_by(OpinionTopic.id)).first()
+    page = client.get(f"/opinion/topics/{topic_id}")
+    assert page.status_code == 200 and 'data-testid="spread-index"' in page.text and "传播曲线" in page.text
+    assert client.get("/opinion/topics/999999").status_code == 404
+    assert client.get("/opinion/topics/0").status_code == 422
+
+
+def test_subject_figures_through_the_api(client: TestClient, world: OpinionWorld, session: Session) -> None:
+    from tests.opinion.conftest import token
+
+    seed(session, world)
+    headers = token(client, world, "officer")
+    created = client.post(
+        "/api/v1/opinion/subjects", headers=headers, json={"name": "施工", "expression": "地铁+噪音"}
+    )
+    assert created.status_code == 201
+    body = client.get(f"/api/v1/opinion/subjects/{created.json()['id']}", headers=headers).json()
+    assert body["total"] == 1 and body["sentiment"][0]["name"] == "正面"
+    assert sum(s["value"] for s in body["sentiment"]) == 1
