@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smartgov.auth.models import AuditEntry
-from smartgov.opinion import service
+from smartgov.opinion import service, stats
 from smartgov.opinion.models import OpinionAlert, OpinionSubject, SensitiveTerm
 from smartgov.opinion.schemas import ItemIn
 from tests.auth.conftest import csrf_from
@@ -183,3 +183,45 @@ def test_subject_figures_through_the_api(client: TestClient, world: OpinionWorld
     body = client.get(f"/api/v1/opinion/subjects/{created.json()['id']}", headers=headers).json()
     assert body["total"] == 1 and body["sentiment"][0]["name"] == "正面"
     assert sum(s["value"] for s in body["sentiment"]) == 1
+
+
+def test_key_account_page_shows_activity_by_day_and_each_view_is_audited(
+    client: TestClient, world: OpinionWorld, session: Session
+) -> None:
+    from datetime import datetime, timedelta
+
+    from smartgov.opinion.models import OpinionAccount
+
+    account = OpinionAccount(platform="weibo", handle="城市晚报", name="城市晚报", kind="media", is_key=True)
+    session.add(account)
+    session.commit()
+    day = datetime.fromisoformat("2026-11-28T09:00:00+08:00")
+    service.store_items(
+        session,
+        world.source,
+        [
+            ItemIn(
+                external_id=f"a{n}",
+                content=f"城市晚报第{n}条",
+                author="城市晚报",
+                author_platform="weibo",
+                reposts=n,
+                published_at=day + timedelta(days=n // 2),
+            )
+            for n in range(3)
+        ],
+    )
+    session.commit()
+    report = stats.account_report(session, account.id, world.p("officer"))
+    assert report["days"] == ["2026-11-28", "2026-11-29"]
+    assert report["posts"] == [2, 1] and report["reach"] == [1, 2]
+    login(client, world, "officer")
+    before = len(session.scalars(select(AuditEntry).where(AuditEntry.action == "opinion.account.view")).all())
+    page = client.get(f"/opinion/accounts/{account.id}")
+    assert page.status_code == 200 and 'data-testid="account-total">3<' in page.text
+    after = len(session.scalars(select(AuditEntry).where(AuditEntry.action == "opinion.account.view")).all())
+    assert after == before + 1
+    listed = client.get("/opinion/items", params={"account_id": account.id}).text
+    assert 'data-testid="total">3<' in listed
+    login(client, world, "leader")
+    assert client.get(f"/opinion/accounts/{account.id}").status_code == 403

@@ -116,6 +116,7 @@ class SearchForm:
     sensitive: str = Query("", max_length=1)
     topic_id: Id | None = None
     source_id: Id | None = None
+    account_id: Id | None = None
     since: str = Query("", max_length=32)
     until: str = Query("", max_length=32)
 
@@ -132,6 +133,7 @@ class SearchForm:
             min_sensitivity=1 if self.sensitive == "1" else None,
             topic_id=self.topic_id,
             source_id=self.source_id,
+            account_id=self.account_id,
             since=_time(self.since),
             until=_time(self.until),
             limit=limit,
@@ -352,6 +354,26 @@ def accounts_page(
     )
     session.commit()
     return render(request, "opinion/accounts.html", {"rows": rows})
+
+
+@router.get("/opinion/accounts/{account_id}", response_class=HTMLResponse)
+def account_page(
+    account_id: Id,
+    request: Request,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(ACCOUNTS),
+) -> Response:
+    """一个重点账号: activity, reach and stance by day (the view audited)."""
+    report = stats.account_report(session, account_id, principal)
+    audit.record(
+        session,
+        principal=principal,
+        action="opinion.account.view",
+        object_type="opinion_account",
+        object_id=account_id,
+    )
+    session.commit()
+    return render(request, "opinion/account.html", {"report": report})
 
 
 @router.get("/opinion/sources", response_class=HTMLResponse)

@@ -145,3 +145,37 @@ def spread_of(session: Session, items: list[OpinionItem], at: datetime) -> dict[
         reach=sum(i.reposts + i.comments + i.likes for i in items),
         weights=setting(session, "spread", heat.SPREAD_WEIGHTS),
     )
+
+
+def account_report(session: Session, account_id: int, principal: Principal) -> dict[str, Any]:
+    """重点账号 over time: posts (activity), interactions (reach) and mean 正面 probability (stance)."""
+    from smartgov.opinion.service import HANDLERS
+
+    principal.require_any(*HANDLERS)
+    account = session.get(OpinionAccount, account_id)
+    if account is None or not account.is_key:
+        raise NotFound("重点账号不存在", code="not_found")
+    items = list(
+        session.scalars(
+            select(OpinionItem)
+            .where(OpinionItem.account_id == account_id)
+            .order_by(OpinionItem.published_at)
+            .limit(MAX_ITEMS)
+        )
+    )
+    days: dict[str, list[OpinionItem]] = {}
+    for item in items:
+        days.setdefault(item.published_at.strftime("%Y-%m-%d"), []).append(item)
+    scored = {d: [i.sentiment for i in rows if i.sentiment is not None] for d, rows in days.items()}
+    return {
+        "id": account.id,
+        "name": account.name,
+        "platform": account.platform,
+        "kind": account.kind,
+        "followers": account.followers,
+        "total": len(items),
+        "days": list(days),
+        "posts": [len(rows) for rows in days.values()],
+        "reach": [sum(i.reposts + i.comments + i.likes for i in rows) for rows in days.values()],
+        "stance": [round(sum(s) / len(s), 3) if s else None for s in scored.values()],
+    }
