@@ -26,6 +26,7 @@ PAGES = [
     "/opinion/sources",
     "/opinion/words",
     "/opinion/reports",
+    "/opinion/rules",
 ]
 
 
@@ -225,3 +226,47 @@ def test_key_account_page_shows_activity_by_day_and_each_view_is_audited(
     assert 'data-testid="total">3<' in listed
     login(client, world, "leader")
     assert client.get(f"/opinion/accounts/{account.id}").status_code == 403
+
+
+def test_rules_are_edited_in_chinese_and_checked(
+    client: TestClient, world: OpinionWorld, session: Session
+) -> None:
+    from smartgov.opinion.models import AlertRule
+
+    rule = session.scalars(select(AlertRule)).one()
+    login(client, world, "officer")
+    page = client.get("/opinion/rules").text
+    assert "敏感类别" in page and "min_sensitivity" not in page
+    saved = client.post(
+        f"/opinion/rules/{rule.id}",
+        data={
+            "csrf_token": csrf_from(page),
+            "level": "较重",
+            "is_active": "1",
+            "params": '{"敏感类别": ["维稳", "贪污腐败"], "最低敏感度": 50}',
+        },
+    )
+    assert saved.status_code == 200 and "已保存" in saved.text
+    session.expire_all()
+    stored = session.get(AlertRule, rule.id)
+    assert (stored.level, stored.params) == (
+        "较重",
+        {"categories": ["stability", "corruption"], "min_sensitivity": 50},
+    )
+    for params, message in (
+        ('{"倍数": 3}', "不适用"),
+        ("[1]", "JSON 对象"),
+        ('{"最低敏感度": "高"}', "应为数字"),
+        ("{bad", "JSON 对象"),
+    ):
+        bad = client.post(
+            f"/opinion/rules/{rule.id}",
+            data={"csrf_token": csrf_from(page), "level": "一般", "params": params},
+        )
+        assert bad.status_code == 422 and message in bad.text, params
+    assert (
+        client.post(
+            f"/opinion/rules/{rule.id}", data={"csrf_token": csrf_from(page), "level": "特别", "params": "{}"}
+        ).status_code
+        == 422
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from urllib.parse import quote
@@ -28,6 +29,7 @@ from smartgov.opinion import reports, service, stats
 from smartgov.opinion.heat import CHANNEL_LABELS
 from smartgov.opinion.models import (
     ALERT_SUBJECT,
+    AlertRule,
     OpinionAccount,
     OpinionAlert,
     OpinionItem,
@@ -39,7 +41,7 @@ from smartgov.opinion.models import (
 )
 from smartgov.opinion.schemas import SourceIn, SubjectIn
 from smartgov.opinion.sentiment import POLARITY_LABELS
-from smartgov.opinion.words import category_label
+from smartgov.opinion.words import CATEGORY_LABELS, category_label
 from smartgov.params import Id, Page
 from smartgov.web.templating import register_filter, render
 
@@ -51,6 +53,7 @@ SUBJECTS = menu_entry("/opinion/subjects", "专题监测", 63, Role.OPINION_OFFI
 ACCOUNTS = menu_entry("/opinion/accounts", "重点账号", 64, Role.OPINION_OFFICER)
 SOURCES = menu_entry("/opinion/sources", "信息源管理", 65, Role.OPINION_OFFICER, Role.SYSTEM_ADMIN)
 WORDS = menu_entry("/opinion/words", "敏感词库", 66, Role.OPINION_OFFICER, Role.SYSTEM_ADMIN)
+RULES = menu_entry("/opinion/rules", "预警规则", 68, Role.OPINION_OFFICER, Role.SYSTEM_ADMIN)
 REPORTS = menu_entry("/opinion/reports", "舆情报告", 67, Role.OPINION_OFFICER, Role.LEADER)
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
@@ -527,3 +530,80 @@ def report_download(
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f"attachment; filename=opinion-report-{report.id}.xlsx"},
     )
+
+
+PARAM_LABELS = {
+    "categories": "敏感类别",
+    "min_sensitivity": "最低敏感度",
+    "factor": "倍数",
+    "min_items": "最少条数",
+    "level": "占比上限",
+    "keywords": "关注词语",
+}
+
+
+def params_for_people(params: dict) -> dict:
+    """规则参数 as people read them: Chinese keys, categories by their Chinese names."""
+    out = {}
+    for key, value in params.items():
+        if key == "categories" and isinstance(value, list):
+            value = [category_label(str(v)) for v in value]
+        out[PARAM_LABELS.get(key, key)] = value
+    return out
+
+
+def params_from_people(values: dict) -> dict:
+    """The stored form of parameters written with Chinese keys and category names."""
+    by_label = {v: k for k, v in PARAM_LABELS.items()}
+    categories = {label: code for code, label in CATEGORY_LABELS.items()}
+    out = {}
+    for key, value in values.items():
+        code = by_label.get(str(key), str(key))
+        if code == "categories" and isinstance(value, list):
+            value = [categories.get(str(v), v) for v in value]
+        out[code] = value
+    return out
+
+
+@router.get("/opinion/rules", response_class=HTMLResponse)
+def rules_page(
+    request: Request, session: Session = Depends(get_session), principal: Principal = Depends(RULES)
+) -> Response:
+    rows = session.scalars(select(AlertRule).order_by(AlertRule.id)).all()
+    return render(
+        request,
+        "opinion/rules.html",
+        {
+            "rules": [(r, json.dumps(params_for_people(r.params or {}), ensure_ascii=False)) for r in rows],
+            "levels": alert_rules.LEVELS,
+            "flash": _flash(request),
+        },
+    )
+
+
+@router.post("/opinion/rules/{rule_id}")
+def rules_save(
+    rule_id: Id,
+    level: str = Form(..., max_length=8),
+    params: str = Form("{}", max_length=4000),
+    is_active: str = Form("", max_length=1),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(RULES),
+) -> Response:
+    try:
+        values = json.loads(params or "{}")
+    except ValueError as exc:
+        raise ValidationFailed(
+            '规则参数应为 JSON 对象，例如 {"倍数": 3, "最少条数": 5}', code="bad_param"
+        ) from exc
+    if not isinstance(values, dict):
+        raise ValidationFailed("规则参数应为 JSON 对象", code="bad_param")
+    rule = service.update_rule(
+        session,
+        rule_id,
+        principal,
+        is_active=is_active == "1",
+        level=level,
+        params=params_from_people(values),
+    )
+    return _back("/opinion/rules", f"规则「{rule.name}」已保存")

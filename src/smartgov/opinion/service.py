@@ -85,6 +85,7 @@ audit.register_labels(
         "opinion.words.export": "导出敏感词",
         "opinion.account.view": "查看重点账号",
         "opinion.report.download": "下载舆情报告",
+        "opinion.rule": "修改预警规则",
         "opinion.search.export": "导出舆情检索结果",
     },
     objects={
@@ -94,6 +95,7 @@ audit.register_labels(
         "opinion_account": "发布账号",
         "opinion_term": "敏感词",
         "opinion_report": "舆情报告",
+        "opinion_rule": "预警规则",
     },
 )
 
@@ -619,3 +621,60 @@ def overview(session: Session, principal: Principal, at: datetime | None = None)
             .limit(10)
         ).all(),
     }
+
+
+# --- rules and settings ------------------------------------------------------------------------------
+
+RULE_PARAM_KEYS: dict[str, dict[str, type]] = {
+    "sensitive": {"categories": list, "min_sensitivity": int},
+    "surge": {"factor": float, "min_items": int},
+    "negative_share": {"level": float, "min_items": int},
+    "key_account": {"keywords": list},
+}
+
+
+def update_rule(
+    session: Session,
+    rule_id: int,
+    principal: Principal,
+    *,
+    is_active: bool,
+    level: str,
+    params: dict[str, Any],
+) -> AlertRule:
+    """修改预警规则: on/off, level and parameters (checked against the rule's kind)."""
+    require(principal, ADMINS)
+    rule = session.get(AlertRule, rule_id)
+    if rule is None:
+        raise NotFound("预警规则不存在", code="not_found")
+    if level not in alert_rules.LEVELS:
+        raise ValidationFailed("预警级别应为 一般、较重 或 严重", code="bad_level")
+    allowed = RULE_PARAM_KEYS.get(rule.kind, {})
+    checked: dict[str, Any] = {}
+    for key, value in params.items():
+        kind = allowed.get(key)
+        if kind is None:
+            raise ValidationFailed(f"规则参数「{key}」不适用于此类规则", code="bad_param")
+        if kind is list:
+            if not isinstance(value, list) or not all(isinstance(v, str) and len(v) <= 64 for v in value):
+                raise ValidationFailed(f"规则参数「{key}」应为词语列表", code="bad_param")
+            checked[key] = value[:200]
+        else:
+            try:
+                number = kind(value)
+            except (TypeError, ValueError) as exc:
+                raise ValidationFailed(f"规则参数「{key}」应为数字", code="bad_param") from exc
+            if not 0 <= number <= 1_000_000:
+                raise ValidationFailed(f"规则参数「{key}」超出范围", code="bad_param")
+            checked[key] = number
+    rule.is_active, rule.level, rule.params = is_active, level, checked
+    audit.record(
+        session,
+        principal=principal,
+        action="opinion.rule",
+        object_type="opinion_rule",
+        object_id=rule.id,
+        detail={"active": is_active, "level": level, **checked},
+    )
+    session.commit()
+    return rule
