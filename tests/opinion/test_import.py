@@ -71,3 +71,15 @@ def test_bad_input_gets_a_chinese_422(client: TestClient, world: OpinionWorld) -
         json={"source_code": "partner", "items": [{"content": "x", "published_at": "2026-11-30T08:00"}]},
     )
     assert naive.status_code == 422
+
+
+def test_search_api_reads_times_without_a_zone_in_shanghai_time(
+    client: TestClient, world: OpinionWorld
+) -> None:
+    headers = token(client, world, "officer")
+    upload(client, headers, "posts.csv", CSV.encode())
+    response = client.get("/api/v1/opinion/items", headers=headers, params={"since": "2026-11-30T08:30:00"})
+    assert response.status_code == 200
+    assert [i["url"] for i in response.json()] == ["https://bbs.example/t/2"]
+    assert client.get("/api/v1/opinion/items", headers=headers, params={"since": "昨天"}).status_code == 422
+    assert client.get("/api/v1/opinion/items", headers=headers, params={"page": 0}).status_code == 422

@@ -27,6 +27,15 @@ from smartgov.params import Id, Page
 router = APIRouter(prefix="/api/v1/opinion", tags=["opinion"])
 
 
+def _aware(value: datetime | None) -> datetime | None:
+    """A time without a zone is read in the configured zone (Asia/Shanghai)."""
+    if value is None or value.tzinfo is not None:
+        return value
+    from smartgov.config import get_settings
+
+    return value.replace(tzinfo=get_settings().tz)
+
+
 @router.post("/push", response_model=PushResult, status_code=201)
 def push(
     data: PushIn,
@@ -74,6 +83,7 @@ def items(
     principal: Principal = Depends(current_principal),
 ) -> list[ItemOut]:
     """信息检索 with filters, newest first, 50 a page."""
+    since, until = (_aware(v) for v in (since, until))
     _, rows = service.search_items(
         session,
         principal,
