@@ -355,3 +355,32 @@ def registry_resource(session: Session, provider: Department, *, code: str = "RK
                ItemSpec("phone", "联系电话", personal_kind="phone"),
                ItemSpec("current_address", "现住址", personal_kind="address"),
                ItemSpec("tags", "人员标签", "列表")])
+
+
+# --- 舆情监测 (opinion) ------------------------------------------------------------------------------
+from smartgov.opinion.models import OpinionSource, SensitiveTerm  # noqa: E402
+
+
+class OpinionSourceFactory(_Factory):
+    """A source of 舆情 items (a partner push source unless told)."""
+
+    class Meta:
+        model = OpinionSource
+
+    code = factory.Sequence(lambda n: f"src{n}")
+    name = factory.Sequence(lambda n: f"信息源{n}")
+    kind = "push"
+    channel = "weibo"
+    is_active = True
+
+
+class SensitiveTermFactory(_Factory):
+    """A sensitive term of a category."""
+
+    class Meta:
+        model = SensitiveTerm
+
+    term = factory.Sequence(lambda n: f"敏感词{n}")
+    category = "stability"
+    weight = 60
+    is_active = True

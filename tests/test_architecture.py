@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 PLATFORM = ("auth", "org", "workclock", "workflow", "inbox", "files", "jobs", "text", "scoring", "web")
-DOMAINS = ("cases", "services", "iot", "registry", "exchange")
+DOMAINS = ("cases", "services", "iot", "registry", "exchange", "opinion")
 ENTRY_POINTS = ("service", "schemas")
 
 

@@ -31,7 +31,8 @@ from smartgov.web.templating import STATIC_DIR, render
 log = logging.getLogger("smartgov")
 
 # Domains whose ``views.router`` (JSON API) and ``pages.router`` (HTML) are mounted, in order.
-DOMAINS = ("auth", "org", "workclock", "jobs", "inbox", "cases", "services", "iot", "registry", "exchange")
+DOMAINS = ("auth", "org", "workclock", "jobs", "inbox", "cases", "services", "iot", "registry", "exchange",
+           "opinion")
 EXTRA_ROUTERS = (
     "smartgov.cases.channels.pages:router",
     "smartgov.cases.catalogue.pages:router",

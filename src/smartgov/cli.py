@@ -30,6 +30,7 @@ DOMAIN_COMMANDS = (
     ("smartgov.services.cli", "services_app", "services"),
     ("smartgov.iot.cli", "app", "iot"),
     ("smartgov.exchange.cli", "app", "exchange"),
+    ("smartgov.opinion.cli", "app", "opinion"),
 )
 app.command("worker")(jobs_worker)  # platform: background jobs
 app.add_typer(jobs_app, name="jobs")

@@ -196,6 +196,9 @@ def load_demo(
             services = load_demo_services(session, DEMO_PASSWORD)
             load_demo_iot(session)  # 物联感知
             load_demo_exchange(session)
+            from smartgov.opinion.demo import seed_opinion
+
+            seed_opinion(session, password=DEMO_PASSWORD)  # 舆情监测: officer, sources, a week of items
             console.print(
                 f"[green]示范区已加载[/green]: {len(geo.streets)} 个街道, "
                 f"{len(geo.communities)} 个社区, {len(geo.grids)} 个网格, "

@@ -9,6 +9,7 @@ from smartgov.files import models as files_models  # noqa: F401
 from smartgov.inbox import models as inbox_models  # noqa: F401
 from smartgov.iot import models as iot_models  # noqa: F401
 from smartgov.jobs import models as jobs_models  # noqa: F401
+from smartgov.opinion import models as opinion_models  # noqa: F401
 from smartgov.org import models as org_models  # noqa: F401
 from smartgov.registry import models as registry_models  # noqa: F401
 from smartgov.services import models as services_models  # noqa: F401

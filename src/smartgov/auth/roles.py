@@ -17,6 +17,7 @@ class Role(StrEnum):
     APPROVER = "approver"
     SUPERVISOR = "supervisor"
     LEADER = "leader"
+    OPINION_OFFICER = "opinion_officer"
     SYSTEM_ADMIN = "system_admin"
     SECURITY_ADMIN = "security_admin"
     AUDIT_ADMIN = "audit_admin"
@@ -42,6 +43,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.APPROVER: "审批人员",
     Role.SUPERVISOR: "督办人员",
     Role.LEADER: "领导",
+    Role.OPINION_OFFICER: "舆情监测员",
     Role.SYSTEM_ADMIN: "系统管理员",
     Role.SECURITY_ADMIN: "安全管理员",
     Role.AUDIT_ADMIN: "审计管理员",

@@ -112,7 +112,7 @@ CHANNEL_ROLES: dict[Source, tuple[Role, ...]] = {
     Source.INSPECTOR: (Role.INSPECTOR,),
     Source.SUPERIOR: (Role.DUTY_CHIEF, Role.DISPATCHER),
     Source.SENSOR: (Role.DUTY_CHIEF, Role.SYSTEM_ADMIN),
-    Source.OPINION: (Role.DUTY_CHIEF, Role.SYSTEM_ADMIN),
+    Source.OPINION: (Role.DUTY_CHIEF, Role.SYSTEM_ADMIN, Role.OPINION_OFFICER),
 }
 
 

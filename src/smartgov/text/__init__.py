@@ -16,6 +16,7 @@ from smartgov.text.similarity import (
 from smartgov.text.tokens import (
     SUMMARY_MAX_CHARS,
     TITLE_MAX_CHARS,
+    add_words,
     join_fields,
     segment,
     summary_of,
@@ -25,6 +26,6 @@ from smartgov.text.tokens import (
 __all__ = [
     "NEAR_IDENTICAL_JACCARD", "SHINGLE_SKIP", "SIMHASH_BITS", "SIMHASH_PREFILTER", "SUMMARY_MAX_CHARS",
     "TITLE_MAX_CHARS",
-    "hamming", "jaccard", "join_fields", "near_duplicate", "segment", "shingles", "signed64",
+    "add_words", "hamming", "jaccard", "join_fields", "near_duplicate", "segment", "shingles", "signed64",
     "simhash", "summary_of", "title_of", "token_hash",
 ]

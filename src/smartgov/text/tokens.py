@@ -26,6 +26,20 @@ def segment(text: str) -> list[str]:
     return [w for w in jieba.lcut(text) if w.strip()]
 
 
+def add_words(words: Iterable[str]) -> int:
+    """用户词典: teach jieba words it must keep whole (place and department names); returns how many."""
+    import jieba
+
+    segment("")  # jieba loads quietly first
+    added = 0
+    for word in words:
+        word = word.strip()
+        if len(word) >= 2 and not any(ch.isspace() for ch in word):
+            jieba.add_word(word, freq=20_000)
+            added += 1
+    return added
+
+
 def join_fields(parts: Iterable[str | None]) -> str:
     """One text from its fields (字段合并): the first is the title line, newlines inside fields go."""
     cleaned = [" ".join((p or "").split()) for p in parts]
