@@ -6,11 +6,11 @@ from fpdf import FPDF
 from sqlalchemy.orm import Session
 
 from smartgov.db import now
-from smartgov.errors import AppError, ValidationFailed
+from smartgov.errors import ValidationFailed
 from smartgov.org.models import Department
-from smartgov.services.certificates.pdf import cjk_font
 from smartgov.services.models import Applicant, Application, ServiceItem
 from smartgov.services.workflow import Status
+from smartgov.web.fonts import cjk_font
 
 TITLES = {
     "normal": "受理通知书",
@@ -72,12 +72,10 @@ def _last_note(session: Session, app: Application) -> str:
 
 def render(session: Session, app: Application) -> bytes:
     font = cjk_font()
-    if font is None:
-        raise AppError("服务器未安装中文字体，无法生成通知书 PDF", code="no_cjk_font", status_code=503)
     title, kind = notice_of(app)
     pdf = FPDF(format="A4")
     pdf.add_page()
-    pdf.add_font("cjk", fname=str(font), collection_font_number=0)
+    pdf.add_font("cjk", fname=str(font))
     pdf.set_font("cjk", size=20)
     pdf.cell(0, 18, title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=12)

@@ -1,47 +1,24 @@
-"""The certificate as a PDF (版式文件): Chinese text in a system CJK font and a QR code to verify."""
+"""The certificate as a PDF (版式文件): Chinese text in the bundled font and a QR code to verify."""
 
 from __future__ import annotations
-
-from functools import lru_cache
-from pathlib import Path
 
 import qrcode
 from fpdf import FPDF
 
-from smartgov.errors import AppError
 from smartgov.services.certificates.service import ID_TYPE_LABELS, STATUS_LABELS, status_of
 from smartgov.services.models import Certificate
+from smartgov.web.fonts import cjk_font
 
-# CJK fonts as Debian installs them (fonts-noto-cjk, fonts-wqy-microhei, fonts-wqy-zenhei …)
-FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
 VERIFY_PATH = "/certificates/verify?id="
 
 
-@lru_cache
-def cjk_font() -> Path | None:
-    """The first CJK font installed on this machine."""
-    return next((Path(p) for p in FONT_CANDIDATES if Path(p).exists()), None)
-
-
 def render(cert: Certificate, base_url: str = "") -> bytes:
-    """The PDF of one certificate; 503 with a Chinese message when no CJK font is installed."""
+    """The PDF of one certificate in the platform's bundled Chinese font."""
     font = cjk_font()
-    if font is None:
-        raise AppError(
-            "服务器未安装中文字体（fonts-noto-cjk 或 fonts-wqy-microhei），无法生成证照版式文件",
-            code="no_cjk_font",
-            status_code=503,
-        )
     pdf = FPDF(format="A4")
     pdf.set_title(cert.type_name)
     pdf.add_page()
-    pdf.add_font("cjk", fname=str(font), collection_font_number=0)
+    pdf.add_font("cjk", fname=str(font))
     pdf.set_font("cjk", size=24)
     pdf.cell(0, 20, cert.type_name, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=12)
