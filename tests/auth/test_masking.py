@@ -87,7 +87,7 @@ ACCESS = {
     "handler": "reveal", "inspector": "reveal",
     "supervisor": "masked", "leader": "masked", "window_clerk": "masked", "approver": "masked",
     "system_admin": "masked", "security_admin": "masked", "audit_admin": "masked",
-    "citizen": "masked", "enterprise": "masked",
+    "citizen": "masked", "enterprise": "masked", "opinion_officer": "masked",
 }
 
 

@@ -11,7 +11,8 @@ from tests.factories import UserFactory
 FIRST_PAGE = {
     "window_clerk": "/services/window",  # 一窗受理 (14) comes before 政务服务办件 (15)
     "approver": "/services/workbench",  # 政务服务办件 (15)
-    "system_admin": "/kpi",  # 绩效评价 (order 60) comes before 分类目录 (70)
+    "system_admin": "/gridmap",  # 网格地图 (order 55) comes before 绩效评价 (60) and 分类目录 (70)
+    "opinion_officer": "/opinion",  # 舆情总览 (60)
     "security_admin": "/admin/users",
     "audit_admin": "/admin/audit",
     "handler": "/workbench",
