@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from smartgov.auth.roles import Role
@@ -15,7 +14,7 @@ from smartgov.cases.workflow import STAGE_LABELS
 from smartgov.db import now
 from smartgov.workclock import sweeper, timers
 from smartgov.workclock.models import WorkTimer
-from smartgov.workclock.sweeper import SweepResult
+from smartgov.workclock.sweeper import SweepResult, lock_subject, mirror_level
 
 LEVEL_NAMES = {1: "黄色预警", 2: "橙色预警"}
 
@@ -38,16 +37,11 @@ class CaseSweep:
         """The case row first, in the order every workflow action writes (case, then its timer),
         so a sweep and a person acting on the same case wait for each other instead of
         deadlocking on PostgreSQL."""
-        table = Case.__table__
-        session.execute(select(table.c.id).where(table.c.id == subject_id).with_for_update())
+        lock_subject(session, Case.__table__, subject_id)
 
     def raised(self, session: Session, timer: WorkTimer, level: int, at: datetime) -> None:
         """Mirror the level on the case (no version bump) and tell whoever answers for the stage."""
-        table = Case.__table__
-        session.execute(
-            update(table).where(table.c.id == timer.subject_id, table.c.warning_level < level)
-            .values(warning_level=level).execution_options(synchronize_session=False)
-        )
+        mirror_level(session, Case.__table__, timer.subject_id, level)
         case = session.get(Case, timer.subject_id)
         if case is None:
             return

@@ -39,6 +39,7 @@ from smartgov.org.models import Department
 from smartgov.registry import service as registry
 from smartgov.workclock import timers
 from smartgov.workclock.models import WorkTimer
+from smartgov.workclock.sweeper import lock_subject, mirror_level
 from smartgov.workflow import engine, timeline
 
 GENESIS = "0" * 64
@@ -517,19 +518,10 @@ class RequestSweep:
         """Nothing cached between sweeps."""
 
     def lock(self, session: Session, subject_id: int) -> None:
-        table = ExchangeRequest.__table__
-        session.execute(select(table.c.id).where(table.c.id == subject_id).with_for_update())
+        lock_subject(session, ExchangeRequest.__table__, subject_id)
 
     def raised(self, session: Session, timer: WorkTimer, level: int, at: datetime) -> None:
-        table = ExchangeRequest.__table__
-        from sqlalchemy import update
-
-        session.execute(
-            update(table)
-            .where(table.c.id == timer.subject_id, table.c.warning_level < level)
-            .values(warning_level=level)
-            .execution_options(synchronize_session=False)
-        )
+        mirror_level(session, ExchangeRequest.__table__, timer.subject_id, level)
         req = session.get(ExchangeRequest, timer.subject_id)
         if req is None:
             return

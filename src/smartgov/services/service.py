@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from smartgov.auth import audit
@@ -29,6 +29,7 @@ from smartgov.services.schemas import ActionIn, ApplicantIn, ApplicationIn
 from smartgov.services.workflow import ACCEPT_LIMIT, FINAL_STATES, MACHINE, Status
 from smartgov.workclock import sweeper, timers
 from smartgov.workclock.models import WorkTimer
+from smartgov.workclock.sweeper import lock_subject, mirror_level
 from smartgov.workflow import engine, requests, timeline
 
 MATERIAL_POLICY = FilePolicy(
@@ -968,10 +969,7 @@ class ApplicationSweep:
         return None
 
     def lock(self, session: Session, subject_id: int) -> None:
-        query = select(Application.id).where(Application.id == subject_id)
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update()
-        session.execute(query)
+        lock_subject(session, Application.__table__, subject_id)
 
     def raised(self, session: Session, timer: WorkTimer, level: int, at: datetime) -> None:
         overdue = level >= timers.overdue_level()
@@ -980,13 +978,7 @@ class ApplicationSweep:
         elif timer.stage == "review" and overdue:
             deem_consent(session, timer, at)
         elif timer.stage == "promise":
-            table = Application.__table__
-            session.execute(
-                update(table)
-                .where(table.c.id == timer.subject_id, table.c.warning_level < level)
-                .values(warning_level=level)
-                .execution_options(synchronize_session=False)
-            )
+            mirror_level(session, Application.__table__, timer.subject_id, level)
             warn(session, timer.subject_id, level, at)
 
 

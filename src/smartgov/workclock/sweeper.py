@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import select, text, update
+from sqlalchemy import Table, select, text, update
 from sqlalchemy.orm import Session
 
 from smartgov.db import now
@@ -102,3 +102,18 @@ def _raise_level(session: Session, timer: WorkTimer, level: int, hook: SweepHook
         .execution_options(synchronize_session=False)
     ).rowcount
     return bool(done)
+
+
+def lock_subject(session: Session, table: Table, subject_id: int) -> None:
+    """Lock the subject's row first, in the order every workflow action writes (subject, then its
+    timer), so a sweep and a person acting on it wait for each other instead of deadlocking."""
+    session.execute(select(table.c.id).where(table.c.id == subject_id).with_for_update())
+
+
+def mirror_level(session: Session, table: Table, subject_id: int, level: int) -> None:
+    """Copy a timer's raised warning level (预警/超期) onto its subject's ``warning_level`` column,
+    never lowering it and without a version bump."""
+    session.execute(
+        update(table).where(table.c.id == subject_id, table.c.warning_level < level)
+        .values(warning_level=level).execution_options(synchronize_session=False)
+    )
