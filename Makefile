@@ -32,7 +32,7 @@ test: $(TEST_STAMP)
 	env -u SMARTGOV_TEST_DATABASE_URL $(BIN)/python -m pytest -q -p no:cacheprovider
 	@if [ -n "$$SMARTGOV_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$SMARTGOV_TEST_DATABASE_URL)"; \
-		$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"; \
+		$(BIN)/python -m pytest -q -p no:cacheprovider; \
 	fi
 
 test-sqlite: $(TEST_STAMP)

@@ -13,20 +13,39 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import TEST_DATABASE_URL, free_port
 
 CHROMIUM = os.environ.get("SMARTGOV_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DEMO_PASSWORD = "Demo@2026sg"
-LIVE: dict[str, Path] = {}  # the live server's var/ folder, for a journey that runs a command on its data
+LIVE_ENV: dict[str, str] = {}  # the live server's environment (its var/ and database), for such a command
+
+
+def live_database_url() -> str | None:
+    """With the suite on PostgreSQL, the server gets a fresh database of its own beside the test
+    database (the in-process tests empty theirs); on SQLite it makes its file under var/."""
+    if not TEST_DATABASE_URL:
+        return None
+    from sqlalchemy import text
+
+    from smartgov.db import make_engine
+
+    base, _, name = TEST_DATABASE_URL.rpartition("/")
+    live = f"{name}_live"
+    admin = make_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{live}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{live}"'))
+    admin.dispose()
+    return f"{base}/{live}"
 
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The platform as `make run` starts it, on a fresh SQLite file with the demo district."""
+    """The platform as `make run` starts it, with the demo district on a fresh SQLite file (or a
+    fresh PostgreSQL database when the suite runs there)."""
     var_dir = tmp_path_factory.mktemp("e2e-var")
-    LIVE["var_dir"] = var_dir
     port = free_port()
     env = {
         **os.environ,
@@ -35,6 +54,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "SMARTGOV_SECRET_KEY": "e2e",
     }
     env.pop("SMARTGOV_DATABASE_URL", None)
+    if (url := live_database_url()) is not None:
+        env["SMARTGOV_DATABASE_URL"] = url
+    LIVE_ENV.update(env)
     cli = [sys.executable, "-m", "smartgov.cli"]
     # no generated history: the journeys find their own cases first in the queues
     subprocess.run([*cli, "setup", "--cases", "0"], env=env, check=True, capture_output=True, timeout=300)

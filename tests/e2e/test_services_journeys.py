@@ -3,7 +3,6 @@ rating, (b) 补正 across National Day, (c) a 差评 called back, rectified and 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -11,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.conftest import LIVE, login, shot
+from tests.e2e.conftest import LIVE_ENV, login, shot
 
 pytestmark = pytest.mark.browser
 PDF = b"%PDF-1.4\n%journey\n"
@@ -20,7 +19,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def smartgov(*args: str) -> str:
     """Run a command on the live server's data (as an operator would on the server)."""
-    env = {**os.environ, "SMARTGOV_VAR_DIR": str(LIVE["var_dir"])}
+    env = dict(LIVE_ENV)
     env.pop("SMARTGOV_DATABASE_URL", None)
     done = subprocess.run(
         [sys.executable, "-m", "smartgov.cli", *args],
@@ -34,7 +33,7 @@ def smartgov(*args: str) -> str:
 
 
 def python(code: str) -> str:
-    env = {**os.environ, "SMARTGOV_VAR_DIR": str(LIVE["var_dir"])}
+    env = dict(LIVE_ENV)
     env.pop("SMARTGOV_DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True
