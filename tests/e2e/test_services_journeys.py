@@ -19,8 +19,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def smartgov(*args: str) -> str:
     """Run a command on the live server's data (as an operator would on the server)."""
-    env = dict(LIVE_ENV)
-    env.pop("SMARTGOV_DATABASE_URL", None)
+    env = dict(LIVE_ENV)  # its var/ and, on PostgreSQL, its database
     done = subprocess.run(
         [sys.executable, "-m", "smartgov.cli", *args],
         env=env,
@@ -33,8 +32,7 @@ def smartgov(*args: str) -> str:
 
 
 def python(code: str) -> str:
-    env = dict(LIVE_ENV)
-    env.pop("SMARTGOV_DATABASE_URL", None)
+    env = dict(LIVE_ENV)  # its var/ and, on PostgreSQL, its database
     return subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True
     ).stdout
