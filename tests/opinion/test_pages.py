@@ -270,3 +270,22 @@ def test_rules_are_edited_in_chinese_and_checked(
         ).status_code
         == 422
     )
+
+
+def test_reports_download_as_pdf_and_excel(
+    client: TestClient, world: OpinionWorld, session: Session
+) -> None:
+    from smartgov.opinion import reports
+
+    seed(session, world)
+    report = reports.generate(session, "daily")
+    session.commit()
+    login(client, world, "officer")
+    page = client.get("/opinion/reports").text
+    assert f'href="/opinion/reports/{report.id}.pdf"' in page
+    pdf = client.get(f"/opinion/reports/{report.id}.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    book = client.get(f"/opinion/reports/{report.id}.xlsx")
+    assert book.status_code == 200 and book.content.startswith(b"PK")
+    assert client.get(f"/opinion/reports/{report.id}.doc").status_code == 404

@@ -69,6 +69,8 @@ def test_daily_report_counts_yesterday_only_and_reaches_the_officers(
     ]
     notes = session.scalars(select(Notification).where(Notification.kind == reports.REPORT_KIND)).all()
     assert sorted(n.user_id for n in notes) == sorted([world.users["officer"].id, world.users["officer2"].id])
+    assert report.document is not None and report.document.startswith(b"%PDF-")
+    assert b"/FontFile3" in report.document  # the Chinese font travels inside the PDF
 
 
 @pytest.mark.parametrize(("age_days", "kept"), [(29, True), (31, False)])

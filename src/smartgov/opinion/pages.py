@@ -503,6 +503,7 @@ def reports_page(
             OpinionReport.title,
             OpinionReport.created_at,
             OpinionReport.summary,
+            OpinionReport.document.is_not(None).label("has_document"),
         )
         .order_by(OpinionReport.created_at.desc())
         .limit(200)
@@ -510,12 +511,19 @@ def reports_page(
     return render(request, "opinion/reports.html", {"rows": rows, "kinds": reports.KIND_LABELS})
 
 
-@router.get("/opinion/reports/{report_id}.xlsx")
+REPORT_FORMATS = {
+    "xlsx": ("workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pdf": ("document", "application/pdf"),
+}
+
+
+@router.get("/opinion/reports/{report_id}.{fmt}")
 def report_download(
-    report_id: Id, session: Session = Depends(get_session), principal: Principal = Depends(REPORTS)
+    report_id: Id, fmt: str, session: Session = Depends(get_session), principal: Principal = Depends(REPORTS)
 ) -> Response:
+    """下载报告 as PDF or Excel (audited)."""
     report = session.get(OpinionReport, report_id)
-    if report is None:
+    if report is None or fmt not in REPORT_FORMATS or getattr(report, REPORT_FORMATS[fmt][0]) is None:
         raise NotFound("报告不存在", code="not_found")
     audit.record(
         session,
@@ -525,10 +533,11 @@ def report_download(
         object_id=report.id,
     )
     session.commit()
+    column, media_type = REPORT_FORMATS[fmt]
     return Response(
-        report.workbook,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename=opinion-report-{report.id}.xlsx"},
+        getattr(report, column),
+        media_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename=opinion-report-{report.id}.{fmt}"},
     )
 
 

@@ -243,6 +243,7 @@ def upgrade() -> None:
         sa.Column("period_end", smartgov.db.AwareDateTime(timezone=True), nullable=False),
         sa.Column("summary", sa.JSON(), nullable=False),
         sa.Column("workbook", sa.LargeBinary(), nullable=False),
+        sa.Column("document", sa.LargeBinary(), nullable=True),
         sa.Column("created_at", smartgov.db.AwareDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_opinion_report")),
     )
