@@ -112,3 +112,29 @@ def test_routing_after_intake_skips_classes_a_person_files(world: World) -> None
 
 def _limit_of(world: World, case: Case) -> str:
     return world.session.scalars(select(WorkTimer.limit_text).where(WorkTimer.subject_id == case.id)).one()
+
+
+def _event(source: Source, ref: str) -> CaseIntake:
+    return CaseIntake(source=source, category_code="1101", description="告警：小区垃圾满溢", lon=120.171,
+                      lat=30.281, source_ref=ref)
+
+
+def test_one_case_per_sensor_alarm_or_opinion_alert_reference(world: World) -> None:
+    """A follow-up job retried after a crash files the same alarm again: it gets the case back."""
+    chief = world.p("chief")
+    for source in (Source.SENSOR, Source.OPINION):
+        first = service.intake(world.session, _event(source, "alarm-7"), principal=chief)
+        again = service.intake(world.session, _event(source, "alarm-7"), principal=chief)
+        other = service.intake(world.session, _event(source, "alarm-8"), principal=chief)
+        assert again.id == first.id and other.id != first.id
+    count = world.session.scalar(select(func.count()).select_from(Case).where(Case.source_ref == "alarm-7"))
+    assert count == 2  # one sensor case, one opinion case: the reference is the channel's own
+
+
+def test_other_channels_file_every_report_whatever_their_reference(world: World) -> None:
+    """An Open311 reference is the reporting account, a 交办文号 may cover several problems."""
+    chief = world.p("chief")
+    for source in (Source.SUPERIOR, Source.OPEN311):
+        first = service.intake(world.session, _event(source, "ref-1"), principal=chief)
+        again = service.intake(world.session, _event(source, "ref-1"), principal=chief)
+        assert again.id != first.id

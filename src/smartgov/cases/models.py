@@ -102,6 +102,7 @@ class Case(Base):
         # cases newest first, with every column the visibility rules and queue filters read.
         Index("ix_case_record_queue", "status", "id",
               postgresql_include=[*VISIBILITY_COLUMNS, "warning_level", "is_supervised"]),
+        Index("ix_case_record_source_ref", "source", "source_ref"),  # a sensor's or opinion alert's case
         Index("ix_case_record_warning_queue", "warning_level", "id",  # 即将超期 / 已超期
               postgresql_include=[*VISIBILITY_COLUMNS, "status", "is_supervised"]),
         Index("ix_case_record_category_reported", "category_id", "reported_at"),

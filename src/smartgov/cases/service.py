@@ -193,6 +193,15 @@ _INSERT_EVENTS = insert(TimelineEvent.__table__)
 _INSERT_CLOCK = insert(WorkTimer.__table__)
 _INSERT_REPORTER = insert(CaseReporter.__table__)
 _INSERT_AUDIT = insert(AuditEntry.__table__)
+# Channels whose reference names one event (告警编号, 舆情编号): the same event files one case, so
+# a follow-up job retried after a crash finds the case it already filed.
+ONE_CASE_PER_REFERENCE = frozenset({str(Source.SENSOR), str(Source.OPINION)})
+
+
+def filed_for(session: Session, source: str, source_ref: str) -> Case | None:
+    """The case already filed for this channel's event reference, if any."""
+    return session.scalar(select(Case).where(Case.source == source, Case.source_ref == source_ref)
+                          .order_by(Case.id).limit(1))
 
 
 def intake(
@@ -211,6 +220,10 @@ def intake(
     case is an ordinary persistent object of the session.
     """
     at = at or now()
+    if data.source_ref and str(data.source) in ONE_CASE_PER_REFERENCE:
+        check_channel(data, principal)
+        if (filed := filed_for(session, str(data.source), data.source_ref)) is not None:
+            return filed
     catalogue = directory.current(session)
     category = catalogue.minor_category(data.category_code) if data.category_code else None
     request_type = None
