@@ -224,6 +224,8 @@ def test_key_account_page_shows_activity_by_day_and_each_view_is_audited(
     assert after == before + 1
     listed = client.get("/opinion/items", params={"account_id": account.id}).text
     assert 'data-testid="total">3<' in listed
+    accounts = client.get("/opinion/accounts").text
+    assert "<td>微博</td>" in accounts and ">weibo<" not in accounts  # the platform by its name
     login(client, world, "leader")
     assert client.get(f"/opinion/accounts/{account.id}").status_code == 403
 

@@ -1090,7 +1090,7 @@ def load_demo_registries(
         synthetic.persons(DEMO_PERSONS, area_code=DEMO_AREA_CODE, seed=seed),
         filename="示范区人口.csv",
         department_id=population_department_id,
-        actor_name="demo",
+        actor_name="演示数据",
     )
     import_rows(
         session,
@@ -1098,7 +1098,7 @@ def load_demo_registries(
         synthetic.entities(DEMO_ENTITIES, area_code=DEMO_AREA_CODE, seed=seed),
         filename="示范区法人.csv",
         department_id=entity_department_id,
-        actor_name="demo",
+        actor_name="演示数据",
     )
     rng = random.Random(seed)
     demo.locate_addresses(session, rng)

@@ -453,6 +453,10 @@ def test_page_has_tabs_table_and_chart(client: TestClient, world: World) -> None
     assert "/static/vendor/echarts.min.js" in page.text and 'id="kpi-data"' in page.text
     assert "48.75" in page.text and "网格1" in page.text
     assert "50.00%" in page.text  # 网格1: 结案率 2/4
+    departments = client.get(f"/kpi?subject=department&{PERIOD}", headers=chief).text
+    table = departments.split('data-testid="kpi-table"')[1].split("</table>")[0]
+    codes = [d.code for d in world.depts.values()]
+    assert "区环卫所" in table and not [c for c in codes if f">{c}<" in table]  # names, not codes
     assert client.get("/kpi?subject=grid&start=2024-03-05&end=x", headers=chief).status_code == 422
 
 
