@@ -55,7 +55,11 @@ def test_request_answer_and_read_with_a_key_returns_only_granted_fields(
     assert bad.status_code == 401
     log = client.get("/api/v1/exchange/log", headers=civil).json()
     assert [e["channel"] for e in log["items"]] == ["api", "api"]
-    assert log["items"][0]["record_keys"] == ELDER
+    assert log["items"][0]["record_keys"] == "110***********002X"  # the grant withheld the ID number
+    probe = client.get("/api/v1/exchange/log", params={"record_key": ELDER}, headers=civil).json()
+    assert probe["total"] == 2  # a department cannot ask the log whether a person was read
+    audited = client.get("/api/v1/exchange/log", params={"record_key": ELDER}, headers=token(client, "auditor"))
+    assert ELDER in audited.json()["items"][0]["record_keys"] and audited.json()["total"] == 2
 
 
 def test_a_department_without_grant_gets_403_in_chinese(client: TestClient, xworld: XWorld) -> None:

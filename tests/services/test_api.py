@@ -69,7 +69,13 @@ def test_joint_application_over_http_to_a_verifiable_certificate(client: TestCli
     assert client.post(f"{base}/actions/issue", json={}, headers=h["lead"]).json()["status"] == "completed"
     wallet = client.get("/api/v1/certificates/mine", headers=h["company"]).json()
     ident = wallet[0]["identifier"]
-    cert = client.get(f"/api/v1/certificates/{ident}").json()
+    public = client.get(f"/api/v1/certificates/{ident}").json()  # anyone: genuine or not, holder masked
+    assert public["signature_valid"] is True and "payload" not in public and "signature" not in public
+    assert "*" in public["holder_id"] and public["holder_id"] != "91330100MA2XXXXX1X"
+    assert client.get(f"/api/v1/certificates/{ident}/pdf").status_code == 401
+    assert client.get(f"/api/v1/certificates/{ident}/pdf", headers=h["person"]).status_code == 403
+    assert client.get(f"/api/v1/certificates/{ident}/pdf", headers=h["company"]).status_code == 200
+    cert = client.get(f"/api/v1/certificates/{ident}", headers=h["company"]).json()  # the holder: all of it
     assert {"identifier", "status", "payload", "signature", "algorithm"} <= set(cert)
     assert cert["status"] == "valid" and cert["algorithm"] == "Ed25519"
     key = load_pem_public_key(client.get("/api/v1/certificates/public-key").text.encode())

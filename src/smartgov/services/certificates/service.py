@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smartgov.auth import audit
@@ -64,14 +65,14 @@ def issue(
     application_id: int | None = None,
 ) -> Certificate:
     """Issue and sign one certificate (制证签章)."""
-    serial = (session.scalar(select(func.max(Certificate.id))) or 0) + 1
     issued_on = at.date()
+    provisional = f"~{secrets.token_hex(8)}"  # unique until the row's own id gives the serial
     cert = Certificate(
-        identifier=identifier.build(type_code, issuer_code(issuer), serial),
+        identifier=provisional,
         application_id=application_id,
         type_code=type_code,
         type_name=type_name,
-        number=f"{AREA_CODE}{issued_on:%Y}{serial:08d}",
+        number=provisional,
         holder=holder.name,
         holder_id_type=holder.id_type,
         holder_id_number=holder.id_number,
@@ -85,9 +86,12 @@ def issue(
         payload="",
         signature="",
     )
+    session.add(cert)
+    session.flush()  # the serial is the row's id: two certificates issued at once never share one
+    cert.identifier = identifier.build(type_code, issuer_code(issuer), cert.id)
+    cert.number = f"{AREA_CODE}{issued_on:%Y}{cert.id:08d}"
     cert.payload = signing.canonical(metadata_of(cert))
     cert.signature = signing.sign(cert.payload)
-    session.add(cert)
     session.flush()
     return cert
 
