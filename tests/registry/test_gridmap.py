@@ -74,6 +74,11 @@ def test_layers_show_houses_and_population_per_grid(client: TestClient, session)
     mine = client.get("/api/v1/map/layers/population", headers=_token(client, "insp2")).json()["features"]
     assert [f["properties"]["code"] for f in mine] == [world.grids[1].code]
     assert client.get("/api/v1/map/layers/nothing", headers=boss).status_code == 404
+    # a department's handler without areas is no command centre: no residents' houses or counts
+    dept = _token(client, "dept")
+    assert client.get("/api/v1/map/layers/houses", headers=dept).json()["features"] == []
+    assert client.get("/api/v1/map/layers/population", headers=dept).json()["features"] == []
+    assert len(client.get("/api/v1/map/layers/houses", headers=_token(client, "insp")).json()["features"]) == 1
 
 
 def test_annotations_by_inspectors_in_their_grids(client: TestClient, session) -> None:  # type: ignore[no-untyped-def]

@@ -32,13 +32,22 @@ MAX_POINT_AGE = timedelta(days=7)  # a phone offline longer than this sends poin
 
 @dataclass(frozen=True)
 class MapScope:
-    """Who looks at the map: the account and the areas it is scoped to (empty: the whole district)."""
+    """Who looks at the map: the account and the areas it is scoped to; without areas, the whole
+    district when ``whole_district`` (a command-centre role), else nothing."""
 
     user_id: int | None
     area_ids: frozenset[int] = frozenset()
+    whole_district: bool = True
+
+    @property
+    def restricted(self) -> bool:
+        """Whether queries must keep to ``area_ids`` (possibly none)."""
+        return bool(self.area_ids) or not self.whole_district
 
     def sees(self, area_id: int | None) -> bool:
-        return not self.area_ids or (area_id is not None and area_id in self.area_ids)
+        if not self.restricted:
+            return True
+        return area_id is not None and area_id in self.area_ids
 
 
 LayerProvider = Callable[[Session, MapScope], dict[str, Any]]
@@ -156,7 +165,7 @@ def remove_annotation(session: Session, scope: MapScope, annotation_id: int) -> 
 def annotations(session: Session, scope: MapScope, *, kind: str | None = None) -> dict[str, Any]:
     """The annotations in the scope's areas as GeoJSON (others in the same area see them)."""
     query = select(MapAnnotation).where(MapAnnotation.removed_at.is_(None))
-    if scope.area_ids:
+    if scope.restricted:
         query = query.where(MapAnnotation.grid_id.in_(scope.area_ids))
     if kind:
         query = query.where(MapAnnotation.kind == kind)

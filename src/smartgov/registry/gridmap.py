@@ -57,7 +57,9 @@ audit.register_labels(
 
 
 def scope_of(principal: Principal) -> gridmap.MapScope:
-    return gridmap.MapScope(principal.user_id, frozenset(principal.area_ids))
+    """The map of the principal's own areas; the whole district only for command-centre roles."""
+    return gridmap.MapScope(principal.user_id, frozenset(principal.area_ids),
+                            whole_district=principal.sees_all_departments)
 
 
 # ---------------------------------------------------------------- layers of the registries
@@ -97,7 +99,7 @@ def _houses_layer(session: Session, scope: gridmap.MapScope) -> dict[str, Any]:
         .join(RegAddress, RegAddress.id == House.address_id)
         .where(RegAddress.lon.is_not(None))
     )
-    if scope.area_ids:
+    if scope.restricted:
         query = query.where(RegAddress.grid_id.in_(scope.area_ids))
     return {
         "type": "FeatureCollection",
