@@ -58,7 +58,8 @@ def test_request_answer_and_read_with_a_key_returns_only_granted_fields(
     assert log["items"][0]["record_keys"] == "110***********002X"  # the grant withheld the ID number
     probe = client.get("/api/v1/exchange/log", params={"record_key": ELDER}, headers=civil).json()
     assert probe["total"] == 2  # a department cannot ask the log whether a person was read
-    audited = client.get("/api/v1/exchange/log", params={"record_key": ELDER}, headers=token(client, "auditor"))
+    auditor = token(client, "auditor")
+    audited = client.get("/api/v1/exchange/log", params={"record_key": ELDER}, headers=auditor)
     assert ELDER in audited.json()["items"][0]["record_keys"] and audited.json()["total"] == 2
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select, update
 
+from smartgov.auth.service import principal_for
 from smartgov.config import get_settings
 from smartgov.errors import AppError, Forbidden, ValidationFailed
 from smartgov.exchange import service
@@ -14,7 +15,7 @@ from smartgov.exchange.models import LogEntry
 from smartgov.inbox.models import Notification
 from smartgov.workclock import sweeper
 from tests.exchange.conftest import ELDER, OTHER, XWorld
-from tests.factories import registry_resource
+from tests.factories import UserFactory, registry_resource
 
 FIELDS = ["name", "phone", "tags"]
 
@@ -267,3 +268,14 @@ def test_dcat_export_describes_each_resource(xworld: XWorld) -> None:
     assert ds["dcat:distribution"][0]["dcat:accessURL"]["@id"].endswith(
         "/api/v1/exchange/resources/RK-DJLR/records"
     )
+
+
+def test_the_provider_reads_its_own_resource_masked_unless_the_role_needs_personal_data(
+        xworld: XWorld) -> None:
+    officer = service.reader_for(xworld.p("police"))  # 处置人员: personal data masked
+    [record] = service.read_resource(xworld.session, officer, "RK-DJLR", key=ELDER)["records"]
+    assert record["phone"] == "138****5678" and record["name"] != "王芳"
+    chief = UserFactory(username="police_chief", roles=["duty_chief"], department=xworld.police)
+    reader = service.reader_for(principal_for(chief, "127.0.0.1", "test", session=xworld.session))
+    [record] = service.read_resource(xworld.session, reader, "RK-DJLR", key=ELDER)["records"]
+    assert (record["name"], record["phone"]) == ("王芳", "13812345678")

@@ -865,7 +865,10 @@ def read_resource(
         )
     granted = active_grants(session, reader.department_id, resource.id, at)
     if resource.provider_department_id == reader.department_id:
-        granted = {item.name: True for item in resource.items}  # a provider reads its own resource
+        # a provider reads its own resource: every field, in clear for its systems (key) and for
+        # the people whose role needs personal data, masked for everyone else
+        clear = reader.principal is None or reader.principal.sees_personal_data
+        granted = {item.name: clear for item in resource.items}
     if (
         not granted
         or resource.share_type == "none"
