@@ -40,6 +40,7 @@ from smartgov.opinion.schemas import ItemIn, PushResult, SourceIn, SubjectIn
 from smartgov.opinion.subjects import parse
 from smartgov.opinion.words import CATEGORY_LABELS
 from smartgov.org.models import Area
+from smartgov.workclock.sweeper import lock_subject
 
 PROCESS_TASK = "opinion.process"
 PROCESS_BATCH = 500
@@ -329,7 +330,9 @@ def handle_alert(
     """预警处置: dismiss (忽略), follow as a 专题 (专题跟踪), turn into a case (转案件), publish the
     official response (发布官方回应)."""
     require(principal, HANDLERS)
+    lock_subject(session, OpinionAlert.__table__, alert_id)  # two officers at once: the second waits
     alert = get_alert(session, alert_id, principal)
+    session.refresh(alert)  # and then sees what the first one did
     if action not in ALERT_MOVES:
         raise ValidationFailed("未知的处置动作", code="unknown_action")
     if alert.status not in ALERT_MOVES[action]:
