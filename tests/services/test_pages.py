@@ -144,13 +144,19 @@ def test_notices_of_each_acceptance_decision(client: TestClient, world: World) -
     assert r.status_code == 200 and r.content.startswith(b"%PDF-")
 
 
-def test_queue_export_masks_id_numbers(client: TestClient, world: World) -> None:
+def test_queue_export_masks_id_numbers_and_is_audited(client: TestClient, world: World) -> None:
+    from sqlalchemy import select
+
+    from smartgov.auth.models import AuditEntry
     from tests.services.test_flow import accepted
 
     app = accepted(world)
     login(client, world, "clerk")
     text = client.get("/services/workbench/export.csv", params={"queue": "all"}).content.decode("utf-8-sig")
     assert app.number in text and "9133**********XX1X" in text and "91330100MA2XXXXX1X" not in text
+    world.session.expire_all()
+    [entry] = world.session.scalars(select(AuditEntry).where(AuditEntry.action == "svc_application.export"))
+    assert entry.actor_name == world.users["clerk"].username
 
 
 def test_rates_page_is_public(client: TestClient, world: World) -> None:

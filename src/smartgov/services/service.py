@@ -49,12 +49,14 @@ audit.register_labels(
         f"{SUBJECT}.attach": "上传材料",
         f"{SUBJECT}.deemed_accepted": "逾期视为受理",
         f"{SUBJECT}.deemed_consent": "逾期视为同意",
+        f"{SUBJECT}.export": "导出办件清单",
+        "certificate.pdf": "下载证照版式文件",
         "svc_applicant.register": "登记申请人",
         "svc_item.create": "新建事项版本",
         "svc_item.update": "修改事项草稿",
         "svc_item.publish": "发布事项",
     },
-    objects={SUBJECT: "办件", "svc_item": "事项", "svc_applicant": "申请人"},
+    objects={SUBJECT: "办件", "svc_item": "事项", "svc_applicant": "申请人", "svc_certificate": "电子证照"},
 )
 inbox.register_subject(SUBJECT, lambda i: f"/services/applications/{i}")
 inbox.register_kinds(
