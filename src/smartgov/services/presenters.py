@@ -6,16 +6,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from smartgov.auth.masking import mask_id_number
 from smartgov.auth.principal import Principal
 from smartgov.org.models import Department
 from smartgov.services import service
 from smartgov.services.models import Applicant, Application, ServiceItem
 from smartgov.services.workflow import ACCEPTANCE_KIND_LABELS, MACHINE, OPINION_LABELS, Status
-
-
-def mask_id(number: str) -> str:
-    """证件号码 masked: first 4 and last 4 shown."""
-    return number[:4] + "*" * max(len(number) - 8, 0) + number[-4:] if len(number) > 8 else "****"
 
 
 def summary(session: Session, app: Application, principal: Principal) -> dict[str, Any]:
@@ -32,7 +28,7 @@ def summary(session: Session, app: Application, principal: Principal) -> dict[st
         "status": app.status,
         "status_label": Status(app.status).label,
         "applicant_name": applicant.name,
-        "applicant_id_number": applicant.id_number if own else mask_id(applicant.id_number),
+        "applicant_id_number": applicant.id_number if own else mask_id_number(applicant.id_number),
         "lead_department": dept.name if dept else "",
         "channel": app.channel,
         "acceptance_kind": app.acceptance_kind,
